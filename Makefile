@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine with Python 3.11 and pip:
+#   make demo   create .venv, install, run the default comparison, write a report under results/
+#   make test   install what the tests need and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-fast bench lint docs clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) run.py network --map results/network.png
+	$(PY) run.py check scenarios/baseline.yaml scenarios/teaching.yaml
+	$(PY) run.py run scenarios/baseline.yaml --seeds 1 --out results/demo/baseline
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+bench: $(STAMP)
+	$(PY) -m sim.bench
+
+lint: $(STAMP)
+	$(PY) -m ruff check sim tests tools run.py
+	$(PY) -m ruff format --check sim tests tools run.py
+
+docs: $(STAMP)
+	$(PY) -m sim.scenario_docs > docs/scenarios.md
+
+clean:
+	rm -rf $(VENV) results/*/ .pytest_cache
