@@ -1,0 +1,71 @@
+"""What happens at the end of a leg: pullback, distress and rescue or death, pushback, or arrival.
+
+:func:`leg_outcomes` is a pure function: it takes per-person legs, per-leg rates and one
+uniform draw per person and process, and says what became of each person. The order of the
+hazards follows the journey:
+
+1. a transit state's coast guard or police may stop the person and take them back (pullback);
+2. otherwise, on a risky leg, the person may get into distress; of those, a share is rescued
+   (and goes on), the rest die or go missing;
+3. otherwise, on a leg entering the EU, an EU border guard may apprehend them, and of those a
+   share is expelled without procedure (pushback);
+4. everyone else arrives at the end of the leg.
+
+A leg's ``death_risk`` in the data is the observed risk with today's rescue capacity, so the
+chance of distress is ``death_risk / (1 - baseline rescue share)``; more rescue lowers deaths
+without changing how many get into distress.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+
+class Outcome(IntEnum):
+    """What became of a person at the end of a leg."""
+
+    ARRIVED = 0
+    RESCUED = 1  # in distress, rescued, and brought on to the end of the leg
+    PULLED_BACK = 2
+    DEAD = 3
+    PUSHED_BACK = 4
+
+
+def leg_outcomes(
+    legs: np.ndarray,
+    death_risk: np.ndarray,
+    baseline_rescue: np.ndarray,
+    rescue_share: np.ndarray,
+    death_multiplier: np.ndarray,
+    pullback: np.ndarray,
+    apprehension: np.ndarray,
+    pushback: np.ndarray,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """The :class:`Outcome` of each person finishing leg ``legs[i]``.
+
+    Per-leg arrays: ``death_risk`` (observed, with baseline rescue), ``baseline_rescue`` and
+    ``rescue_share`` (today's), ``death_multiplier`` (craft safety), ``pullback``,
+    ``apprehension``, ``pushback``. ``uniforms`` is 4 x n: one row per hazard, drawn from the
+    hazard's own random stream so that changing one hazard does not shift the others.
+    """
+    u_pull, u_distress, u_rescue, u_push = uniforms
+    outcome = np.full(len(legs), Outcome.ARRIVED, dtype=np.int8)
+
+    pulled = u_pull < pullback[legs]
+    distress_probability = (
+        death_risk[legs] * death_multiplier[legs] / np.maximum(1.0 - baseline_rescue[legs], 0.05)
+    )
+    distress = ~pulled & (u_distress < distress_probability)
+    rescued = distress & (u_rescue < rescue_share[legs])
+    dead = distress & ~rescued
+    # Apprehension and pushback are one draw: P(pushback) = P(apprehended) * P(expelled).
+    pushed = ~pulled & ~dead & (u_push < apprehension[legs] * pushback[legs])
+
+    outcome[rescued] = Outcome.RESCUED
+    outcome[pulled] = Outcome.PULLED_BACK
+    outcome[dead] = Outcome.DEAD
+    outcome[pushed] = Outcome.PUSHED_BACK
+    return outcome

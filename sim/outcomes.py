@@ -1,0 +1,140 @@
+"""Daily counters per route, and the tidy tables and summary of a run.
+
+Counters are kept in agent units in one array ``flows[day, metric, route]`` (route slot 5 holds
+legs and places with no route) and turned into persons (divided by the scale) only when tables
+are made. Definitions of every metric are in ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from sim.network import ROUTES
+
+NO_ROUTE = len(ROUTES)
+ROUTE_SLOTS = len(ROUTES) + 1
+ROUTE_LABELS = (*ROUTES, "all")
+
+FLOW_METRICS = (
+    "departures",  # people setting out from origins
+    "attempts",  # border and sea crossings attempted (boardings of border legs)
+    "arrivals",  # irregular entries into the EU, counted per crossing like Frontex detections
+    "arrivals_people",  # people entering the EU irregularly for the first time
+    "interceptions",  # stopped and returned by a transit state (pullbacks)
+    "pushbacks",  # apprehended by an EU border state and expelled without procedure
+    "dead_missing",
+    "rescued",  # in distress at sea and rescued
+    "legal_admissions",  # arrived through a legal pathway (Safe Mobility Office, quotas)
+    "asylum_granted",
+    "return_decisions",
+    "returns",
+    "gave_up",  # went home of their own accord
+    "smuggler_revenue",  # EUR paid to smugglers
+    "seats_sold",  # persons who bought a smuggled leg
+    "transit_days_total",  # days from setting out to first EU entry, summed over arrivals_people
+)
+STOCK_METRICS = ("stranded", "detained", "asylum_pending")
+RATIO_METRICS = {
+    # metric: (numerator, denominator)
+    "mean_price": ("smuggler_revenue", "seats_sold"),
+    "days_in_transit": ("transit_days_total", "arrivals_people"),
+}
+METRICS = (*FLOW_METRICS, *STOCK_METRICS, *RATIO_METRICS)
+FLOW_INDEX = {name: k for k, name in enumerate(FLOW_METRICS)}
+STOCK_INDEX = {name: k for k, name in enumerate(STOCK_METRICS)}
+
+
+class Outcomes:
+    """Counters of a run: flows added during each day, stocks taken at its end."""
+
+    def __init__(self, days: int, scale: float, start_date: dt.date) -> None:
+        self.days = days
+        self.scale = scale
+        self.start_date = start_date
+        self.flows = np.zeros((days, len(FLOW_METRICS), ROUTE_SLOTS))
+        self.stocks = np.zeros((days, len(STOCK_METRICS), ROUTE_SLOTS))
+        self.today = 0
+
+    def add(self, metric: str, route_slot: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Add to ``metric`` today: one per entry of ``route_slot`` (or ``weights`` each)."""
+        if len(route_slot) == 0:
+            return
+        counts = np.bincount(route_slot, weights=weights, minlength=ROUTE_SLOTS)
+        self.flows[self.today, FLOW_INDEX[metric]] += counts
+
+    def add_total(self, metric: str, route_slot: int, amount: float) -> None:
+        """Add ``amount`` to ``metric`` on one route slot today."""
+        self.flows[self.today, FLOW_INDEX[metric], route_slot] += amount
+
+    def set_stock(self, metric: str, per_route: np.ndarray) -> None:
+        """Record today's level of a stock, per route slot."""
+        self.stocks[self.today, STOCK_INDEX[metric]] = per_route
+
+    def persons_flows(self) -> np.ndarray:
+        """Flows in persons (money stays in EUR, days in person-days)."""
+        return self.flows / self.scale
+
+    def _per_route(self, values: np.ndarray) -> np.ndarray:
+        """Append the 'all' column (sum over every slot, including no route), drop slot 5."""
+        total = values.sum(axis=-1, keepdims=True)
+        return np.concatenate([values[..., : len(ROUTES)], total], axis=-1)
+
+    def daily_table(self) -> dict[str, np.ndarray]:
+        """Metric -> (days x 6) array in persons; routes then 'all'."""
+        flows = self._per_route(self.persons_flows())
+        stocks = self._per_route(self.stocks / self.scale)
+        table = {name: flows[:, k] for name, k in FLOW_INDEX.items()}
+        table.update({name: stocks[:, k] for name, k in STOCK_INDEX.items()})
+        for name, (num, den) in RATIO_METRICS.items():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                table[name] = np.where(table[den] > 0, table[num] / table[den], np.nan)
+        return table
+
+    def summary_values(self) -> dict[str, np.ndarray]:
+        """Metric -> 6 values: flows totalled, stocks at the end, ratios as run averages."""
+        flows = self._per_route(self.persons_flows().sum(axis=0))
+        stocks = self._per_route(self.stocks[-1] / self.scale)
+        summary = {name: flows[k] for name, k in FLOW_INDEX.items()}
+        summary.update({name: stocks[k] for name, k in STOCK_INDEX.items()})
+        for name, (num, den) in RATIO_METRICS.items():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                summary[name] = np.where(summary[den] > 0, summary[num] / summary[den], np.nan)
+        return summary
+
+    def timeseries_frame(self, scenario: str, seed: int) -> pd.DataFrame:
+        """Tidy table: scenario, seed, day, date, route, metric, value (persons)."""
+        table = self.daily_table()
+        days = np.arange(self.days)
+        dates = [(self.start_date + dt.timedelta(days=int(d))).isoformat() for d in days]
+        frames = []
+        for metric in METRICS:
+            values = table[metric]
+            for r, route in enumerate(ROUTE_LABELS):
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "day": days,
+                            "date": dates,
+                            "route": route,
+                            "metric": metric,
+                            "value": values[:, r],
+                        }
+                    )
+                )
+        frame = pd.concat(frames, ignore_index=True)
+        frame.insert(0, "seed", seed)
+        frame.insert(0, "scenario", scenario)
+        return frame
+
+    def summary_frame(self, scenario: str, seed: int) -> pd.DataFrame:
+        """Tidy table: scenario, seed, route, metric, value (persons, EUR or days)."""
+        summary = self.summary_values()
+        rows = [
+            (scenario, seed, route, metric, float(summary[metric][r]))
+            for metric in METRICS
+            for r, route in enumerate(ROUTE_LABELS)
+        ]
+        return pd.DataFrame(rows, columns=["scenario", "seed", "route", "metric", "value"])

@@ -1,0 +1,185 @@
+"""The migrants: one row per person in a set of numpy arrays.
+
+A million people as Python objects would make a simulated year take an hour, so a person is a
+row index into the arrays of :class:`Population`. Rows are appended into preallocated blocks
+that double when full (amortised growth), and a row is never removed: a person who dies, is
+protected or goes home keeps their row with a final status, so ids are stable for a whole run.
+
+Every change of status goes through :meth:`Population.set_status`, which keeps a running count
+per status; :meth:`Population.check` compares those counts with the arrays, which is how the
+model proves that people are conserved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+NEVER = np.iinfo(np.int32).max
+"""``next_day`` of a person with nothing more to do in this run."""
+
+
+class Status(IntEnum):
+    """Where a person stands. Statuses from ``PROTECTED`` on are final for the run."""
+
+    AT_ORIGIN = 0  # set out (or back home and setting out again); first decision pending
+    IN_TRANSIT = 1  # at a place on the way, choosing the next leg or waiting for a seat
+    WORKING = 2  # at a hub, working and saving for the next leg
+    ON_LEG = 3  # travelling a leg
+    DETAINED = 4  # held after an interception or pullback; stranded in a transit country
+    SMO_APPLICANT = 5  # waiting for a Safe Mobility Office decision
+    ASYLUM_PENDING = 6  # arrived at a destination, claim pending
+    RETURN_ORDERED = 7  # claim rejected, ordered to leave, return pending
+    PROTECTED = 8  # granted protection
+    LEGALLY_ADMITTED = 9  # travelled on a legal pathway
+    RETURNED = 10  # returned to the country of origin
+    ABSCONDED = 11  # return order not carried out; stays irregularly
+    DEAD_MISSING = 12  # died or went missing on a leg
+    GAVE_UP = 13  # gave up and went home
+
+
+N_STATUS = len(Status)
+FIRST_FINAL = Status.PROTECTED
+TRANSIT_STATUSES = (Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT)
+
+# name -> dtype of every per-person array. Together about 60 bytes a person.
+FIELDS: dict[str, np.dtype] = {
+    "status": np.dtype(np.int8),
+    "place": np.dtype(np.int16),  # current place (or the start of the current leg)
+    "leg": np.dtype(np.int16),  # current leg, -1 when not on a leg
+    "next_day": np.dtype(np.int32),  # day of the person's next event (decision, arrival...)
+    "origin": np.dtype(np.int16),  # origin place
+    "nationality": np.dtype(np.int16),  # index into Network.nationalities
+    "protection_need": np.dtype(np.bool_),
+    "budget": np.dtype(np.float32),  # EUR available
+    "earnings": np.dtype(np.float32),  # EUR saved per day while working
+    "risk_tolerance": np.dtype(np.float32),  # 0..1; higher discounts perceived risk
+    "risk_perception": np.dtype(np.float32),  # multiplier on the rumoured death risk
+    "destination": np.dtype(np.int16),  # intended destination place
+    "attempts": np.dtype(np.int16),  # border or sea crossings attempted
+    "failures": np.dtype(np.int16),  # crossings that ended in interception or pushback
+    "set_out_day": np.dtype(np.int32),  # day the journey began (negative: before the run)
+    "entry_route": np.dtype(np.int8),  # route of first irregular entry into the EU, -1 none
+    "entry_day": np.dtype(np.int32),  # day of first irregular entry into the EU
+}
+
+
+@dataclass(frozen=True)
+class MigrantView:
+    """A readable snapshot of one person, for teaching and debugging (see ``model.migrant``)."""
+
+    id: int
+    status: str
+    place: str
+    leg: str | None
+    next_day: int | None
+    origin: str
+    nationality: str
+    protection_need: bool
+    budget_eur: float
+    earnings_eur_per_day: float
+    risk_tolerance: float
+    risk_perception: float
+    destination: str
+    attempts: int
+    failures: int
+    days_in_transit: int
+    entry_route: str | None
+
+
+class Population:
+    """Columns of per-person arrays that grow by doubling; ``len(pop)`` people so far."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._capacity = max(int(capacity), 16)
+        self.size = 0
+        self._arrays = {name: np.zeros(self._capacity, dtype) for name, dtype in FIELDS.items()}
+        self.status_count = np.zeros(N_STATUS, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # Expose the live part of each column as an attribute: pop.status, pop.place, ...
+        arrays = self.__dict__.get("_arrays")
+        if arrays is not None and name in arrays:
+            return arrays[name][: self.size]
+        raise AttributeError(name)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the per-person arrays (allocated capacity included)."""
+        return sum(a.nbytes for a in self._arrays.values())
+
+    def add(self, n: int, **columns: np.ndarray | float | int) -> np.ndarray:
+        """Append ``n`` people with the given column values; return their ids.
+
+        Columns not given start at zero, except ``leg`` and ``entry_route`` (-1) and
+        ``entry_day`` (``NEVER``). Every new person starts with the status given.
+        """
+        if n <= 0:
+            return np.empty(0, dtype=np.int64)
+        needed = self.size + n
+        if needed > self._capacity:
+            self._grow(max(needed, 2 * self._capacity))
+        ids = np.arange(self.size, needed)
+        defaults = {"leg": -1, "entry_route": -1, "entry_day": NEVER}
+        for name, array in self._arrays.items():
+            array[self.size : needed] = columns.get(name, defaults.get(name, 0))
+        unknown = set(columns) - set(FIELDS)
+        if unknown:
+            raise KeyError(f"unknown population columns: {sorted(unknown)}")
+        self.size = needed
+        self.status_count += np.bincount(self.status[ids], minlength=N_STATUS)
+        return ids
+
+    def _grow(self, capacity: int) -> None:
+        for name, old in self._arrays.items():
+            new = np.zeros(capacity, old.dtype)
+            new[: self.size] = old[: self.size]
+            self._arrays[name] = new
+        self._capacity = capacity
+
+    def set_status(self, ids: np.ndarray, status: int) -> None:
+        """Move people ``ids`` (no repeats) to ``status``, keeping the per-status counts."""
+        if len(ids) == 0:
+            return
+        column = self.status
+        self.status_count -= np.bincount(column[ids], minlength=N_STATUS)
+        column[ids] = status
+        self.status_count[status] += len(ids)
+
+    def count(self, *statuses: int) -> int:
+        """How many people are in any of ``statuses`` now."""
+        return int(sum(self.status_count[s] for s in statuses))
+
+    def active_count(self) -> int:
+        """People not yet in a final status (the ones who make an agent-step each day)."""
+        return int(self.status_count[:FIRST_FINAL].sum())
+
+    def check(self) -> list[str]:
+        """Problems with the arrays' consistency (an empty list when all is well)."""
+        problems = []
+        status = self.status
+        if status.size and (status.min() < 0 or status.max() >= N_STATUS):
+            problems.append("a status code is out of range")
+        actual = np.bincount(status, minlength=N_STATUS)[:N_STATUS]
+        if not np.array_equal(actual, self.status_count):
+            diff = {
+                Status(s).name: int(self.status_count[s] - actual[s])
+                for s in range(N_STATUS)
+                if actual[s] != self.status_count[s]
+            }
+            problems.append(f"status counts drifted from the arrays (counted - actual): {diff}")
+        if int(self.status_count.sum()) != self.size:
+            problems.append(
+                f"{int(self.status_count.sum())} people in statuses but {self.size} rows"
+            )
+        on_leg = status == Status.ON_LEG
+        if np.any(self.leg[on_leg] < 0):
+            problems.append("someone is on a leg without a leg")
+        if np.any(self.leg[~on_leg] >= 0):
+            problems.append("someone off any leg still holds a leg")
+        return problems

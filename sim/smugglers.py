@@ -1,0 +1,228 @@
+"""Smugglers: networks that sell seats on legs out of a hub or departure place.
+
+Each network is a :class:`Smuggler` (a ``mesa.Agent``: there are a few hundred of them, not a
+million), but its prices, daily capacity and craft safety on each leg it runs live in the
+arrays of the :class:`SmugglingMarket`, one row ("slot") per network and leg, so that selling
+the day's seats to thousands of people is a handful of vectorised operations.
+
+What a network does, month by month (see ``docs/model.md``):
+- prices follow demand (requests against capacity) and rise with enforcement on the leg;
+- capacity grows when seats sell out and shrinks when they do not;
+- craft get riskier as enforcement rises (cheaper boats, night departures);
+- a network can be arrested; its slots stand idle until a rival takes them over, smaller
+  and dearer at first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SmugglerParameters:
+    """The smuggling market's parameters (from ``parameters.yaml``)."""
+
+    networks_per_place: int
+    capacity_per_day: np.ndarray  # persons per day per leg across all networks, by leg
+    price_demand_elasticity: float
+    price_enforcement_elasticity: float
+    craft_risk_elasticity: float
+    capacity_growth: float
+    replacement_days: int
+    rival_capacity_share: float
+    rival_markup: float
+
+
+class Smuggler(mesa.Agent):
+    """A smuggling network at one place, running some legs out of it.
+
+    Its state per leg is in ``market`` rows ``slots``; the agent carries what is its own:
+    whether it is active, when a rival replaces it after an arrest, and its takings.
+    """
+
+    def __init__(self, model: mesa.Model, market: SmugglingMarket, place: int, slots: np.ndarray):
+        super().__init__(model)
+        self.market = market
+        self.place = place
+        self.slots = slots
+        self.revenue_eur = 0.0
+        self.arrested_on: int | None = None
+        market.owner[slots] = self.unique_id
+
+    @property
+    def active(self) -> bool:
+        """Whether the network is selling seats (not arrested)."""
+        return self.arrested_on is None
+
+    def prices(self) -> np.ndarray:
+        """Its current price per leg it runs (EUR per person)."""
+        return self.market.price[self.slots]
+
+    def be_arrested(self, day: int) -> None:
+        """Stop selling: its slots stand idle until a rival takes them over."""
+        self.arrested_on = day
+        self.market.active[self.slots] = False
+
+    def hand_over_to_rival(self) -> Smuggler:
+        """A rival network takes over the slots, smaller and dearer at first."""
+        p = self.market.params
+        self.market.capacity[self.slots] *= p.rival_capacity_share
+        self.market.demand_factor[self.slots] *= 1.0 + p.rival_markup
+        self.market.active[self.slots] = True
+        rival = Smuggler(self.model, self.market, self.place, self.slots)
+        self.remove()
+        return rival
+
+
+class SmugglingMarket:
+    """Slots (one per network and leg), their prices and capacities, and the day's seat sale."""
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        leg_source: np.ndarray,
+        leg_smuggled: np.ndarray,
+        leg_base_price: np.ndarray,
+        params: SmugglerParameters,
+        markup_noise: np.ndarray,
+    ) -> None:
+        self.params = params
+        smuggled_legs = np.flatnonzero(leg_smuggled)
+        n_networks = params.networks_per_place
+        # Slots sorted by leg, so that each leg's slots are contiguous.
+        self.slot_leg = np.repeat(smuggled_legs, n_networks)
+        self.slot_network = np.tile(np.arange(n_networks), len(smuggled_legs))
+        n = len(self.slot_leg)
+        self.n_legs = len(leg_source)
+        self.base_price = leg_base_price[self.slot_leg]
+        self.demand_factor = 1.0 + markup_noise[:n]
+        self.enforcement_premium = np.ones(n)
+        self.price = self.base_price * self.demand_factor
+        self.capacity = params.capacity_per_day[self.slot_leg] / n_networks
+        self.initial_capacity = self.capacity.copy()
+        self.safety_multiplier = np.ones(n)  # scales the leg's death risk
+        self.active = np.ones(n, dtype=bool)
+        self.owner = np.zeros(n, dtype=np.int64)
+        self.requests = np.zeros(n)  # persons asking, this month (served or not)
+        self.sold = np.zeros(n)  # persons sold, this month
+        self.revenue = np.zeros(n)  # EUR, this month
+        # One Smuggler agent per (place, network), owning that network's slots at the place.
+        self.smugglers: list[Smuggler] = []
+        slot_place = leg_source[self.slot_leg]
+        for place in np.unique(slot_place):
+            for k in range(n_networks):
+                slots = np.flatnonzero((slot_place == place) & (self.slot_network == k))
+                self.smugglers.append(Smuggler(model, self, int(place), slots))
+
+    def leg_prices(self) -> np.ndarray:
+        """The capacity-weighted mean price per leg among active networks; inf where none."""
+        weight = self.capacity * self.active
+        total = np.bincount(self.slot_leg, weights=weight, minlength=self.n_legs)
+        paid = np.bincount(self.slot_leg, weights=weight * self.price, minlength=self.n_legs)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, paid / total, np.inf)
+
+    def leg_safety(self) -> np.ndarray:
+        """The capacity-weighted death-risk multiplier of the craft on each leg (1 = baseline)."""
+        weight = np.maximum(self.capacity * self.active, 1e-12)
+        total = np.bincount(self.slot_leg, weights=weight, minlength=self.n_legs)
+        risk = np.bincount(
+            self.slot_leg, weights=weight * self.safety_multiplier, minlength=self.n_legs
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, risk / total, 1.0)
+
+    def sell_seats(
+        self,
+        wanted_leg: np.ndarray,
+        budget: np.ndarray,
+        order_key: np.ndarray,
+        seat_uniform: np.ndarray,
+        scale: float,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ration today's seats among the people asking for them.
+
+        ``wanted_leg`` is the smuggled leg each person asks for; ``order_key`` a uniform draw
+        per person (a random permutation of those waiting, without a loop); ``seat_uniform``
+        one draw per slot for rounding fractional capacities at small scales. Returns
+        ``served`` (bool per person) and ``price`` paid (EUR per person; 0 where not served).
+        """
+        n = len(wanted_leg)
+        seats = self.capacity * self.active * scale
+        seats = np.floor(seats) + (seat_uniform < seats - np.floor(seats))
+        served = np.zeros(n, dtype=bool)
+        price = np.zeros(n)
+        if n == 0:
+            return served, price
+        order = np.lexsort((order_key, wanted_leg))
+        legs_sorted = wanted_leg[order]
+        first_of_leg = np.searchsorted(legs_sorted, legs_sorted, side="left")
+        rank = np.arange(n) - first_of_leg
+        cumulative = np.cumsum(seats)
+        leg_first_slot = np.searchsorted(self.slot_leg, legs_sorted, side="left")
+        before = np.where(leg_first_slot > 0, cumulative[np.maximum(leg_first_slot - 1, 0)], 0.0)
+        leg_seats = np.bincount(self.slot_leg, weights=seats, minlength=self.n_legs)
+        has_seat = rank < leg_seats[legs_sorted]
+        slot = np.searchsorted(cumulative, before + rank, side="right")
+        slot = np.where(has_seat, np.minimum(slot, len(cumulative) - 1), leg_first_slot)
+        slot_price = self.price[slot]
+        ok = has_seat & (budget[order] >= slot_price)
+        served[order] = ok
+        price[order] = np.where(ok, slot_price, 0.0)
+        persons = 1.0 / scale
+        np.add.at(self.requests, slot, persons)
+        np.add.at(self.sold, slot[ok], persons)
+        np.add.at(self.revenue, slot[ok], slot_price[ok] * persons)
+        return served, price
+
+    def adapt(self, days: int, leg_enforcement_ratio: np.ndarray) -> None:
+        """Monthly: prices follow demand and enforcement, capacity follows sales, craft risk."""
+        p = self.params
+        offered = np.maximum(self.capacity * days, 1e-9)
+        utilisation = self.requests / offered
+        busy = self.active & (self.requests > 0)
+        pressure = np.clip(utilisation - 1.0, -0.5, 1.0)
+        self.demand_factor = np.where(
+            busy,
+            self.demand_factor * (1.0 + p.price_demand_elasticity * pressure),
+            self.demand_factor,
+        )
+        self.demand_factor = np.clip(self.demand_factor, 0.5, 4.0)
+        extra_enforcement = np.maximum(leg_enforcement_ratio[self.slot_leg] - 1.0, 0.0)
+        self.enforcement_premium = 1.0 + p.price_enforcement_elasticity * extra_enforcement
+        self.price = self.base_price * self.demand_factor * self.enforcement_premium
+        self.safety_multiplier = 1.0 + p.craft_risk_elasticity * extra_enforcement
+        grow = self.active & (utilisation > 0.9)
+        shrink = self.active & (utilisation < 0.5)
+        self.capacity = np.where(grow, self.capacity * (1.0 + p.capacity_growth), self.capacity)
+        self.capacity = np.where(shrink, self.capacity * (1.0 - p.capacity_growth), self.capacity)
+        self.capacity = np.clip(
+            self.capacity, 0.2 * self.initial_capacity, 5 * self.initial_capacity
+        )
+        for smuggler in self.smugglers:
+            smuggler.revenue_eur += float(self.revenue[smuggler.slots].sum())
+        self.requests[:] = 0.0
+        self.sold[:] = 0.0
+        self.revenue[:] = 0.0
+
+    def arrests(self, day: int, monthly_rate: np.ndarray, uniform: np.ndarray) -> list[Smuggler]:
+        """Arrest networks (``monthly_rate`` per place); hand over to rivals those whose time came.
+
+        ``uniform`` is one draw per smuggler (in list order). Returns the networks arrested now.
+        """
+        arrested = []
+        for k, smuggler in enumerate(self.smugglers):
+            if smuggler.active and uniform[k] < monthly_rate[smuggler.place]:
+                smuggler.be_arrested(day)
+                arrested.append(smuggler)
+        return arrested
+
+    def replace_arrested(self, day: int) -> None:
+        """Rivals take over networks arrested at least ``replacement_days`` ago."""
+        for k, smuggler in enumerate(self.smugglers):
+            due = smuggler.arrested_on is not None
+            if due and day - smuggler.arrested_on >= self.params.replacement_days:
+                self.smugglers[k] = smuggler.hand_over_to_rival()
