@@ -157,6 +157,7 @@ class MigrationModel(ModelSetup, mesa.Model):
     def apply_policies(self) -> None:
         """Reset today's modifiers, let each active policy act, and compile the leg rates."""
         self.modifiers.reset()
+        self.modifiers.leg_barred |= self.visa_barred
         today = self.date
         for policy in self.policies:
             if policy.active_on(today):
@@ -218,13 +219,16 @@ class MigrationModel(ModelSetup, mesa.Model):
 
         legs, valid = behaviour.candidate_legs(pop.place[ids].astype(np.int64), self.out_start)
         prices = self.leg_prices()
+        nationality = pop.nationality[ids][:, None]
         open_to_them = (
             valid
             & ~self.closed_legs[legs]
-            & ~self.modifiers.leg_barred[pop.nationality[ids][:, None], legs]
+            & ~self.modifiers.leg_barred[nationality, legs]
             & np.isfinite(prices[legs])
         )
-        affordable = open_to_them & (prices[legs] <= pop.budget[ids][:, None])
+        # No immediate way back, unless it is the only way on.
+        onward = open_to_them & (self.net.compiled.leg_target[legs] != pop.previous_place[ids][:, None])
+        open_to_them = np.where(onward.any(axis=1)[:, None], onward, open_to_them)
         utility = behaviour.leg_utility(
             legs,
             prices,
@@ -236,13 +240,16 @@ class MigrationModel(ModelSetup, mesa.Model):
             pop.risk_perception[ids],
             self.weights,
         )
-        chosen = behaviour.choose_legs(
-            legs, affordable, utility, self.stream("choice").random(len(ids))
-        )
+        uniform = self.stream("choice").random(len(ids))
+        chosen = behaviour.choose_legs(legs, open_to_them, utility, uniform)
 
-        stuck = chosen < 0
-        self.work_or_wait(ids[stuck], np.where(open_to_them[stuck], prices[legs[stuck]], np.inf))
-        ids, chosen = ids[~stuck], chosen[~stuck]
+        # Nowhere to go: wait. A leg they cannot pay for yet: work and save for it.
+        nowhere = chosen < 0
+        self.wait(ids[nowhere], int(self.params["stuck_wait_days"]))
+        ids, chosen = ids[~nowhere], chosen[~nowhere]
+        short = prices[chosen] > pop.budget[ids]
+        self.work(ids[short], prices[chosen[short]])
+        ids, chosen = ids[~short], chosen[~short]
 
         smuggled = self.net.compiled.leg_smuggled[chosen]
         self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
@@ -255,31 +262,26 @@ class MigrationModel(ModelSetup, mesa.Model):
             self.scale,
         )
         self.board(buyers[served], wanted[served], paid[served])
-        waiting = buyers[~served]
-        pop.set_status(waiting, Status.IN_TRANSIT)
-        pop.next_day[waiting] = self.day + int(self.params["seat_wait_days"])
+        self.wait(buyers[~served], int(self.params["seat_wait_days"]))
         route = self.leg_route_slot[wanted[served]]
         self.outcomes.add("seats_sold", route)
         self.outcomes.add("smuggler_revenue", route, paid[served])
 
-    def work_or_wait(self, ids: np.ndarray, candidate_prices: np.ndarray) -> None:
-        """Those who cannot pay for any open leg work and save; with none open, they wait."""
+    def wait(self, ids: np.ndarray, days: int) -> None:
+        """Stay at the place for ``days`` and decide again."""
+        self.population.set_status(ids, Status.IN_TRANSIT)
+        self.population.next_day[ids] = self.day + days
+
+    def work(self, ids: np.ndarray, target_price: np.ndarray) -> None:
+        """Work and save toward the price of the leg chosen, for at most one work spell."""
         pop = self.population
-        if len(ids) == 0:
-            return
-        cheapest = candidate_prices.min(axis=1)
-        no_leg = ~np.isfinite(cheapest)
-        waiting = ids[no_leg]
-        pop.set_status(waiting, Status.IN_TRANSIT)
-        pop.next_day[waiting] = self.day + int(self.params["stuck_wait_days"])
-        workers = ids[~no_leg]
-        wage = self.wage[pop.place[workers]] * pop.earnings[workers]
+        wage = self.wage[pop.place[ids]] * pop.earnings[ids]
         days = behaviour.days_of_work_needed(
-            cheapest[~no_leg] - pop.budget[workers], wage, int(self.params["work_spell_days"])
+            target_price - pop.budget[ids], wage, int(self.params["work_spell_days"])
         )
-        pop.budget[workers] += wage * days
-        pop.set_status(workers, Status.WORKING)
-        pop.next_day[workers] = self.day + days
+        pop.budget[ids] += wage * days
+        pop.set_status(ids, Status.WORKING)
+        pop.next_day[ids] = self.day + days
 
     def board(self, ids: np.ndarray, legs: np.ndarray, price: np.ndarray) -> None:
         """Pay and set off on a leg; crossings of borders count as attempts."""
@@ -353,6 +355,7 @@ class MigrationModel(ModelSetup, mesa.Model):
         """Reach the end of the leg: count entries into the EU; claim asylum at a destination."""
         pop = self.population
         target = self.net.compiled.leg_target[legs]
+        pop.previous_place[ids] = pop.place[ids]
         pop.place[ids] = target
         np.add.at(self.leg_flows, legs, 1.0 / self.scale)
         entry = self.net.compiled.leg_eu_entry[legs]

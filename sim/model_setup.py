@@ -6,6 +6,9 @@ what is prepared once (and the small helpers the day's stages share).
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 
@@ -16,6 +19,16 @@ from sim.parameters import as_array
 from sim.population import Status
 from sim.smugglers import SmugglerParameters, SmugglingMarket
 from sim.states import EuropeanUnion, Modifiers, State, compile_leg_rates
+
+
+def visa_free_entries() -> dict[str, set[str]]:
+    """State -> nationalities that may enter it without a visa (``sim/data/visa_free.csv``)."""
+    path = Path(__file__).resolve().parent / "data" / "visa_free.csv"
+    entries: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            entries.setdefault(row["state"], set()).add(row["nationality"])
+    return entries
 
 
 class ModelSetup:
@@ -54,6 +67,7 @@ class ModelSetup:
         self.place_is_destination = kind == KINDS.index("destination")
         self.place_is_transit = ~c.place_is_eu & (kind != KINDS.index("origin"))
         self.nationality_state = np.array([net.state_index[n] for n in net.nationalities])
+        self.visa_barred = self._visa_barred()
 
         self._setup_states()
         self.wage = as_array(p, "earnings_eur_per_day", net.state_ids)[c.place_state]
@@ -92,7 +106,7 @@ class ModelSetup:
         self._news = np.zeros((3, c.n_legs))  # finished, dead, failed: today, per leg
         self.month_leg_arrivals = np.zeros(c.n_legs)
         self.push_back_place = c.leg_source.astype(np.int64)
-        self.previous_place = self._previous_places()
+        self.usual_previous_place = self._previous_places()
         self._setup_graph()
         self.update_cost_to_go()
         self._setup_origins()
@@ -148,6 +162,23 @@ class ModelSetup:
         self.market = SmugglingMarket(self, c.leg_source, c.leg_smuggled, self.fare, params, noise)
 
     # ----------------------------------------------------------------- network views
+    def _visa_barred(self) -> np.ndarray:
+        """Nationality x leg: scheduled flights across a border need visa-free entry.
+
+        A non-smuggled air leg into another state is open to that state's nationals and to the
+        nationalities in ``sim/data/visa_free.csv``; smuggled air legs (broker visas) and
+        legs of other modes are open to all.
+        """
+        net, c = self.net, self.net.compiled
+        barred = np.zeros((len(net.nationalities), c.n_legs), dtype=bool)
+        free = visa_free_entries()
+        target_state = c.place_state[c.leg_target]
+        for leg in np.flatnonzero((c.leg_mode == MODES.index("air")) & c.leg_border & ~c.leg_smuggled):
+            state = net.state_ids[target_state[leg]]
+            allowed = free.get(state, set()) | {state}
+            barred[:, leg] = [n not in allowed for n in net.nationalities]
+        return barred
+
     def _previous_places(self) -> np.ndarray:
         """For each place, the nearest place people usually come from (for pushbacks)."""
         c = self.net.compiled

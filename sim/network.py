@@ -40,21 +40,10 @@ CROSSINGS: tuple[str, ...] = ("eu_entry", "border", "none")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-PLACE_COLUMNS = ("id", "name", "country", "lat", "lon", "kind", "routes", "source")
-LEG_COLUMNS = (
-    "source",
-    "target",
-    "mode",
-    "days",
-    "distance_km",
-    "death_risk",
-    "smuggled",
-    "price_min_eur",
-    "price_max_eur",
-    "controlled_by",
-    "route",
-    "crossing",
-    "source_note",
+PLACE_COLUMNS = tuple("id name country lat lon kind routes source".split())
+LEG_COLUMNS = tuple(
+    "source target mode days distance_km death_risk smuggled price_min_eur price_max_eur "
+    "controlled_by route crossing source_note".split()
 )
 ORIGIN_COLUMNS = ("place", "nationality", "share", "source")
 STATE_COLUMNS = ("id", "name", "eu_member", "remittances_pct_gdp", "source")
@@ -143,133 +132,117 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
         return [{c: (row[c] or "").strip() for c in columns} for row in reader]
 
 
-def _number(value: str, where: str, column: str, kind: type = float) -> Any:
-    try:
-        number = kind(value)
-    except ValueError:
-        raise UserError(f"{where}: column '{column}' must be a number, got {value!r}.") from None
-    if isinstance(number, float) and not math.isfinite(number):
-        raise UserError(f"{where}: column '{column}' must be finite, got {value!r}.")
-    return number
+def _convert(
+    row: dict[str, str],
+    where: str,
+    floats: tuple[str, ...] = (),
+    ints: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+    lists: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Convert the named columns of one CSV row; raise UserError naming the file and row."""
+    out: dict[str, Any] = dict(row)
+    for column in floats + ints:
+        try:
+            out[column] = (int if column in ints else float)(row[column])
+        except ValueError:
+            message = f"column '{column}' must be a number, got {row[column]!r}."
+            raise UserError(f"{where}: {message}") from None
+        if not math.isfinite(out[column]):
+            raise UserError(f"{where}: column '{column}' must be finite.")
+    for column in flags:
+        if row[column] not in ("0", "1"):
+            raise UserError(f"{where}: column '{column}' must be 0 or 1, got {row[column]!r}.")
+        out[column] = row[column] == "1"
+    for column in lists:
+        out[column] = [item for item in row[column].split(";") if item]
+    return out
 
 
-def _flag(value: str, where: str, column: str) -> bool:
-    if value not in ("0", "1"):
-        raise UserError(f"{where}: column '{column}' must be 0 or 1, got {value!r}.")
-    return value == "1"
+def _require(ok: bool, where: str, message: str) -> None:
+    if not ok:
+        raise UserError(f"{where}: {message}")
 
 
 def _parse_states(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
-    states, seen = [], set()
+    states: list[dict[str, Any]] = []
     for i, row in enumerate(rows, start=2):
         where = f"states.csv row {i} ({row['id']})"
-        if not _STATE_PATTERN.match(row["id"]) or row["id"] in seen:
-            raise UserError(f"{where}: id must be a unique ISO3 code or EU.")
-        seen.add(row["id"])
-        states.append(
-            {
-                "id": row["id"],
-                "name": row["name"],
-                "eu_member": _flag(row["eu_member"], where, "eu_member"),
-                "remittances_pct_gdp": _number(
-                    row["remittances_pct_gdp"] or "nan", where, "remittances_pct_gdp"
-                )
-                if row["remittances_pct_gdp"]
-                else None,
-                "source": row["source"],
-            }
+        state = _convert(row, where, floats=("remittances_pct_gdp",), flags=("eu_member",))
+        _require(
+            bool(_STATE_PATTERN.match(row["id"])) and all(s["id"] != row["id"] for s in states),
+            where,
+            "id must be a unique ISO3 code or EU.",
         )
+        states.append(state)
     return states
 
 
 def _parse_places(rows: list[dict[str, str]], state_ids: set[str]) -> list[dict[str, Any]]:
-    places, seen = [], set()
+    places: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         where = f"places.csv row {i} ({row['id']})"
-        if not _ID_PATTERN.match(row["id"]) or row["id"] in seen:
-            raise UserError(f"{where}: id must be unique lower snake case.")
-        seen.add(row["id"])
-        if row["kind"] not in KINDS:
-            raise UserError(f"{where}: kind {row['kind']!r} is not one of {', '.join(KINDS)}.")
-        if row["country"] not in state_ids:
-            raise UserError(f"{where}: country {row['country']!r} is not in states.csv.")
-        routes = [r for r in row["routes"].split(";") if r]
-        bad = [r for r in routes if r not in ROUTES]
-        if bad or not routes:
-            raise UserError(f"{where}: routes must be ';'-separated ids from {', '.join(ROUTES)}.")
-        lat = _number(row["lat"], where, "lat")
-        lon = _number(row["lon"], where, "lon")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise UserError(f"{where}: coordinates ({lat}, {lon}) are out of range.")
-        places.append(
-            {
-                "id": row["id"],
-                "name": row["name"],
-                "country": row["country"],
-                "lat": lat,
-                "lon": lon,
-                "kind": row["kind"],
-                "routes": routes,
-                "source": row["source"],
-            }
+        place = _convert(row, where, floats=("lat", "lon"), lists=("routes",))
+        _require(bool(_ID_PATTERN.match(row["id"])), where, "id must be lower snake case.")
+        _require(row["id"] not in seen, where, "duplicate place id.")
+        _require(row["kind"] in KINDS, where, f"kind {row['kind']!r} is not one of {KINDS}.")
+        _require(
+            row["country"] in state_ids, where, f"country {row['country']!r} not in states.csv."
         )
+        _require(
+            bool(place["routes"]) and all(r in ROUTES for r in place["routes"]),
+            where,
+            f"routes must be ';'-separated ids from {ROUTES}.",
+        )
+        _require(
+            -90 <= place["lat"] <= 90 and -180 <= place["lon"] <= 180, where, "bad coordinates."
+        )
+        seen.add(row["id"])
+        places.append(place)
     return places
 
 
 def _parse_legs(
     rows: list[dict[str, str]], place_ids: set[str], state_ids: set[str]
 ) -> list[dict[str, Any]]:
-    legs, seen = [], set()
+    legs: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for i, row in enumerate(rows, start=2):
         leg_id = f"{row['source']}-{row['target']}"
         where = f"legs.csv row {i} ({leg_id})"
+        leg = _convert(
+            row,
+            where,
+            floats=("distance_km", "death_risk", "price_min_eur", "price_max_eur"),
+            ints=("days",),
+            flags=("smuggled",),
+            lists=("controlled_by",),
+        )
         for end in ("source", "target"):
-            if row[end] not in place_ids:
-                raise UserError(f"{where}: {end} {row[end]!r} is not a place id in places.csv.")
-        if row["source"] == row["target"] or leg_id in seen:
-            raise UserError(f"{where}: legs must join two different places, once each.")
-        seen.add(leg_id)
-        if row["mode"] not in MODES:
-            raise UserError(f"{where}: mode {row['mode']!r} is not one of {', '.join(MODES)}.")
-        if row["route"] and row["route"] not in ROUTES:
-            raise UserError(f"{where}: route {row['route']!r} is not one of {', '.join(ROUTES)}.")
-        if row["crossing"] not in CROSSINGS:
-            raise UserError(f"{where}: crossing must be one of {', '.join(CROSSINGS)}.")
-        controllers = [s for s in row["controlled_by"].split(";") if s]
-        unknown = [s for s in controllers if s not in state_ids]
-        if unknown:
-            raise UserError(f"{where}: controlled_by {unknown} not in states.csv.")
-        leg = {
-            "id": leg_id,
-            "source": row["source"],
-            "target": row["target"],
-            "mode": row["mode"],
-            "days": _number(row["days"], where, "days", int),
-            "distance_km": _number(row["distance_km"], where, "distance_km"),
-            "death_risk": _number(row["death_risk"], where, "death_risk"),
-            "smuggled": _flag(row["smuggled"], where, "smuggled"),
-            "price_min_eur": _number(row["price_min_eur"], where, "price_min_eur"),
-            "price_max_eur": _number(row["price_max_eur"], where, "price_max_eur"),
-            "controlled_by": controllers,
-            "route": row["route"],
-            "crossing": row["crossing"],
-            "source_note": row["source_note"],
-            "closed": False,
-        }
+            _require(row[end] in place_ids, where, f"{end} {row[end]!r} is not in places.csv.")
+        _require(row["source"] != row["target"], where, "a leg must join two different places.")
+        _require(leg_id not in seen, where, "duplicate leg.")
+        _require(row["mode"] in MODES, where, f"mode {row['mode']!r} is not one of {MODES}.")
+        _require(row["route"] in ROUTES + ("",), where, f"route must be empty or in {ROUTES}.")
+        _require(row["crossing"] in CROSSINGS, where, f"crossing must be one of {CROSSINGS}.")
+        unknown = [s for s in leg["controlled_by"] if s not in state_ids]
+        _require(not unknown, where, f"controlled_by {unknown} not in states.csv.")
         _check_leg_values(leg, where)
-        legs.append(leg)
+        seen.add(leg_id)
+        legs.append({"id": leg_id, **leg, "closed": False})
     return legs
 
 
 def _check_leg_values(leg: dict[str, Any], where: str) -> None:
-    if leg["days"] < 1:
-        raise UserError(f"{where}: days must be at least 1, got {leg['days']}.")
-    if leg["distance_km"] < 0:
-        raise UserError(f"{where}: distance_km must not be negative.")
-    if not 0 <= leg["death_risk"] <= 1:
-        raise UserError(f"{where}: death_risk must be a probability in [0, 1].")
-    if not 0 <= leg["price_min_eur"] <= leg["price_max_eur"]:
-        raise UserError(f"{where}: need 0 <= price_min_eur <= price_max_eur.")
+    _require(leg["days"] >= 1, where, f"days must be at least 1, got {leg['days']}.")
+    _require(leg["distance_km"] >= 0, where, "distance_km must not be negative.")
+    _require(0 <= leg["death_risk"] <= 1, where, "death_risk must be a probability in [0, 1].")
+    _require(
+        0 <= leg["price_min_eur"] <= leg["price_max_eur"],
+        where,
+        "need 0 <= price_min_eur <= price_max_eur.",
+    )
 
 
 def _parse_origins(
@@ -279,22 +252,17 @@ def _parse_origins(
     totals: dict[str, float] = {}
     for i, row in enumerate(rows, start=2):
         where = f"origins.csv row {i} ({row['place']}, {row['nationality']})"
-        place = places.get(row["place"])
-        if place is None or place["kind"] != "origin":
-            raise UserError(f"{where}: place must be a place of kind 'origin' in places.csv.")
-        if row["nationality"] not in state_ids:
-            raise UserError(f"{where}: nationality {row['nationality']!r} is not in states.csv.")
-        share = _number(row["share"], where, "share")
-        if not 0 < share <= 1:
-            raise UserError(f"{where}: share must be in (0, 1].")
-        totals[row["place"]] = totals.get(row["place"], 0.0) + share
-        origins.append({**row, "share": share})
+        origin = _convert(row, where, floats=("share",))
+        kind = places.get(row["place"], {}).get("kind")
+        _require(kind == "origin", where, "place must be a place of kind 'origin'.")
+        _require(row["nationality"] in state_ids, where, "nationality not in states.csv.")
+        _require(0 < origin["share"] <= 1, where, "share must be in (0, 1].")
+        totals[row["place"]] = totals.get(row["place"], 0.0) + origin["share"]
+        origins.append(origin)
     for place_id, total in totals.items():
-        if abs(total - 1.0) > 1e-6:
-            raise UserError(f"origins.csv: shares for place {place_id!r} sum to {total:.4f}, not 1.")
+        _require(abs(total - 1.0) < 1e-6, "origins.csv", f"shares for {place_id!r} sum to {total}.")
     unlisted = [p for p, v in places.items() if v["kind"] == "origin" and p not in totals]
-    if unlisted:
-        raise UserError(f"origins.csv: origin place(s) {unlisted} have no nationality rows.")
+    _require(not unlisted, "origins.csv", f"origin place(s) {unlisted} have no rows.")
     return origins
 
 
@@ -382,44 +350,44 @@ def _compile(
     place_index: dict[str, int],
     state_index: dict[str, int],
 ) -> CompiledNetwork:
-    n_places, n_legs = len(places), len(legs)
-    source = np.array([place_index[leg["source"]] for leg in legs], dtype=np.int32)
-    target = np.array([place_index[leg["target"]] for leg in legs], dtype=np.int32)
-    counts = np.bincount(source, minlength=n_places)
-    out_start = np.zeros(n_places + 1, dtype=np.int32)
-    np.cumsum(counts, out=out_start[1:])
+    def per_leg(value: Any, dtype: Any) -> np.ndarray:
+        return np.array([value(leg) for leg in legs], dtype=dtype)
+
+    def per_place(value: Any, dtype: Any) -> np.ndarray:
+        return np.array([value(place) for place in places], dtype=dtype)
+
+    source = per_leg(lambda leg: place_index[leg["source"]], np.int32)
+    out_start = np.zeros(len(places) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(source, minlength=len(places)), out=out_start[1:])
     eu = {s["id"] for s in states if s["eu_member"]}
-    route_bit = {r: 1 << i for i, r in enumerate(ROUTES)}
     return CompiledNetwork(
-        n_places=n_places,
-        n_legs=n_legs,
+        n_places=len(places),
+        n_legs=len(legs),
         out_start=out_start,
         leg_source=source,
-        leg_target=target,
-        leg_mode=np.array([MODES.index(leg["mode"]) for leg in legs], dtype=np.int8),
-        leg_days=np.array([leg["days"] for leg in legs], dtype=np.int16),
-        leg_distance_km=np.array([leg["distance_km"] for leg in legs], dtype=np.float32),
-        leg_death_risk=np.array([leg["death_risk"] for leg in legs], dtype=np.float64),
-        leg_smuggled=np.array([leg["smuggled"] for leg in legs], dtype=bool),
-        leg_price_min=np.array([leg["price_min_eur"] for leg in legs], dtype=np.float64),
-        leg_price_max=np.array([leg["price_max_eur"] for leg in legs], dtype=np.float64),
-        leg_route=np.array(
-            [ROUTES.index(leg["route"]) if leg["route"] else -1 for leg in legs], dtype=np.int8
+        leg_target=per_leg(lambda leg: place_index[leg["target"]], np.int32),
+        leg_mode=per_leg(lambda leg: MODES.index(leg["mode"]), np.int8),
+        leg_days=per_leg(lambda leg: leg["days"], np.int16),
+        leg_distance_km=per_leg(lambda leg: leg["distance_km"], np.float32),
+        leg_death_risk=per_leg(lambda leg: leg["death_risk"], np.float64),
+        leg_smuggled=per_leg(lambda leg: leg["smuggled"], bool),
+        leg_price_min=per_leg(lambda leg: leg["price_min_eur"], np.float64),
+        leg_price_max=per_leg(lambda leg: leg["price_max_eur"], np.float64),
+        leg_route=per_leg(lambda leg: ROUTES.index(leg["route"]) if leg["route"] else -1, np.int8),
+        leg_eu_entry=per_leg(lambda leg: leg["crossing"] == "eu_entry", bool),
+        leg_border=per_leg(lambda leg: leg["crossing"] != "none", bool),
+        leg_controller=per_leg(
+            lambda leg: state_index[leg["controlled_by"][0]] if leg["controlled_by"] else -1,
+            np.int16,
         ),
-        leg_eu_entry=np.array([leg["crossing"] == "eu_entry" for leg in legs], dtype=bool),
-        leg_border=np.array([leg["crossing"] != "none" for leg in legs], dtype=bool),
-        leg_controller=np.array(
-            [state_index[leg["controlled_by"][0]] if leg["controlled_by"] else -1 for leg in legs],
-            dtype=np.int16,
-        ),
-        leg_closed=np.array([leg["closed"] for leg in legs], dtype=bool),
-        place_kind=np.array([KINDS.index(p["kind"]) for p in places], dtype=np.int8),
-        place_state=np.array([state_index[p["country"]] for p in places], dtype=np.int16),
-        place_is_eu=np.array([p["country"] in eu for p in places], dtype=bool),
-        place_lat=np.array([p["lat"] for p in places], dtype=np.float64),
-        place_lon=np.array([p["lon"] for p in places], dtype=np.float64),
-        place_route_mask=np.array(
-            [sum(route_bit[r] for r in p["routes"]) for p in places], dtype=np.uint8
+        leg_closed=per_leg(lambda leg: leg["closed"], bool),
+        place_kind=per_place(lambda p: KINDS.index(p["kind"]), np.int8),
+        place_state=per_place(lambda p: state_index[p["country"]], np.int16),
+        place_is_eu=per_place(lambda p: p["country"] in eu, bool),
+        place_lat=per_place(lambda p: p["lat"], np.float64),
+        place_lon=per_place(lambda p: p["lon"], np.float64),
+        place_route_mask=per_place(
+            lambda p: sum(1 << ROUTES.index(r) for r in set(p["routes"])), np.uint8
         ),
     )
 
@@ -467,3 +435,68 @@ def load_network(overrides: dict | None = None, data_dir: Path | None = None) ->
         compiled=_compile(places, legs, states, place_index, state_index),
         origin_places=[p["id"] for p in places if p["kind"] == "origin"],
     )
+
+
+# --------------------------------------------------------------------------- views
+
+
+def _table(title: str, header: list[str], rows: list[list[Any]]) -> str:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [title]
+    for j, row in enumerate(cells):
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if j == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def summary_text(net: Network) -> str:
+    """A readable summary: places per kind and route, legs per route and mode, crossings."""
+    kinds = {k: sum(p["kind"] == k for p in net.places) for k in KINDS}
+    route_rows = []
+    for route in ROUTES:
+        legs = [leg for leg in net.legs if leg["route"] == route]
+        route_rows.append(
+            [route, sum(route in p["routes"] for p in net.places), len(legs)]
+            + [sum(leg["mode"] == m for leg in legs) for m in MODES]
+            + [sum(leg["crossing"] == "eu_entry" for leg in legs)]
+        )
+    unrouted = [leg for leg in net.legs if not leg["route"]]
+    route_rows.append(
+        ["(none)", "", len(unrouted)]
+        + [sum(leg["mode"] == m for leg in unrouted) for m in MODES]
+        + [sum(leg["crossing"] == "eu_entry" for leg in unrouted)]
+    )
+    closed = [leg["id"] for leg in net.legs if leg["closed"]]
+    parts = [
+        f"Route network: {len(net.places)} places, {len(net.legs)} legs, "
+        f"{len(net.origin_places)} origin places, {len(net.nationalities)} nationalities, "
+        f"{len(net.states)} states.",
+        _table("Places by kind", ["kind", "places"], [[k, v] for k, v in kinds.items()]),
+        _table(
+            "Places and legs by route",
+            ["route", "places", "legs", *MODES, "eu_entry"],
+            route_rows,
+        ),
+        f"Closed legs: {', '.join(closed) if closed else 'none'}",
+    ]
+    return "\n\n".join(parts)
+
+
+def to_json(net: Network) -> dict[str, Any]:
+    """The network as plain JSON-ready data: places, legs, origins and states."""
+    return {
+        "routes": list(ROUTES),
+        "kinds": list(KINDS),
+        "modes": list(MODES),
+        "places": [dict(p) for p in net.places],
+        "legs": [dict(leg) for leg in net.legs],
+        "origins": [dict(o) for o in net.origins],
+        "states": [dict(s) for s in net.states],
+    }

@@ -48,6 +48,7 @@ TRANSIT_STATUSES = (Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.S
 FIELDS: dict[str, np.dtype] = {
     "status": np.dtype(np.int8),
     "place": np.dtype(np.int16),  # current place (or the start of the current leg)
+    "previous_place": np.dtype(np.int16),  # where they came from (not an immediate way back)
     "leg": np.dtype(np.int16),  # current leg, -1 when not on a leg
     "next_day": np.dtype(np.int32),  # day of the person's next event (decision, arrival...)
     "origin": np.dtype(np.int16),  # origin place
@@ -116,7 +117,7 @@ class Population:
     def add(self, n: int, **columns: np.ndarray | float | int) -> np.ndarray:
         """Append ``n`` people with the given column values; return their ids.
 
-        Columns not given start at zero, except ``leg`` and ``entry_route`` (-1) and
+        Columns not given start at zero, except ``leg``, ``previous_place`` and ``entry_route`` (-1) and
         ``entry_day`` (``NEVER``). Every new person starts with the status given.
         """
         if n <= 0:
@@ -125,7 +126,7 @@ class Population:
         if needed > self._capacity:
             self._grow(max(needed, 2 * self._capacity))
         ids = np.arange(self.size, needed)
-        defaults = {"leg": -1, "entry_route": -1, "entry_day": NEVER}
+        defaults = {"leg": -1, "previous_place": -1, "entry_route": -1, "entry_day": NEVER}
         for name, array in self._arrays.items():
             array[self.size : needed] = columns.get(name, defaults.get(name, 0))
         unknown = set(columns) - set(FIELDS)

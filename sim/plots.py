@@ -1,0 +1,186 @@
+"""Figures for the comparison report, drawn with matplotlib's Agg backend.
+
+Plotting is kept out of the model: these functions take saved tables (pandas DataFrames read
+from a results folder) and return :class:`matplotlib.figure.Figure` objects, which
+:func:`png_bytes` turns into PNG files and the report embeds. Figures are built without
+``pyplot``, so no window or global state is involved and they work in worker processes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sim.compare import ROUTE_ORDER, ROUTES, t_interval
+
+ROUTE_NAMES: dict[str, str] = {
+    "all": "All routes",
+    "central_med": "Central Mediterranean",
+    "western_balkans": "Western Balkans",
+    "atlantic": "Atlantic",
+    "western_med": "Western Mediterranean",
+    "eastern_med": "Eastern Mediterranean",
+}
+BASE_COLOUR = "#222222"
+#: Colours of the other scenarios, in order (colour-blind friendly, after Okabe and Ito).
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
+DPI = 100
+
+
+def number(value: float, signed: bool = False) -> str:
+    """A readable number: thousands separators, few decimals for small values, '–' for none."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    sign = "+" if signed and value > 0 else ""
+    size = abs(value)
+    text = f"{value:,.0f}" if size >= 100 else f"{value:,.1f}" if size >= 1 else f"{value:.2g}"
+    return sign + text.replace("-", "−")
+
+
+def interval(lo: float, hi: float, signed: bool = False) -> str:
+    """``lo to hi``, or '–' when undefined."""
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "–"
+    return f"{number(lo, signed)} to {number(hi, signed)}"
+
+
+def percent(value: float) -> str:
+    """A relative difference as a signed percentage."""
+    return "–" if not np.isfinite(value) else f"{value * 100:+.1f}%".replace("-", "−")
+
+
+def scenario_colours(labels: Sequence[str]) -> dict[str, str]:
+    """The base (first label) in near-black, the others in distinct colours."""
+    return {
+        label: BASE_COLOUR if i == 0 else COLOURS[(i - 1) % len(COLOURS)]
+        for i, label in enumerate(labels)
+    }
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _thousands_format(value: float, _position: Any = None) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f}M"
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2g}"
+
+
+_thousands = FuncFormatter(_thousands_format)
+
+
+def series_bands(series: pd.DataFrame, cumulative: bool) -> pd.DataFrame:
+    """Mean and 95% t-band across seeds of one metric's daily values, per route and day.
+
+    ``series`` has columns ``seed, day, route, value``. With ``cumulative`` the values are
+    summed over days within each seed first (for flows such as arrivals). Returns columns
+    ``route, day, mean, lo, hi``.
+    """
+    wide = series.pivot_table(index=["route", "day"], columns="seed", values="value")
+    if cumulative:
+        wide = wide.fillna(0.0).groupby(level="route").cumsum()
+    mean, lo, hi = t_interval(wide.to_numpy().T)
+    bands = wide.index.to_frame(index=False)
+    return bands.assign(mean=mean, lo=lo, hi=hi)
+
+
+def timeseries_figure(
+    bands: dict[str, pd.DataFrame],
+    title: str,
+    unit: str,
+    routes: Sequence[str] = ROUTE_ORDER,
+    dates: pd.Series | None = None,
+) -> Figure:
+    """Small multiples, one panel per route: one line per scenario with its 95% band.
+
+    ``bands`` maps scenario label -> :func:`series_bands` output; the first is the base.
+    ``dates`` (optional) maps day -> calendar date for the x axis.
+    """
+    colours = scenario_colours(list(bands))
+    columns = 3
+    rows = -(-len(routes) // columns)
+    fig = Figure(figsize=(12, 3.1 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, sharex=True, squeeze=False).ravel()
+    for ax, route in zip(axes, routes, strict=False):
+        for label, frame in bands.items():
+            part = frame[frame["route"] == route]
+            x = part["day"].map(dates) if dates is not None else part["day"]
+            ax.plot(x, part["mean"], color=colours[label], linewidth=1.6, label=label)
+            ax.fill_between(x, part["lo"], part["hi"], color=colours[label], alpha=0.2, lw=0)
+        ax.set_title(ROUTE_NAMES.get(route, route), fontsize=10)
+        ax.yaxis.set_major_formatter(_thousands)
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(routes) :]:
+        ax.set_visible(False)
+    if dates is not None:
+        locator = AutoDateLocator(maxticks=6)
+        axes[0].xaxis.set_major_locator(locator)
+        axes[0].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    else:
+        for ax in axes[len(routes) - columns : len(routes)]:
+            ax.set_xlabel("day")
+    axes[0].set_ylabel(unit)
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def arrival_differences_figure(comparison: pd.DataFrame, base: str) -> Figure:
+    """Grouped bars: the paired difference in arrivals per route for each non-base scenario,
+    with its 95% interval as an error bar."""
+    rows = comparison[
+        (comparison["metric"] == "arrivals")
+        & (comparison["scenario"] != base)
+        & comparison["route"].isin(ROUTES)
+    ]
+    labels = list(dict.fromkeys(rows["scenario"]))
+    colours = scenario_colours([base, *labels])
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / max(len(labels), 1)
+    positions = np.arange(len(ROUTES))
+    for k, label in enumerate(labels):
+        part = rows[rows["scenario"] == label].set_index("route").reindex(list(ROUTES))
+        diff = part["diff"].to_numpy(dtype=float)
+        errors = np.vstack([diff - part["diff_lo"], part["diff_hi"] - diff]).astype(float)
+        ax.bar(
+            positions + (k - (len(labels) - 1) / 2) * width,
+            diff,
+            width,
+            yerr=np.nan_to_num(errors),
+            capsize=3,
+            color=colours[label],
+            label=label,
+        )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(positions, [ROUTE_NAMES[r] for r in ROUTES], fontsize=9)
+    ax.set_ylabel("difference in arrivals to the base (detections)")
+    ax.yaxis.set_major_formatter(_thousands)
+    ax.grid(axis="y", alpha=0.3)
+    if labels:
+        ax.legend(fontsize=9)
+    ax.set_title(f"Arrivals per route: difference to {base} (95% interval over paired seeds)")
+    return fig
+
+
+def flow_map_figure(net: Any, leg_values: np.ndarray, title: str, diverging: bool) -> Figure:
+    """The route network with legs drawn by ``leg_values`` (one per compiled leg), via
+    :func:`sim.maps.draw_network`."""
+    from sim.maps import draw_network
+
+    fig = Figure(figsize=(13, 7.7), layout="constrained")
+    ax = fig.subplots()
+    draw_network(net, ax, leg_values=leg_values, title=title, diverging=diverging)
+    return fig

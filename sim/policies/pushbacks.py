@@ -1,0 +1,54 @@
+"""Pushbacks: informal expulsions across a border without an individual procedure.
+
+A person caught crossing a border of the given states (or on the given legs) is, with
+``probability``, sent back ``places_back`` places along the way they came, often injured or
+robbed, and usually tries again (the Balkan "game").
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.policies.base import UNIT, PolicyConfig
+from sim.scenario_types import LegId, StateId, StrictModel
+
+
+class Violence(StrictModel):
+    """What a pushback does to the person pushed back."""
+
+    injury_probability: float = Field(0.1, **UNIT)
+    """Probability that a person pushed back is injured."""
+
+    money_lost_share: float = Field(0.2, **UNIT)
+    """Share of the person's money taken or destroyed."""
+
+    days_lost: int = Field(7, ge=0, le=365)
+    """Days before the person can move on again."""
+
+
+class Config(PolicyConfig):
+    """Pushbacks at the borders of some states, or on some legs."""
+
+    type: Literal["pushbacks"] = "pushbacks"
+
+    states: list[StateId] | None = Field(default=None, min_length=1)
+    """States whose borders see pushbacks (every leg they control); or give `legs`."""
+
+    legs: list[LegId] | None = Field(default=None, min_length=1)
+    """Legs on which people are pushed back; or give `states`."""
+
+    probability: float = Field(0.5, **UNIT)
+    """Probability that a person caught crossing is pushed back."""
+
+    places_back: int = Field(1, ge=1, le=10)
+    """How many places back along their way people are sent."""
+
+    violence: Violence = Violence()
+    """Harm done during pushbacks."""
+
+    @model_validator(mode="after")
+    def _states_or_legs(self) -> Config:
+        self._require_exactly_one("states", "legs")
+        return self

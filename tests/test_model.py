@@ -1,0 +1,223 @@
+"""The model's mechanisms, each pinned by a run that would change if the rule were removed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_model, run_summary
+
+from sim.network import ROUTES
+from sim.population import Status
+
+
+def _all_legs(network, **attrs) -> dict:
+    return {"legs": {leg_id: dict(attrs) for leg_id in network.leg_ids}}
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_people_are_conserved_every_day_under_random_parameters(case):
+    rng = np.random.default_rng(1000 + case)
+    overrides = {
+        "interception_rate": {"LBY": rng.uniform(0, 0.9), "TUN": rng.uniform(0, 0.9)},
+        "pushback_probability": {"HRV": rng.uniform(0, 1), "HUN": rng.uniform(0, 1)},
+        "smuggler_capacity_per_day": {"sea": rng.uniform(0, 300), "land": rng.uniform(0, 300)},
+        "give_up_base": rng.uniform(0, 0.05),
+        "asylum_processing_days": rng.uniform(0, 60),
+        "return_delay_days": rng.uniform(0, 60),
+        "remigration_probability": rng.uniform(0, 1),
+        "remigration_delay_days": rng.uniform(0, 30),
+        "smuggler_arrest_rate": {"LBY": rng.uniform(0, 1)},
+        "rival_replacement_days": int(rng.integers(0, 60)),
+    }
+    scale = float(rng.uniform(0.002, 0.02))
+    model = make_model(overrides, seed=case, days=150, scale=scale, check=True)
+    model.run()  # check=True raises ConservationError on the first day people are not conserved
+    counts = model.population.status_count
+    assert counts.sum() == len(model.population) > 0
+    assert model.population.check() == []
+
+
+def test_same_seed_gives_identical_tables_and_other_seeds_differ():
+    first = make_model(seed=7, days=90, check=False)
+    second = make_model(seed=7, days=90, check=False)
+    other = make_model(seed=8, days=90, check=False)
+    for model in (first, second, other):
+        model.run()
+    csv = [m.outcomes.summary_frame("t", 0).to_csv(index=False) for m in (first, second, other)]
+    assert csv[0] == csv[1]
+    assert csv[0] != csv[2]
+    ts = [m.outcomes.timeseries_frame("t", 0).to_csv(index=False) for m in (first, second)]
+    assert ts[0] == ts[1]
+
+
+def test_baseline_has_arrivals_deaths_and_revenue_on_every_route():
+    summary = run_summary(make_model(days=365, scale=0.02, check=False))
+    for route in ROUTES:
+        assert summary[(route, "arrivals")] > 0, route
+        assert summary[(route, "dead_missing")] > 0, route
+        assert summary[(route, "smuggler_revenue")] > 0, route
+    assert summary[("all", "returns")] > 0
+    assert summary[("all", "stranded")] > 0
+    assert summary[("all", "asylum_granted")] > 0
+
+
+def test_a_closed_leg_carries_nobody(network):
+    leg = "zuwara-lampedusa"
+    idx = network.leg_index[leg]
+    open_model = make_model(days=120)
+    open_model.run()
+    closed = make_model(days=120, network_overrides={"legs": {leg: {"closed": True}}})
+    closed.run()
+    assert open_model.leg_flows[idx] > 0
+    assert closed.leg_flows[idx] == 0
+
+
+def test_zero_smuggler_capacity_at_sea_stops_every_smuggled_sea_crossing(network):
+    model = make_model({"smuggler_capacity_per_day": {"sea": 0}}, days=90)
+    model.run()
+    c = network.compiled
+    smuggled_sea = c.leg_smuggled & (c.leg_mode == 1)
+    assert smuggled_sea.any()
+    assert model.leg_flows[smuggled_sea].sum() == 0
+    baseline = make_model(days=90)
+    baseline.run()
+    assert baseline.leg_flows[smuggled_sea].sum() > 0
+
+
+def test_zero_death_risk_means_no_deaths(network):
+    safe = run_summary(make_model(days=120, network_overrides=_all_legs(network, death_risk=0.0)))
+    risky = run_summary(make_model(days=120))
+    assert risky[("all", "dead_missing")] > 0
+    assert safe[("all", "dead_missing")] == 0
+
+
+def test_no_interception_means_no_pullbacks_and_more_interception_means_more(network):
+    nobody = {s: 0.0 for s in network.state_ids}
+    none = run_summary(make_model({"interception_rate": nobody}, days=120))
+    low = run_summary(make_model({"interception_rate": {"LBY": 0.05, "TUN": 0.05}}, days=120))
+    high = run_summary(make_model({"interception_rate": {"LBY": 0.8, "TUN": 0.8}}, days=120))
+    assert none[("all", "interceptions")] == 0
+    assert high[("central_med", "interceptions")] > 2 * low[("central_med", "interceptions")]
+    assert high[("central_med", "arrivals")] < low[("central_med", "arrivals")]
+
+
+def test_pushbacks_need_a_pushing_state_and_raise_attempts_per_arrival():
+    states = ("HUN", "HRV", "BGR", "GRC", "ESP", "CYP", "SVN", "MLT")
+    off = run_summary(make_model({"pushback_probability": {s: 0.0 for s in states}}, days=150))
+    on = run_summary(make_model({"pushback_probability": {s: 0.9 for s in states}}, days=150))
+    assert off[("all", "pushbacks")] == 0
+    assert on[("western_balkans", "pushbacks")] > 0
+
+    def per_arrival(s):
+        return s[("western_balkans", "attempts")] / s[("western_balkans", "arrivals")]
+
+    assert per_arrival(on) > 1.2 * per_arrival(off)
+
+
+class _RescueBoost:
+    """A minimal policy object: more search and rescue on the Central Mediterranean."""
+
+    def setup(self, model):
+        pass
+
+    def active_on(self, day):
+        return True
+
+    def apply(self, model):
+        central_med = model.leg_route_slot == ROUTES.index("central_med")
+        model.modifiers.rescue_strength[central_med] = 0.9
+
+
+def test_more_rescue_means_fewer_deaths_and_more_rescued():
+    low = run_summary(make_model(days=150))
+    high = run_summary(make_model(days=150, policies=[_RescueBoost()]))
+    assert high[("central_med", "dead_missing")] < 0.5 * low[("central_med", "dead_missing")]
+    assert high[("central_med", "rescued")] > low[("central_med", "rescued")]
+
+
+def test_no_readmission_cooperation_means_no_returns():
+    states = [s for s in make_model(days=1).net.state_ids]
+    fast = {"asylum_processing_days": 5, "return_delay_days": 5}
+    none = run_summary(make_model({**fast, "readmission_cooperation": {s: 0.0 for s in states}},
+                                  days=120))
+    full = run_summary(make_model({**fast, "readmission_cooperation": {s: 1.0 for s in states}},
+                                  days=120))
+    assert none[("all", "return_decisions")] > 0
+    assert none[("all", "returns")] == 0
+    assert full[("all", "returns")] > 0.5 * full[("all", "return_decisions")]
+
+
+def test_asylum_decisions_follow_protection_need():
+    fast = {"asylum_processing_days": 3}
+    strict = run_summary(make_model({**fast, "recognition_if_need": 0.0,
+                                     "recognition_if_no_need": 0.0}, days=120))
+    lenient = run_summary(make_model({**fast, "recognition_if_need": 1.0,
+                                      "recognition_if_no_need": 1.0}, days=120))
+    assert strict[("all", "asylum_granted")] == 0 < strict[("all", "return_decisions")]
+    assert lenient[("all", "return_decisions")] == 0 < lenient[("all", "asylum_granted")]
+
+
+def test_giving_up_only_when_people_may_give_up():
+    never = run_summary(make_model({"give_up_base": 0.0, "give_up_per_failure": 0.0}, days=90))
+    often = run_summary(make_model({"give_up_base": 0.2}, days=90))
+    assert never[("all", "gave_up")] == 0
+    assert often[("all", "gave_up")] > 1000
+
+
+def test_people_who_cannot_pay_work_and_save():
+    poor = {n: 1.0 for n in make_model(days=1).net.nationalities}
+    model = make_model({"budget_median_eur": poor, "budget_sigma": 0.0}, days=20)
+    for _ in range(5):
+        model.step()
+    working = model.population.status == Status.WORKING
+    assert working.sum() > 0.5 * model.population.active_count()
+    assert model.population.budget[working].mean() > 1.0  # they earned something
+
+
+def test_departures_follow_the_season():
+    model = make_model({"seasonality_amplitude": {"central_med": 0.9}}, days=365, scale=0.02,
+                       check=False)
+    model.run()
+    central_med = ROUTES.index("central_med")
+    daily = model.outcomes.daily_table()["departures"][:, central_med]
+    peak = model.season_peak[model.place_route[model.origin_place_ids] == central_med][0]
+    around_peak = daily[int(peak) - 30 : int(peak) + 30].sum()
+    around_trough = np.r_[daily[: 30], daily[-30:]].sum()
+    assert around_peak > 3 * around_trough
+
+
+def test_rumours_of_deaths_raise_believed_risk_on_that_leg(network):
+    idx = network.leg_index["zuwara-lampedusa"]
+    model = make_model(days=90)
+    believed_before = model.believed_death_risk[idx]
+    model.leg_death_risk = model.leg_death_risk.copy()
+    model.leg_death_risk[idx] = 0.3  # the leg turns deadly; people only learn it from others
+    model.run()
+    assert believed_before < 0.05
+    assert model.believed_death_risk[idx] > 3 * believed_before
+
+
+def test_initial_stock_starts_in_transit():
+    nobody = {o: 0 for o in make_model(days=1).net.origin_places}
+    model = make_model({"departure_rate": nobody}, days=1)
+    assert model.people_initial == len(model.population) > 0
+    assert set(np.unique(model.population.status)) == {Status.WORKING}
+    assert np.all(model.population.set_out_day < 0)
+
+
+def test_migrant_view_reads_like_a_person():
+    model = make_model(days=30)
+    model.run()
+    person = model.migrant(0)
+    assert person.status in {s.name.lower() for s in Status}
+    assert person.place in model.net.place_index
+    assert person.nationality in model.net.nationalities
+    assert person.days_in_transit > 0
+    with pytest.raises(IndexError):
+        model.migrant(len(model.population))
+
+
+def test_model_agents_include_population_smugglers_and_states():
+    model = make_model(days=1)
+    kinds = {type(a).__name__ for a in model.agents}
+    assert {"PopulationAgent", "Smuggler", "State", "EuropeanUnion"} <= kinds
