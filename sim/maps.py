@@ -126,7 +126,7 @@ def _draw_legs(ax: Axes, net: Network, xy: np.ndarray, leg_values: Any, divergin
                 tuple(xy[t]),
                 connectionstyle=f"arc3,rad={rad}",
                 arrowstyle="-|>,head_length=2.4,head_width=1.2",
-                mutation_scale=1.0 + width * 0.6,
+                mutation_scale=min(1.0 + width * 0.6, 2.6),
                 shrinkA=3,
                 shrinkB=4,
                 linestyle=linestyle,
