@@ -323,10 +323,15 @@ class MigrationModel(ModelSetup, mesa.Model):
 
         pulled = outcome == Outcome.PULLED_BACK
         self.outcomes.add("interceptions", route[pulled])
-        back = ids[pulled]
+        back, back_legs = ids[pulled], legs[pulled]
         pop.failures[back] += 1
         pop.set_status(back, Status.DETAINED)
-        pop.next_day[back] = self.day + self.detention_days[self.leg_transit_state[legs[pulled]]]
+        detention = np.where(
+            self.modifiers.detention_days[back_legs] >= 0,
+            self.modifiers.detention_days[back_legs],
+            self.detention_days[self.leg_transit_state[back_legs]],
+        )
+        pop.next_day[back] = self.day + np.maximum(detention, 1)
 
         dead = outcome == Outcome.DEAD
         self.outcomes.add("dead_missing", route[dead])
@@ -343,13 +348,34 @@ class MigrationModel(ModelSetup, mesa.Model):
         self.arrive(ids[made_it], legs[made_it])
 
     def push_back(self, ids: np.ndarray, legs: np.ndarray) -> None:
-        """Expelled without procedure: back where they set off, hurt, robbed and delayed."""
-        pop = self.population
+        """Expelled without procedure: sent back, hurt, robbed and delayed.
+
+        People land at the leg's start, or further back along the usual way in when a
+        pushbacks policy says so; the injured lose the days twice over.
+        """
+        pop, mods = self.population, self.modifiers
         pop.failures[ids] += 1
-        pop.budget[ids] *= 1.0 - float(self.params["pushback_money_lost_share"])
-        pop.place[ids] = self.push_back_place[legs]
+        money_lost = np.where(
+            np.isnan(mods.pushback_money_lost[legs]),
+            float(self.params["pushback_money_lost_share"]),
+            mods.pushback_money_lost[legs],
+        )
+        pop.budget[ids] *= 1.0 - money_lost
+        place = self.push_back_place[legs]
+        for _ in range(int(mods.pushback_places_back[legs].max(initial=1)) - 1):
+            further = mods.pushback_places_back[legs] > 1
+            place = np.where(further, self.usual_previous_place[place], place)
+        pop.place[ids] = place
+        pop.previous_place[ids] = -1
+        days_lost = np.where(
+            mods.pushback_days_lost[legs] >= 0,
+            mods.pushback_days_lost[legs],
+            int(self.params["pushback_days_lost"]),
+        )
+        injured = self.stream("pushback_injury").random(len(ids)) < mods.pushback_injury[legs]
+        days_lost = days_lost * (1 + injured)
         pop.set_status(ids, Status.IN_TRANSIT)
-        pop.next_day[ids] = self.day + 1 + int(self.params["pushback_days_lost"])
+        pop.next_day[ids] = self.day + 1 + days_lost
 
     def arrive(self, ids: np.ndarray, legs: np.ndarray) -> None:
         """Reach the end of the leg: count entries into the EU; claim asylum at a destination."""
@@ -366,6 +392,9 @@ class MigrationModel(ModelSetup, mesa.Model):
         entry_route = self.leg_route_slot[legs[first]]
         pop.entry_route[newcomers] = np.where(entry_route == NO_ROUTE, -1, entry_route)
         pop.entry_day[newcomers] = self.day
+        pop.entry_from_state[newcomers] = self.net.compiled.place_state[
+            self.net.compiled.leg_source[legs[first]]
+        ]
         self.outcomes.add("arrivals_people", entry_route)
         self.outcomes.add(
             "transit_days_total", entry_route, (self.day - pop.set_out_day[newcomers]).astype(float)
@@ -431,6 +460,14 @@ class MigrationModel(ModelSetup, mesa.Model):
         absconding = orders[~feasible]
         pop.set_status(absconding, Status.ABSCONDED)
         pop.next_day[absconding] = NEVER
+
+    def admit_legally(self, ids: np.ndarray) -> None:
+        """People who travel on a legal pathway: counted by the route of the place they left."""
+        pop = self.population
+        self.outcomes.add("legal_admissions", self.place_route[pop.place[ids]])
+        pop.set_status(ids, Status.LEGALLY_ADMITTED)
+        pop.leg[ids] = -1
+        pop.next_day[ids] = NEVER
 
     def send_home(self, ids: np.ndarray, status: Status, metric: str | None) -> None:
         """People who go back to their origin (giving up, or returned)."""

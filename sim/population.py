@@ -64,6 +64,8 @@ FIELDS: dict[str, np.dtype] = {
     "set_out_day": np.dtype(np.int32),  # day the journey began (negative: before the run)
     "entry_route": np.dtype(np.int8),  # route of first irregular entry into the EU, -1 none
     "entry_day": np.dtype(np.int32),  # day of first irregular entry into the EU
+    "entry_from_state": np.dtype(np.int16),  # state they entered the EU from, -1 none
+    "smo_applied": np.dtype(np.bool_),  # has applied to a Safe Mobility Office
 }
 
 
@@ -126,7 +128,13 @@ class Population:
         if needed > self._capacity:
             self._grow(max(needed, 2 * self._capacity))
         ids = np.arange(self.size, needed)
-        defaults = {"leg": -1, "previous_place": -1, "entry_route": -1, "entry_day": NEVER}
+        defaults = {
+            "leg": -1,
+            "previous_place": -1,
+            "entry_route": -1,
+            "entry_day": NEVER,
+            "entry_from_state": -1,
+        }
         for name, array in self._arrays.items():
             array[self.size : needed] = columns.get(name, defaults.get(name, 0))
         unknown = set(columns) - set(FIELDS)

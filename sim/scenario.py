@@ -38,7 +38,7 @@ from sim.scenario_parameters import default_parameter_values, merge_parameter_va
 from sim.scenario_schema import ScenarioModel, validation_context
 from sim.scenario_types import default_network
 
-__all__ = ["Scenario", "load_scenario", "parameter_values"]
+__all__ = ["Scenario", "load_scenario", "parameter_values", "scenario_from_dict"]
 
 _MAX_PROBLEMS_SHOWN = 4
 
@@ -60,7 +60,7 @@ class Scenario(ScenarioModel):
 
     @property
     def chain(self) -> list[Path]:
-        """The files the scenario was merged from, base first, this file last."""
+        """The files the scenario was merged from (absolute paths), base first, this file last."""
         return list(self._chain)
 
     def to_dict(self) -> dict[str, Any]:
@@ -392,7 +392,7 @@ def load_scenario(path: str | os.PathLike[str], network: Network | None = None) 
     except ValidationError as err:
         raise UserError(_validation_message(merge, err)) from None
     scenario._path = Path(path)
-    scenario._chain = [source.path for source in sources]
+    scenario._chain = [source.path.resolve() for source in sources]
     return scenario
 
 

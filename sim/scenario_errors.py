@@ -60,7 +60,7 @@ def describe_input(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        return repr(value)
     if isinstance(value, str):
         return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
     if isinstance(value, dict):
@@ -132,7 +132,8 @@ def describe_error(error: dict[str, Any]) -> tuple[Loc, str]:
         return loc, f"{got} is out of range; it must be {valid}"
     if kind in _INT_ERRORS:
         valid = range_text(node)
-        return loc, f"{got} is not a whole number; give an integer" + (f" {valid}" if valid else "")
+        where = f", {valid}" if valid else ""
+        return loc, f"{got} is not an integer; give a whole number without a decimal point{where}"
     if kind in _FLOAT_ERRORS:
         valid = range_text(node)
         return loc, f"{got} is not a number; give a number" + (f" {valid}" if valid else "")
@@ -152,8 +153,10 @@ def describe_error(error: dict[str, Any]) -> tuple[Loc, str]:
         return loc, f"{got} is not allowed here" + suggestion(value, allowed, noun="values")
     if kind == "string_pattern_mismatch" and loc == ("name",):
         return loc, f"{got} is not a valid name; use letters, digits, `_`, `-` and `.`, no spaces"
-    if kind in ("too_short", "string_too_short"):
-        return loc, f"{got} is too short: {message.lower()}"
+    if kind == "too_short":
+        return loc, f"{got} has too few items; give at least {ctx.get('min_length', 1)}"
+    if kind == "string_too_short":
+        return loc, "must not be empty"
     if kind in ("too_long", "string_too_long"):
-        return loc, f"{got} is too long: {message.lower()}"
+        return loc, f"{got} is too long ({message.lower()})"
     return loc, message

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from sim.errors import UserError
 from sim.network import DATA_DIR
-from sim.scenario_types import BY_KINDS, StrictModel, id_type
+from sim.scenario_types import BY_KINDS, Float, Int, StrictModel, id_type
 
 PARAMETERS_PATH = DATA_DIR / "parameters.yaml"
 
@@ -118,7 +118,7 @@ def parameter_specs(path: Path | None = None) -> dict[str, ParameterSpec]:
 def _overrides_model(path_text: str) -> type[StrictModel]:
     fields: dict[str, Any] = {}
     for name, spec in _load_specs(path_text).items():
-        number = int if spec.integer else float
+        number = Int if spec.integer else Float
         bounded = Annotated[number, Field(ge=spec.bound(spec.min), le=spec.bound(spec.max))]
         if spec.keyed:
             annotation: Any = dict[id_type(BY_KINDS[spec.by]), bounded] | None

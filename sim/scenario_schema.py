@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError
 from sim.network import Network
 from sim.policies import POLICY_TYPES, PolicyConfig
 from sim.scenario_parameters import parameter_overrides_model
-from sim.scenario_types import LegId, PlaceId, StrictModel, network_of
+from sim.scenario_types import Bool, Float, Int, LegId, PlaceId, StrictModel, network_of
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -39,35 +39,35 @@ class PlaceOverride(StrictModel):
     name: str | None = Field(default=None, min_length=1)
     """Display name."""
 
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lat: Float | None = Field(default=None, ge=-90, le=90)
     """Latitude in degrees."""
 
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lon: Float | None = Field(default=None, ge=-180, le=180)
     """Longitude in degrees."""
 
 
 class LegOverride(StrictModel):
     """Changes to one leg of the route network (a leg id is `source-target`)."""
 
-    days: int | None = Field(default=None, ge=1, le=365)
+    days: Int | None = Field(default=None, ge=1, le=365)
     """Days the crossing takes."""
 
-    distance_km: float | None = Field(default=None, ge=0, le=20_000)
+    distance_km: Float | None = Field(default=None, ge=0, le=20_000)
     """Length of the leg in km."""
 
-    death_risk: float | None = Field(default=None, ge=0, le=1)
+    death_risk: Float | None = Field(default=None, ge=0, le=1)
     """Probability that a person dies or goes missing on one crossing."""
 
-    price_min_eur: float | None = Field(default=None, ge=0, le=100_000)
+    price_min_eur: Float | None = Field(default=None, ge=0, le=100_000)
     """Lowest smuggler price or fare, EUR per person."""
 
-    price_max_eur: float | None = Field(default=None, ge=0, le=100_000)
+    price_max_eur: Float | None = Field(default=None, ge=0, le=100_000)
     """Highest smuggler price or fare, EUR per person."""
 
-    smuggled: bool | None = None
+    smuggled: Bool | None = None
     """Whether a smuggler is needed for the crossing."""
 
-    closed: bool | None = None
+    closed: Bool | None = None
     """Close the leg: nobody can take it (e.g. a border fence or a route shut down)."""
 
 
@@ -116,16 +116,16 @@ class ScenarioModel(StrictModel):
     start_date: date = date(2023, 1, 1)
     """First simulated day (YYYY-MM-DD)."""
 
-    days: int = Field(365, ge=1, le=3650)
+    days: Int = Field(365, ge=1, le=3650)
     """Number of simulated days."""
 
-    seed: int = Field(0, ge=0, le=2**32 - 1)
+    seed: Int = Field(0, ge=0, le=2**32 - 1)
     """Root random seed; replication `i` uses the seed derived from (seed, i)."""
 
-    seeds: int = Field(1, ge=1, le=1000)
+    seeds: Int = Field(1, ge=1, le=1000)
     """Number of replications (runs with different seeds) whose spread is reported."""
 
-    scale: float = Field(1.0, gt=0, le=1)
+    scale: Float = Field(1.0, gt=0, le=1)
     """Agents per person (1: one agent per person; 0.01: one agent per 100 persons). Results are
     always reported in persons."""
 
@@ -138,6 +138,17 @@ class ScenarioModel(StrictModel):
 
     policies: list[PolicyBlock] = []  # type: ignore[valid-type]
     """Policy blocks, each with a `type` (see Policies below)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections_are_empty(cls, data: Any) -> Any:
+        """``policies:`` with nothing after it (e.g. all blocks commented out) means none."""
+        if isinstance(data, dict):
+            empty = [
+                k for k in ("parameters", "network", "policies") if k in data and data[k] is None
+            ]
+            data = {k: v for k, v in data.items() if k not in empty}
+        return data
 
     @field_validator("parameters", mode="before")
     @classmethod

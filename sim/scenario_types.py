@@ -24,10 +24,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     ValidationInfo,
     WithJsonSchema,
+    model_validator,
 )
-from pydantic import model_validator as _model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.network import MODES, ROUTES, Network, load_network
@@ -69,6 +70,12 @@ BY_KINDS: dict[str, str] = {
     "leg": "leg",
     "mode": "mode",
 }
+
+
+#: Numbers and switches as YAML writes them: `true` is not 1, and 2.5 is not a whole number.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
 
 
 @functools.lru_cache(maxsize=1)
@@ -168,7 +175,9 @@ def check_id(value: str, kind: str, network: Network) -> str:
     )
 
 
-def _id_type(kind: str) -> Any:
+def id_type(kind: IdKind) -> Any:
+    """The ``str`` type for ids of ``kind``, checked against the network when validated."""
+
     def validate(value: str, info: ValidationInfo) -> str:
         return check_id(value, kind, network_of(info))
 
@@ -179,14 +188,14 @@ def _id_type(kind: str) -> Any:
     ]
 
 
-PlaceId = _id_type("place")
-OriginId = _id_type("origin")
-DestinationId = _id_type("destination")
-StateId = _id_type("state")
-NonEuStateId = _id_type("non_eu_state")
-Nationality = _id_type("nationality")
-LegId = _id_type("leg")
-RouteId = _id_type("route")
+PlaceId = id_type("place")
+OriginId = id_type("origin")
+DestinationId = id_type("destination")
+StateId = id_type("state")
+NonEuStateId = id_type("non_eu_state")
+Nationality = id_type("nationality")
+LegId = id_type("leg")
+RouteId = id_type("route")
 
 
 def _all_alone(values: list[str]) -> list[str]:
@@ -201,16 +210,11 @@ def _all_alone(values: list[str]) -> list[str]:
 
 #: Nationalities a measure applies to: a list of ISO3 codes, or `all` (alone).
 NationalitySelection = Annotated[
-    list[_id_type("nationality_or_all")],
+    list[id_type("nationality_or_all")],
     BeforeValidator(lambda value: [value] if value == "all" else value),
     AfterValidator(_all_alone),
     Field(min_length=1),
 ]
-
-
-def id_type(kind: str) -> Any:
-    """The annotated ``str`` type for ids of ``kind`` (used for keyed parameters)."""
-    return _id_type(kind)
 
 
 class StrictModel(BaseModel):
@@ -219,11 +223,9 @@ class StrictModel(BaseModel):
     Field descriptions come from the attribute docstrings, which also feed docs/scenarios.md.
     """
 
-    model_config = ConfigDict(
-        extra="forbid", use_attribute_docstrings=True, validate_default=False, frozen=False
-    )
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
-    @_model_validator(mode="before")
+    @model_validator(mode="before")
     @classmethod
     def _reject_unknown_keys(cls, data: Any) -> Any:
         if not isinstance(data, dict):

@@ -100,6 +100,11 @@ class Modifiers:
     arrest_rate_extra: np.ndarray = field(init=False)  # by place, per month
     leg_barred: np.ndarray = field(init=False)  # nationality x leg
     information_strength: np.ndarray = field(init=False)  # by origin place, 0..1
+    pushback_money_lost: np.ndarray = field(init=False)  # by leg; NaN = the parameter's value
+    pushback_days_lost: np.ndarray = field(init=False)  # by leg; -1 = the parameter's value
+    pushback_injury: np.ndarray = field(init=False)  # by leg: P(injured: days lost twice)
+    pushback_places_back: np.ndarray = field(init=False)  # by leg: places sent back
+    detention_days: np.ndarray = field(init=False)  # by leg; -1 = the state's parameter
 
     def __post_init__(self) -> None:
         self.reset()
@@ -115,6 +120,11 @@ class Modifiers:
         self.arrest_rate_extra = np.zeros(self.n_places)
         self.leg_barred = np.zeros((self.n_nationalities, self.n_legs), dtype=bool)
         self.information_strength = np.zeros(self.n_places)
+        self.pushback_money_lost = np.full(self.n_legs, np.nan)
+        self.pushback_days_lost = np.full(self.n_legs, -1, dtype=np.int64)
+        self.pushback_injury = np.zeros(self.n_legs)
+        self.pushback_places_back = np.ones(self.n_legs, dtype=np.int64)
+        self.detention_days = np.full(self.n_legs, -1, dtype=np.int64)
 
 
 def compile_leg_rates(

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import PlaceId, StateId
+from sim.scenario_types import Float, Int, PlaceId, StateId
 
 
 class Config(PolicyConfig):
@@ -26,10 +26,10 @@ class Config(PolicyConfig):
     states: list[StateId] | None = Field(default=None, min_length=1)
     """States whose smugglers are targeted; or give `places`."""
 
-    arrest_rate: float = Field(0.1, **UNIT)
+    arrest_rate: Float = Field(0.1, **UNIT)
     """Probability per month that a smuggling network is arrested."""
 
-    replacement_days: int = Field(60, ge=0, le=3650)
+    replacement_days: Int = Field(60, ge=0, le=3650)
     """Days until a new network takes over an arrested one's legs."""
 
     @model_validator(mode="after")

@@ -14,7 +14,7 @@ from datetime import date
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from sim.scenario_types import StrictModel, run_window_of
+from sim.scenario_types import Bool, StrictModel, run_window_of
 
 #: Unit interval constraints, used by every lever for shares, rates and probabilities.
 UNIT = {"ge": 0.0, "le": 1.0}
@@ -30,7 +30,7 @@ class PolicyConfig(StrictModel):
     """A name for this block, unique within the scenario. A scenario that extends this one
     changes the block by giving a block with the same id (its keys override these)."""
 
-    enabled: bool = True
+    enabled: Bool = True
     """Whether the block acts at all; `false` switches off an inherited block."""
 
     start: date | None = None
@@ -69,7 +69,7 @@ class PolicyConfig(StrictModel):
     def _require_exactly_one(self, *names: str) -> None:
         """Raise unless exactly one of the alternative keys ``names`` is given."""
         given = [name for name in names if getattr(self, name) is not None]
-        keys = [self.model_fields[name].alias or name for name in names]
+        keys = [type(self).model_fields[name].alias or name for name in names]
         if len(given) != 1:
             problem = "both are given" if given else "neither is given"
             if len(names) > 2:

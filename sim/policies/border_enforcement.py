@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.policies.base import PolicyConfig
-from sim.scenario_types import LegId, StateId
+from sim.scenario_types import Float, LegId, StateId
 
 
 class Config(PolicyConfig):
@@ -25,7 +25,7 @@ class Config(PolicyConfig):
     legs: list[LegId] | None = Field(default=None, min_length=1)
     """Legs enforced; or give `states`."""
 
-    strength: float = Field(1.5, ge=0, le=10)
+    strength: Float = Field(1.5, ge=0, le=10)
     """Multiplier on the baseline probability of being caught (1: unchanged)."""
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import NonEuStateId, PlaceId
+from sim.scenario_types import Float, Int, NonEuStateId, PlaceId
 
 
 class Config(PolicyConfig):
@@ -25,13 +25,13 @@ class Config(PolicyConfig):
     state: NonEuStateId | None = None
     """A transit state that polices all its departure places; or give `places`."""
 
-    interception_rate: float = Field(0.3, **UNIT)
+    interception_rate: Float = Field(0.3, **UNIT)
     """Probability that a departure attempt is intercepted (on top of the baseline rate)."""
 
-    payment_eur: float = Field(0.0, ge=0, le=1e11)
+    payment_eur: Float = Field(0.0, ge=0, le=1e11)
     """What the EU pays for it over the policy's life (counted in the cost to states)."""
 
-    detention_days: int = Field(30, ge=0, le=3650)
+    detention_days: Int = Field(30, ge=0, le=3650)
     """Days people intercepted are held before they can try again."""
 
     @model_validator(mode="after")

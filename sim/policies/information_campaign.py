@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import OriginId
+from sim.scenario_types import Float, OriginId
 
 
 class Config(PolicyConfig):
@@ -22,5 +22,5 @@ class Config(PolicyConfig):
     places: list[OriginId] = Field(min_length=1)
     """Origin places where the campaign runs."""
 
-    strength: float = Field(0.3, **UNIT)
+    strength: Float = Field(0.3, **UNIT)
     """How far people's perceived risk moves toward the true risk (0: no effect, 1: fully)."""

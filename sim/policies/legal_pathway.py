@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from sim.policies.base import PolicyConfig
-from sim.scenario_types import DestinationId, NationalitySelection, PlaceId
+from sim.scenario_types import DestinationId, Int, NationalitySelection, PlaceId
 
 
 class Config(PolicyConfig):
@@ -28,7 +28,7 @@ class Config(PolicyConfig):
     from_places: list[PlaceId] = Field(alias="from", min_length=1)
     """Places people are selected from (origins or places of transit)."""
 
-    quota_per_year: int = Field(ge=0, le=10_000_000)
+    quota_per_year: Int = Field(ge=0, le=10_000_000)
     """People admitted per year."""
 
     destinations: list[DestinationId] = []

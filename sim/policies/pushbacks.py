@@ -12,19 +12,19 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import LegId, StateId, StrictModel
+from sim.scenario_types import Float, Int, LegId, StateId, StrictModel
 
 
 class Violence(StrictModel):
     """What a pushback does to the person pushed back."""
 
-    injury_probability: float = Field(0.1, **UNIT)
+    injury_probability: Float = Field(0.1, **UNIT)
     """Probability that a person pushed back is injured."""
 
-    money_lost_share: float = Field(0.2, **UNIT)
+    money_lost_share: Float = Field(0.2, **UNIT)
     """Share of the person's money taken or destroyed."""
 
-    days_lost: int = Field(7, ge=0, le=365)
+    days_lost: Int = Field(7, ge=0, le=365)
     """Days before the person can move on again."""
 
 
@@ -39,10 +39,10 @@ class Config(PolicyConfig):
     legs: list[LegId] | None = Field(default=None, min_length=1)
     """Legs on which people are pushed back; or give `states`."""
 
-    probability: float = Field(0.5, **UNIT)
+    probability: Float = Field(0.5, **UNIT)
     """Probability that a person caught crossing is pushed back."""
 
-    places_back: int = Field(1, ge=1, le=10)
+    places_back: Int = Field(1, ge=1, le=10)
     """How many places back along their way people are sent."""
 
     violence: Violence = Violence()

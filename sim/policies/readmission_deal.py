@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import NonEuStateId
+from sim.scenario_types import Bool, Float, Int, NonEuStateId
 
 
 class Config(PolicyConfig):
@@ -23,14 +23,14 @@ class Config(PolicyConfig):
     partner: NonEuStateId
     """The state that readmits people."""
 
-    cooperation: float = Field(0.5, **UNIT)
+    cooperation: Float = Field(0.5, **UNIT)
     """Share of return decisions to the partner that are carried out once the deal works."""
 
-    third_country_nationals: bool = False
+    third_country_nationals: Bool = False
     """The partner also takes back other nationals who travelled through it."""
 
-    payment_eur: float = Field(0.0, ge=0, le=1e11)
+    payment_eur: Float = Field(0.0, ge=0, le=1e11)
     """What the EU pays the partner over the deal's life (counted in the cost to states)."""
 
-    lag_days: int = Field(90, ge=0, le=3650)
+    lag_days: Int = Field(90, ge=0, le=3650)
     """Days from the deal's start until returns actually rise."""

@@ -16,7 +16,15 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import DestinationId, NationalitySelection, PlaceId, StrictModel
+from sim.scenario_types import (
+    Bool,
+    DestinationId,
+    Float,
+    Int,
+    NationalitySelection,
+    PlaceId,
+    StrictModel,
+)
 
 Pathway = Literal["resettlement", "humanitarian", "family", "labour"]
 
@@ -27,13 +35,13 @@ class Eligibility(StrictModel):
     nationalities: NationalitySelection = ["all"]
     """Nationalities (ISO3) that may apply, or `all`."""
 
-    protection_need_required: bool = False
+    protection_need_required: Bool = False
     """Only people with a protection need are screened in (restrictive criteria)."""
 
-    labour: bool = True
+    labour: Bool = True
     """People without a protection need may apply for the labour pathway."""
 
-    in_transit_eligible: bool = True
+    in_transit_eligible: Bool = True
     """People already in transit (not only residents of the office's country) may apply."""
 
     registered_before: date | None = None
@@ -44,7 +52,7 @@ class Eligibility(StrictModel):
 class PathwayShare(StrictModel):
     """One legal pathway offered by the office."""
 
-    share: float = Field(**UNIT)
+    share: Float = Field(**UNIT)
     """Share of approved applicants sent through this pathway (shares sum to 1)."""
 
     destinations: list[DestinationId] = []
@@ -62,19 +70,19 @@ class Config(PolicyConfig):
     eligibility: Eligibility = Eligibility()
     """Who may apply."""
 
-    capacity_per_month: int = Field(1000, ge=0, le=1_000_000)
+    capacity_per_month: Int = Field(1000, ge=0, le=1_000_000)
     """Applications each office can screen per month."""
 
-    processing_days: int = Field(60, ge=0, le=3650)
+    processing_days: Int = Field(60, ge=0, le=3650)
     """Days from application to decision."""
 
-    approval_rate: float = Field(0.5, **UNIT)
+    approval_rate: Float = Field(0.5, **UNIT)
     """Share of screened eligible applicants who are approved for a pathway."""
 
-    awareness: float = Field(0.2, **UNIT)
+    awareness: Float = Field(0.2, **UNIT)
     """Share of people at or passing the office's place who know of it when it opens."""
 
-    awareness_spread: float = Field(0.1, **UNIT)
+    awareness_spread: Float = Field(0.1, **UNIT)
     """Share of those still unaware who learn of the office each month (word of mouth)."""
 
     pathways: dict[Pathway, PathwayShare] = Field(
@@ -90,7 +98,7 @@ class Config(PolicyConfig):
     resettlement 0.3, humanitarian 0.2, family 0.2, labour 0.3, all to the applicant's intended
     destination."""
 
-    max_wait_days: int = Field(180, ge=1, le=3650)
+    max_wait_days: Int = Field(180, ge=1, le=3650)
     """Applicants still waiting after this many days give up and travel irregularly."""
 
     @field_validator("pathways")

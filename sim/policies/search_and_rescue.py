@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import RouteId
+from sim.scenario_types import Float, RouteId
 
 
 class Config(PolicyConfig):
@@ -23,10 +23,10 @@ class Config(PolicyConfig):
     routes: list[RouteId] = Field(min_length=1)
     """Routes whose sea legs are covered."""
 
-    strength: float | None = Field(default=None, **UNIT)
+    strength: Float | None = Field(default=None, **UNIT)
     """Share of deaths at sea averted; give this and/or `capacity`."""
 
-    capacity: float | None = Field(default=None, ge=0, le=100_000)
+    capacity: Float | None = Field(default=None, ge=0, le=100_000)
     """People who can be rescued per day; give this and/or `strength`."""
 
     @model_validator(mode="after")

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from sim.policies.base import UNIT, PolicyConfig
-from sim.scenario_types import NonEuStateId
+from sim.scenario_types import Bool, Float, Int, NonEuStateId
 
 
 class Config(PolicyConfig):
@@ -24,15 +24,15 @@ class Config(PolicyConfig):
     target: NonEuStateId
     """The (non-EU) state whose nationals' visas are restricted."""
 
-    strength: float = Field(0.5, **UNIT)
+    strength: Float = Field(0.5, **UNIT)
     """How hard the measures bite (0: none, 1: the strongest Article 25a measures)."""
 
-    cooperation_gain: float = Field(0.2, **UNIT)
+    cooperation_gain: Float = Field(0.2, **UNIT)
     """The largest rise in the target's readmission cooperation (share of return decisions it
     accepts) that the leverage can bring."""
 
-    ramp_days: int = Field(180, ge=0, le=3650)
+    ramp_days: Int = Field(180, ge=0, le=3650)
     """Days for the cooperation gain to build up fully."""
 
-    suspend_visa_free: bool = False
+    suspend_visa_free: Bool = False
     """Also suspend visa-free travel for the target's nationals (where it exists)."""
