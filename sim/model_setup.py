@@ -359,7 +359,7 @@ class ModelSetup:
         graph = net.graph
         origin_weight = dict(zip(self.origin_place_ids.tolist(), self.departure_rate, strict=True))
         for place in np.flatnonzero(counts):
-            upstream = [net.place_index[a] for a in nx.ancestors(graph, net.place_ids[place])]
+            upstream = sorted(net.place_index[a] for a in nx.ancestors(graph, net.place_ids[place]))
             candidates = [o for o in upstream if o in origin_weight]
             if not candidates:
                 continue

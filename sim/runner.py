@@ -51,10 +51,7 @@ def build_model(scenario: Any, seed: int, days: int | None = None, scale: float 
 
     days = int(days or scenario.days)
     scale = float(scale or scenario.scale)
-    if not 0 < scale <= 1:
-        raise UserError(f"--scale must be in (0, 1] (agents per person), got {scale}")
-    if days < 1:
-        raise UserError(f"--days must be at least 1, got {days}")
+    check_run_options(days=days, scale=scale)
     network_block = scenario.network.model_dump(exclude_none=True) if scenario.network else None
     network = load_network(network_block)
     return MigrationModel(
@@ -67,6 +64,19 @@ def build_model(scenario: Any, seed: int, days: int | None = None, scale: float 
         policies=build_policies(scenario, network),
         check=check,
     )
+
+
+def check_run_options(days: int | None = None, scale: float | None = None,
+                      seeds: int | None = None, workers: int | None = None) -> None:
+    """Raise a :class:`UserError` for command-line values out of range (None = not given)."""
+    if scale is not None and not 0 < scale <= 1:
+        raise UserError(f"--scale must be in (0, 1] (agents per person), got {scale}")
+    if days is not None and not 1 <= days <= 3650:
+        raise UserError(f"--days must be between 1 and 3650, got {days}")
+    if seeds is not None and not 1 <= seeds <= 1000:
+        raise UserError(f"--seeds must be between 1 and 1000, got {seeds}")
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers must be at least 1, got {workers}")
 
 
 def simulate(scenario: Any, seed: int, days: int | None = None, scale: float | None = None,
@@ -135,10 +145,9 @@ def run_command(args: argparse.Namespace) -> int:
     from sim.execution import environment, failures, run_tasks, write_text_atomic
     from sim.scenario import load_scenario
 
+    check_run_options(args.days, args.scale, args.seeds, args.workers)
     scenario = load_scenario(args.scenario)
     n_seeds = args.seeds or scenario.seeds
-    if n_seeds < 1:
-        raise UserError(f"--seeds must be at least 1, got {n_seeds}")
     root = scenario.seed if args.seed is None else args.seed
     seeds = replication_seeds(root, n_seeds)
     days = args.days or scenario.days
