@@ -50,7 +50,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.runner import compare_command
+    from sim.compare import compare_command
 
     return compare_command(args)
 
