@@ -115,7 +115,9 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, ...
         mean = filled.sum(axis=0) / n
         squares = np.where(finite, (values - mean) ** 2, 0.0).sum(axis=0)
         sd = np.sqrt(squares / np.maximum(n - 1, 1))
-        quantile = np.where(n > 1, student_t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)), 0.0)
+        # One quantile per distinct number of seeds (scipy's ppf is slow element by element).
+        counts, where = np.unique(n, return_inverse=True)
+        quantile = student_t.ppf(0.5 + level / 2, np.maximum(counts - 1, 1))[where.ravel()]
         half = np.where(n > 1, quantile * sd / np.sqrt(n), 0.0)
     return mean, mean - half, mean + half
 

@@ -67,7 +67,7 @@ def scenario_colours(labels: Sequence[str]) -> dict[str, str]:
 def png_bytes(fig: Figure) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
@@ -84,13 +84,17 @@ def series_bands(series: pd.DataFrame, cumulative: bool) -> pd.DataFrame:
     """Mean and 95% t-band across seeds of one metric's daily values, per route and day.
 
     ``series`` has columns ``seed, day, route, value``. With ``cumulative`` the values are
-    summed over days within each seed first (for flows such as arrivals). Returns columns
-    ``route, day, mean, lo, hi``.
+    summed over days within each seed first (for flows such as arrivals). For quantities that
+    are never negative the band is clipped at zero. Returns columns ``route, day, mean, lo,
+    hi``.
     """
     wide = series.pivot_table(index=["route", "day"], columns="seed", values="value")
     if cumulative:
         wide = wide.fillna(0.0).groupby(level="route").cumsum()
-    mean, lo, hi = t_interval(wide.to_numpy().T)
+    values = wide.to_numpy().T
+    mean, lo, hi = t_interval(values)
+    if np.nanmin(values, initial=0.0) >= 0:  # counts: a band below zero would mean nothing
+        lo = np.maximum(lo, 0.0)
     bands = wide.index.to_frame(index=False)
     return bands.assign(mean=mean, lo=lo, hi=hi)
 
@@ -110,14 +114,21 @@ def timeseries_figure(
     colours = scenario_colours(list(bands))
     columns = 3
     rows = -(-len(routes) // columns)
-    fig = Figure(figsize=(12, 3.1 * rows), layout="constrained")
+    # Fixed margins rather than constrained layout: the same look, several times faster.
+    fig = Figure(figsize=(12, 3.1 * rows))
+    fig.subplots_adjust(left=0.07, right=0.985, bottom=0.07, top=0.9, wspace=0.22, hspace=0.3)
     axes = fig.subplots(rows, columns, sharex=True, squeeze=False).ravel()
     for ax, route in zip(axes, routes, strict=False):
-        for label, frame in bands.items():
+        lowest = 0.0
+        for k, (label, frame) in enumerate(bands.items()):
             part = frame[frame["route"] == route]
             x = part["day"].map(dates) if dates is not None else part["day"]
-            ax.plot(x, part["mean"], color=colours[label], linewidth=1.6, label=label)
+            z = 3 if k == 0 else 2  # the base on top: where scenarios coincide it stays visible
+            ax.plot(x, part["mean"], color=colours[label], linewidth=1.6, label=label, zorder=z)
             ax.fill_between(x, part["lo"], part["hi"], color=colours[label], alpha=0.2, lw=0)
+            lowest = min(lowest, float(np.nanmin(part["lo"], initial=0.0)))
+        if lowest >= 0:  # counts: start the axis at zero, and give an all-zero panel a scale
+            ax.set_ylim(0, max(ax.get_ylim()[1], 1.0))
         ax.set_title(ROUTE_NAMES.get(route, route), fontsize=10)
         ax.yaxis.set_major_formatter(_thousands)
         ax.grid(alpha=0.3)
@@ -180,7 +191,8 @@ def flow_map_figure(net: Any, leg_values: np.ndarray, title: str, diverging: boo
     :func:`sim.maps.draw_network`."""
     from sim.maps import draw_network
 
-    fig = Figure(figsize=(13, 7.7), layout="constrained")
+    fig = Figure(figsize=(13, 7.7))
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.06, top=0.96)
     ax = fig.subplots()
     draw_network(net, ax, leg_values=leg_values, title=title, diverging=diverging)
     return fig

@@ -31,7 +31,7 @@ from sim.plots import interval, number, percent
 HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("arrivals", "Irregular arrivals", "detections"),
     ("dead_missing", "Dead and missing", "persons"),
-    ("deaths_per_1000_attempts", "Deaths per 1,000 attempts", "per 1,000 crossing attempts"),
+    ("deaths_per_1000_attempts", "Deaths per 1,000 crossing attempts", "rate"),
     ("legal_admissions", "Legal admissions", "persons"),
     ("returns", "Returns carried out", "persons"),
     ("smuggler_revenue", "Smuggler revenue", "EUR"),
@@ -328,11 +328,14 @@ def displacement_section(saved: SavedComparison) -> list[Block]:
     return [
         Heading(2, "Route displacement"),
         Para(
-            "Squeezed routes are those where the scenario lowers mean arrivals below the base. "
-            "The displacement ratio is the net change in arrivals on the other routes divided "
-            "by the arrivals lost on the squeezed ones (1: every lost arrival reappears "
-            "elsewhere; 0: none does), with a 95% interval over paired seeds (delta method). "
-            "Arrivals in detections per run horizon."
+            "Squeezed routes are those where the scenario clearly lowers arrivals (the 95% "
+            "interval of the paired difference lies below zero). The displacement ratio is the "
+            "net change in arrivals on all other routes divided by the arrivals lost on the "
+            "squeezed ones: 1 means every lost arrival reappears elsewhere, 0 that none does, "
+            "a negative value that arrivals fell elsewhere too, and above 1 that they rose "
+            "elsewhere by more than they fell on the squeezed routes (the scenario adds "
+            "arrivals overall). Its 95% interval comes from the "
+            "paired seeds (delta method). Arrivals are detections over the whole run."
         ),
         Table([*headers, "95% interval", "Seeds"], rows, set()),
         Figure("arrival_differences", "Difference in arrivals per route", figure),
@@ -353,8 +356,8 @@ def timeseries_section(saved: SavedComparison) -> list[Block]:
     blocks: list[Block] = [
         Heading(2, "Over time"),
         Para(
-            "Lines are means over seeds; shaded bands are 95% t-intervals of the mean. Flows "
-            "are cumulated from the first simulated day."
+            "Lines are means over seeds; shaded bands are 95% t-intervals of the mean (clipped "
+            "at zero). Flows are cumulated from the first simulated day."
         ),
     ]
     for metric, title, unit, cumulative in TIMESERIES:
@@ -412,7 +415,7 @@ def map_section(saved: SavedComparison) -> list[Block]:
 
 
 def scenario_section(saved: SavedComparison) -> list[Block]:
-    """Each scenario's description and policy blocks as YAML."""
+    """Each scenario's description, and its policy blocks and overrides as YAML."""
     blocks: list[Block] = [Heading(2, "Scenarios")]
     for label, entry in saved.scenarios.items():
         resolved = entry.get("resolved") or {}
@@ -423,10 +426,27 @@ def scenario_section(saved: SavedComparison) -> list[Block]:
         description = entry.get("description") or resolved.get("description") or ""
         if description:
             blocks.append(Para(str(description).strip()))
-        policies = resolved.get("policies") or []
-        text = yaml.safe_dump(policies, sort_keys=False, allow_unicode=True) if policies else ""
-        blocks.append(Pre(text or "# no policies: the scenario runs the defaults", "yaml"))
+        blocks.append(Pre(_changes_yaml(resolved), "yaml"))
     return blocks
+
+
+def _changes_yaml(resolved: dict[str, Any]) -> str:
+    """What a scenario changes from the defaults: its policy blocks (keys left unset omitted),
+    parameter overrides and network changes, as YAML."""
+    changes: dict[str, Any] = {}
+    policies = [
+        {k: v for k, v in block.items() if v is not None}
+        for block in resolved.get("policies") or []
+    ]
+    network = {k: v for k, v in (resolved.get("network") or {}).items() if v}
+    for key, value in (("policies", policies), ("parameters", resolved.get("parameters"))):
+        if value:
+            changes[key] = value
+    if network:
+        changes["network"] = network
+    if not changes:
+        return "# no policies and no overrides: the model's defaults"
+    return yaml.safe_dump(changes, sort_keys=False, allow_unicode=True)
 
 
 def run_section(saved: SavedComparison) -> list[Block]:
@@ -481,14 +501,17 @@ def report_blocks(saved: SavedComparison) -> list[Block]:
 
 
 def build_report(folder: str | Path) -> tuple[Path, Path]:
-    """Write ``report.html``, ``report.md`` and ``figures/*.png`` in ``folder``; return the
-    paths of the HTML and Markdown reports."""
+    """Write ``report.html``, ``report.md`` and ``figures/*.png`` in ``folder`` (removing
+    figures left by an earlier report); return the paths of the HTML and Markdown reports."""
     saved = load_saved(folder)
     blocks = report_blocks(saved)
     images = {}
     for block in _figures(blocks):
         images[block.name] = plots.png_bytes(block.figure)
         write_bytes_atomic(saved.folder / "figures" / f"{block.name}.png", images[block.name])
+    for stale in (saved.folder / "figures").glob("*.png"):  # from an earlier report
+        if stale.stem not in images:
+            stale.unlink()
     page, markdown = render(blocks, images)
     html_path = write_text_atomic(saved.folder / "report.html", page)
     md_path = write_text_atomic(saved.folder / "report.md", markdown)
