@@ -392,8 +392,9 @@ class MigrationModel(ModelSetup, mesa.Model):
         entry_route = self.leg_route_slot[legs[first]]
         pop.entry_route[newcomers] = np.where(entry_route == NO_ROUTE, -1, entry_route)
         pop.entry_day[newcomers] = self.day
+        pop.entry_from_place[newcomers] = self.net.compiled.leg_source[legs[first]]
         pop.entry_from_state[newcomers] = self.net.compiled.place_state[
-            self.net.compiled.leg_source[legs[first]]
+            pop.entry_from_place[newcomers]
         ]
         self.outcomes.add("arrivals_people", entry_route)
         self.outcomes.add(
@@ -436,21 +437,36 @@ class MigrationModel(ModelSetup, mesa.Model):
         pop.next_day[back_home] = self.day + 1
 
     def carry_out_returns(self, orders: np.ndarray) -> None:
-        """Returns carried out = orders x the origin state's cooperation, within EU capacity."""
+        """Returns carried out = orders x the origin state's cooperation, within EU capacity.
+
+        Under a readmission deal covering third-country nationals, an order the person's own
+        state would not accept may be carried out by the partner they entered the EU from.
+        """
         pop = self.population
         rng = self.stream("returns")
         cooperation = np.maximum(self.cooperation, self.modifiers.cooperation_floor)
-        feasible = (
-            rng.random(len(orders)) < cooperation[self.nationality_state[pop.nationality[orders]]]
+        nationality_state = self.nationality_state[pop.nationality[orders]]
+        feasible = rng.random(len(orders)) < cooperation[nationality_state]
+        entry_state = pop.entry_from_state[orders].astype(np.int64)
+        partner_takes = np.where(
+            (entry_state >= 0) & (entry_state != nationality_state),
+            self.modifiers.third_country_readmission[np.maximum(entry_state, 0)],
+            0.0,
         )
+        to_partner = ~feasible & (
+            self.stream("returns_third_country").random(len(orders)) < partner_takes
+        )
+        feasible |= to_partner
         capacity = rng.poisson(float(self.params["return_capacity_per_day"]) * self.scale)
-        candidates = orders[feasible]
-        if len(candidates) > capacity:
-            keep = rng.permutation(len(candidates))[:capacity]
-            postponed = np.setdiff1d(candidates, candidates[keep])
+        chosen = np.flatnonzero(feasible)
+        if len(chosen) > capacity:
+            keep = rng.permutation(len(chosen))[:capacity]
+            postponed = np.setdiff1d(orders[chosen], orders[chosen[keep]])
             pop.next_day[postponed] = self.day + MONTH_DAYS
-            candidates = candidates[keep]
-        self.outcomes.add("returns", self.person_route(candidates))
+            chosen = chosen[keep]
+        self.outcomes.add("returns", self.person_route(orders[chosen]))
+        self.readmit_to_transit_state(orders[chosen[to_partner[chosen]]])
+        candidates = orders[chosen[~to_partner[chosen]]]
         self.send_home(candidates, Status.RETURNED, None)
         again = rng.random(len(candidates)) < float(self.params["remigration_probability"])
         mean_delay = float(self.params["remigration_delay_days"])
@@ -460,6 +476,15 @@ class MigrationModel(ModelSetup, mesa.Model):
         absconding = orders[~feasible]
         pop.set_status(absconding, Status.ABSCONDED)
         pop.next_day[absconding] = NEVER
+
+    def readmit_to_transit_state(self, ids: np.ndarray) -> None:
+        """Returned to the transit state they entered the EU from: held at the place they left
+        from for that state's detention days, then on their way again."""
+        pop = self.population
+        pop.place[ids] = pop.entry_from_place[ids]
+        pop.previous_place[ids] = -1
+        pop.set_status(ids, Status.DETAINED)
+        pop.next_day[ids] = self.day + self.detention_days[pop.entry_from_state[ids]]
 
     def admit_legally(self, ids: np.ndarray) -> None:
         """People who travel on a legal pathway: counted by the route of the place they left."""
@@ -486,7 +511,7 @@ class MigrationModel(ModelSetup, mesa.Model):
             1.0,
         )
         self.market.adapt(MONTH_DAYS, enforcement_ratio)
-        self.market.replace_arrested(self.day)
+        self.market.replace_arrested(self.day, self.modifiers.rival_replacement_days)
         monthly = self.arrest_rate_by_place + self.modifiers.arrest_rate_extra
         draws = self.stream("smugglers").random(len(self.market.smugglers))
         self.market.arrests(self.day, monthly, draws)

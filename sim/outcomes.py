@@ -35,6 +35,7 @@ FLOW_METRICS = (
     "smuggler_revenue",  # EUR paid to smugglers
     "seats_sold",  # persons who bought a smuggled leg
     "transit_days_total",  # days from setting out to first EU entry, summed over arrivals_people
+    "state_spending_eur",  # EUR states pay for policies (partnerships, deals), spread over days
 )
 STOCK_METRICS = ("stranded", "detained", "asylum_pending")
 RATIO_METRICS = {

@@ -65,6 +65,7 @@ FIELDS: dict[str, np.dtype] = {
     "entry_route": np.dtype(np.int8),  # route of first irregular entry into the EU, -1 none
     "entry_day": np.dtype(np.int32),  # day of first irregular entry into the EU
     "entry_from_state": np.dtype(np.int16),  # state they entered the EU from, -1 none
+    "entry_from_place": np.dtype(np.int16),  # place they entered the EU from, -1 none
     "smo_applied": np.dtype(np.bool_),  # has applied to a Safe Mobility Office
 }
 
@@ -134,6 +135,7 @@ class Population:
             "entry_route": -1,
             "entry_day": NEVER,
             "entry_from_state": -1,
+            "entry_from_place": -1,
         }
         for name, array in self._arrays.items():
             array[self.size : needed] = columns.get(name, defaults.get(name, 0))

@@ -220,9 +220,16 @@ class SmugglingMarket:
                 arrested.append(smuggler)
         return arrested
 
-    def replace_arrested(self, day: int) -> None:
-        """Rivals take over networks arrested at least ``replacement_days`` ago."""
+    def replace_arrested(self, day: int, replacement_days: np.ndarray | None = None) -> None:
+        """Rivals take over networks arrested at least ``replacement_days`` ago.
+
+        ``replacement_days`` per place overrides the parameter where it is not negative (an
+        anti-smuggling policy that keeps rivals out longer).
+        """
         for k, smuggler in enumerate(self.smugglers):
+            delay = self.params.replacement_days
+            if replacement_days is not None and replacement_days[smuggler.place] >= 0:
+                delay = int(replacement_days[smuggler.place])
             due = smuggler.arrested_on is not None
-            if due and day - smuggler.arrested_on >= self.params.replacement_days:
+            if due and day - smuggler.arrested_on >= delay:
                 self.smugglers[k] = smuggler.hand_over_to_rival()

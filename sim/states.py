@@ -97,7 +97,9 @@ class Modifiers:
     pushback_override: np.ndarray = field(init=False)  # NaN = no override
     rescue_strength: np.ndarray = field(init=False)  # share of remaining deaths averted
     cooperation_floor: np.ndarray = field(init=False)  # by state
+    third_country_readmission: np.ndarray = field(init=False)  # by state: P(takes back others)
     arrest_rate_extra: np.ndarray = field(init=False)  # by place, per month
+    rival_replacement_days: np.ndarray = field(init=False)  # by place; -1 = the parameter's value
     leg_barred: np.ndarray = field(init=False)  # nationality x leg
     information_strength: np.ndarray = field(init=False)  # by origin place, 0..1
     pushback_money_lost: np.ndarray = field(init=False)  # by leg; NaN = the parameter's value
@@ -117,7 +119,9 @@ class Modifiers:
         self.pushback_override = np.full(self.n_legs, np.nan)
         self.rescue_strength = np.zeros(self.n_legs)
         self.cooperation_floor = np.zeros(self.n_states)
+        self.third_country_readmission = np.zeros(self.n_states)
         self.arrest_rate_extra = np.zeros(self.n_places)
+        self.rival_replacement_days = np.full(self.n_places, -1, dtype=np.int64)
         self.leg_barred = np.zeros((self.n_nationalities, self.n_legs), dtype=bool)
         self.information_strength = np.zeros(self.n_places)
         self.pushback_money_lost = np.full(self.n_legs, np.nan)

@@ -1,17 +1,20 @@
 """Anti-smuggling partnerships: police operations against smuggling networks.
 
-Smugglers operating from the given places (or the given states) are arrested at
-``arrest_rate`` per month; a network arrested leaves its legs without capacity until a new one
-takes over after ``replacement_days``.
+Smugglers operating from the given places (or from any place of the given states) are arrested
+at ``arrest_rate`` per month on top of the baseline rate; a network arrested leaves its legs
+without its seats until a rival takes over after ``replacement_days``, smaller and dearer.
+Fewer seats against the same demand raise prices (the market's monthly adaptation).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from sim.policies.base import UNIT, PolicyConfig
+from sim.policies.runtime import PolicyBase, place_indices, places_in_states
 from sim.scenario_types import Float, Int, PlaceId, StateId
 
 
@@ -36,3 +39,26 @@ class Config(PolicyConfig):
     def _places_or_states(self) -> Config:
         self._require_exactly_one("places", "states")
         return self
+
+
+class Policy(PolicyBase):
+    """Adds to the monthly arrest rate and sets the rivals' delay at the places targeted.
+
+    Arrests are drawn monthly (``smugglers_adapt`` in ``sim/model.py``) with the rates of that
+    day; a network arrested while the policy acts is replaced after ``replacement_days`` if
+    the policy still acts then, else after the baseline ``rival_replacement_days``.
+    """
+
+    def prepare(self, model) -> None:
+        c = self.config
+        if c.places is not None:
+            self.places = place_indices(self.network, c.places)
+        else:
+            self.places = places_in_states(self.network, c.states)
+
+    def apply(self, model) -> None:
+        mods = model.modifiers
+        mods.arrest_rate_extra[self.places] += self.config.arrest_rate
+        mods.rival_replacement_days[self.places] = np.maximum(
+            mods.rival_replacement_days[self.places], self.config.replacement_days
+        )

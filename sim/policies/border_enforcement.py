@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from sim.policies.base import PolicyConfig
+from sim.policies.runtime import PolicyBase, leg_mask, state_indices
 from sim.scenario_types import Float, LegId, StateId
 
 
@@ -32,3 +34,28 @@ class Config(PolicyConfig):
     def _states_or_legs(self) -> Config:
         self._require_exactly_one("states", "legs")
         return self
+
+
+class Policy(PolicyBase):
+    """Multiplies the chance of being caught on the legs concerned.
+
+    With ``states``: apprehension on the EU-entry legs whose EU border state is one of them, and
+    pullback (interception) on the border legs whose transit state is one of them. With
+    ``legs``: both, on those legs. Blocks on the same leg multiply.
+    """
+
+    def prepare(self, model) -> None:
+        c, compiled = self.config, self.network.compiled
+        if c.states is not None:
+            wanted = state_indices(self.network, c.states)
+            apprehend = np.isin(model.leg_eu_state, wanted)
+            pull = np.isin(model.leg_transit_state, wanted)
+        else:
+            apprehend = pull = leg_mask(self.network, c.legs)
+        self.apprehension_legs = np.flatnonzero(apprehend & compiled.leg_eu_entry)
+        self.pullback_legs = np.flatnonzero(pull & compiled.leg_border)
+
+    def apply(self, model) -> None:
+        mods, strength = model.modifiers, self.config.strength
+        mods.apprehension_multiplier[self.apprehension_legs] *= strength
+        mods.pullback_multiplier[self.pullback_legs] *= strength

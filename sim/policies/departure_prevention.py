@@ -1,16 +1,20 @@
 """Departure prevention: funding a transit state to stop departures and intercept boats.
 
-People about to leave the given places (or any departure place of the given state) are
-intercepted with ``interception_rate`` per attempt, detained, and released to try again.
+People leaving the given places (or crossing any border or coast the given state polices as the
+transit state) are intercepted with at least ``interception_rate`` per attempt, taken back to
+the leg's start, detained for ``detention_days`` and released to try again.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
+from sim.network import MODES
 from sim.policies.base import UNIT, PolicyConfig
+from sim.policies.runtime import PolicyBase, legs_out_of, place_indices, route_slots_of_legs
 from sim.scenario_types import Float, Int, NonEuStateId, PlaceId
 
 
@@ -26,7 +30,8 @@ class Config(PolicyConfig):
     """A transit state that polices all its departure places; or give `places`."""
 
     interception_rate: Float = Field(0.3, **UNIT)
-    """Probability that a departure attempt is intercepted (on top of the baseline rate)."""
+    """Probability that a departure attempt is intercepted while the policy acts (a floor: where
+    the baseline interception rate is higher, it stays)."""
 
     payment_eur: Float = Field(0.0, ge=0, le=1e11)
     """What the EU pays for it over the policy's life (counted in the cost to states)."""
@@ -38,3 +43,30 @@ class Config(PolicyConfig):
     def _places_or_state(self) -> Config:
         self._require_exactly_one("places", "state")
         return self
+
+
+class Policy(PolicyBase):
+    """Raises interception on the legs policed to at least ``interception_rate``.
+
+    With ``places``: every leg out of them that crosses a border (sea crossings into the EU
+    included). With ``state``: every land or sea border leg of which the state is the transit
+    (non-EU) controller; scheduled flights into the state are not departures.
+    """
+
+    def prepare(self, model) -> None:
+        c, compiled = self.config, self.network.compiled
+        if c.places is not None:
+            policed = legs_out_of(self.network, place_indices(self.network, c.places))
+        else:
+            state = self.network.state_index[c.state]
+            policed = (model.leg_transit_state == state) & (compiled.leg_mode != MODES.index("air"))
+        self.legs = np.flatnonzero(policed & compiled.leg_border)
+        self.routes = route_slots_of_legs(model, self.legs)
+
+    def apply(self, model) -> None:
+        mods, c = model.modifiers, self.config
+        mods.pullback_floor[self.legs] = np.maximum(
+            mods.pullback_floor[self.legs], c.interception_rate
+        )
+        mods.detention_days[self.legs] = c.detention_days
+        self.record_spending(model, c.payment_eur, self.routes)

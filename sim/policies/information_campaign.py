@@ -1,16 +1,19 @@
 """Information campaigns on the risks of irregular journeys, in origin places.
 
-People at the given origins who hear the campaign weigh the risks of the journey more: their
-perceived death risk and cost rise by ``strength`` times the gap to the true values.
+People setting out from the given origins while the campaign runs weigh the risks of the
+journey more realistically: their risk perception (a multiplier on the death risk they hear of,
+below 1 for most) moves toward 1 by ``strength`` times the gap.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from sim.policies.base import UNIT, PolicyConfig
+from sim.policies.runtime import PolicyBase, place_indices
 from sim.scenario_types import Float, OriginId
 
 
@@ -24,3 +27,17 @@ class Config(PolicyConfig):
 
     strength: Float = Field(0.3, **UNIT)
     """How far people's perceived risk moves toward the true risk (0: no effect, 1: fully)."""
+
+
+class Policy(PolicyBase):
+    """Sets the information strength of the origins; people setting out there today take it in
+    (``add_people`` in ``sim/model_setup.py``). The strongest campaign at a place counts."""
+
+    def prepare(self, model) -> None:
+        self.places = place_indices(self.network, self.config.places)
+
+    def apply(self, model) -> None:
+        mods = model.modifiers
+        mods.information_strength[self.places] = np.maximum(
+            mods.information_strength[self.places], self.config.strength
+        )

@@ -1,16 +1,20 @@
 """Legal pathways: a yearly quota of places (talent partnerships, resettlement, ...).
 
-Eligible people at the ``from`` places are selected up to ``quota_per_year`` (spread evenly over
-the year) and travel legally to a destination instead of irregularly.
+Eligible people deciding at the ``from`` places (setting out from an origin there, or in transit
+there) are selected, ``quota_per_year`` spread evenly over the year, and travel legally to a
+destination instead of irregularly.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from sim.policies.base import PolicyConfig
+from sim.policies.runtime import PolicyBase, nationality_mask, place_indices
+from sim.population import Status
 from sim.scenario_types import DestinationId, Int, NationalitySelection, PlaceId
 
 
@@ -33,3 +37,65 @@ class Config(PolicyConfig):
 
     destinations: list[DestinationId] = []
     """Destination places; empty: the person's intended destination."""
+
+
+#: Kinds of pathway open only to people with a protection need.
+PROTECTION_KINDS = frozenset({"resettlement", "humanitarian"})
+
+
+class Policy(PolicyBase):
+    """Admits a Poisson number of eligible people a day, ``quota_per_year / 365`` on average.
+
+    Eligible: people deciding today at a ``from`` place (setting out from an origin, or in
+    transit there, but not detained) of a listed nationality, with a protection need for
+    ``resettlement`` and ``humanitarian`` kinds. Places not filled for want of candidates are
+    carried over, up to one month's quota.
+    """
+
+    def prepare(self, model) -> None:
+        c, net = self.config, self.network
+        self.at_place = np.zeros(net.compiled.n_places, dtype=bool)
+        self.at_place[place_indices(net, c.from_places)] = True
+        self.nationalities = nationality_mask(net, c.nationalities)
+        self.needs_protection = c.kind in PROTECTION_KINDS
+        self.destinations = place_indices(net, c.destinations)
+        self.daily_quota = c.quota_per_year / 365.0 * model.scale  # agents a day
+        self.backlog_cap = max(c.quota_per_year / 12.0 * model.scale, 1.0)
+        self.owed = 0.0  # places due and not yet filled (agents)
+        self.admitted_to: dict[str, float] = {}  # persons admitted, by destination place id
+
+    @property
+    def admitted(self) -> float:
+        """Persons admitted so far."""
+        return float(sum(self.admitted_to.values()))
+
+    def screen(self, model, deciding: np.ndarray) -> np.ndarray:
+        """Admit today's quota among those deciding; return the others."""
+        rng = self.rng(model)
+        self.owed = min(self.owed + rng.poisson(self.daily_quota), self.backlog_cap)
+        places = int(self.owed)
+        if places == 0 or len(deciding) == 0:
+            return deciding
+        pop = model.population
+        eligible = (
+            self.at_place[pop.place[deciding]]
+            & self.nationalities[pop.nationality[deciding]]
+            & (pop.status[deciding] != Status.DETAINED)
+        )
+        if self.needs_protection:
+            eligible &= pop.protection_need[deciding]
+        candidates = np.flatnonzero(eligible)
+        if len(candidates) > places:
+            candidates = rng.choice(candidates, places, replace=False)
+        ids = deciding[candidates]
+        if len(self.destinations):
+            pick = rng.integers(len(self.destinations), size=len(ids))
+            pop.destination[ids] = self.destinations[pick]
+        for place, count in zip(*np.unique(pop.destination[ids], return_counts=True), strict=True):
+            key = self.network.place_ids[int(place)]
+            self.admitted_to[key] = self.admitted_to.get(key, 0.0) + int(count) / model.scale
+        model.admit_legally(ids)
+        self.owed -= len(ids)
+        keep = np.ones(len(deciding), dtype=bool)
+        keep[candidates] = False
+        return deciding[keep]

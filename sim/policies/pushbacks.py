@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from sim.policies.base import UNIT, PolicyConfig
+from sim.policies.runtime import PolicyBase, leg_mask, legs_controlled_by
 from sim.scenario_types import Float, Int, LegId, StateId, StrictModel
 
 
@@ -52,3 +54,29 @@ class Config(PolicyConfig):
     def _states_or_legs(self) -> Config:
         self._require_exactly_one("states", "legs")
         return self
+
+
+class Policy(PolicyBase):
+    """Sets the pushback probability and its harm on the EU-entry legs concerned.
+
+    A leg counts if any state of ``states`` is among its ``controlled_by`` states (or it is one
+    of ``legs``). Only legs entering the EU have apprehensions, so only they see pushbacks.
+    When several blocks cover a leg, the later block in the scenario wins.
+    """
+
+    def prepare(self, model) -> None:
+        c = self.config
+        chosen = (
+            legs_controlled_by(self.network, c.states)
+            if c.states is not None
+            else leg_mask(self.network, c.legs)
+        )
+        self.legs = np.flatnonzero(chosen & self.network.compiled.leg_eu_entry)
+
+    def apply(self, model) -> None:
+        mods, c = model.modifiers, self.config
+        mods.pushback_override[self.legs] = c.probability
+        mods.pushback_money_lost[self.legs] = c.violence.money_lost_share
+        mods.pushback_days_lost[self.legs] = c.violence.days_lost
+        mods.pushback_injury[self.legs] = c.violence.injury_probability
+        mods.pushback_places_back[self.legs] = c.places_back

@@ -1,10 +1,11 @@
 """Safe Mobility Offices: screening people in origin or transit countries for legal pathways.
 
-An office at a place receives applications from people who know of it (``awareness``, spreading
-by word of mouth), screens those eligible, and after ``processing_days`` approves a share of them
-for a pathway (resettlement, humanitarian admission, family reunification, labour migration) to
-a destination. Capacity is limited per month; applicants who wait longer than ``max_wait_days``
-give up and travel irregularly.
+An office at a place receives applications from people deciding there who know of it
+(``awareness``, spreading by word of mouth) and are eligible; it decides each file after
+``processing_days`` or when its queue reaches it (``capacity_per_month``), approving a share of
+them for a pathway (resettlement, humanitarian admission, family reunification, labour
+migration) to a destination. Applicants whose decision would come later than ``max_wait_days``
+wait that long and then travel irregularly; rejected applicants travel irregularly too.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from sim.policies.base import UNIT, PolicyConfig
+from sim.policies.runtime import PolicyBase, nationality_mask, place_indices
+from sim.population import Status
 from sim.scenario_types import (
     Bool,
     DestinationId,
@@ -36,17 +40,20 @@ class Eligibility(StrictModel):
     """Nationalities (ISO3) that may apply, or `all`."""
 
     protection_need_required: Bool = False
-    """Only people with a protection need are screened in (restrictive criteria)."""
+    """Family reunification, like resettlement and humanitarian admission, is only for people
+    with a protection need (restrictive criteria); false: family reunification is open to all.
+    Resettlement and humanitarian admission always require a protection need."""
 
     labour: Bool = True
-    """People without a protection need may apply for the labour pathway."""
+    """The labour pathway is open, to people with or without a protection need."""
 
     in_transit_eligible: Bool = True
     """People already in transit (not only residents of the office's country) may apply."""
 
     registered_before: date | None = None
-    """Only people who arrived at the office's place before this date may apply (a cut-off date,
-    as in the offices in the Americas); none: no cut-off."""
+    """Only people who set out on their journey before this date may apply (a cut-off date, as
+    in the offices in the Americas, which required arrival in the host country before a date);
+    none: no cut-off."""
 
 
 class PathwayShare(StrictModel):
@@ -83,7 +90,8 @@ class Config(PolicyConfig):
     """Share of people at or passing the office's place who know of it when it opens."""
 
     awareness_spread: Float = Field(0.1, **UNIT)
-    """Share of those still unaware who learn of the office each month (word of mouth)."""
+    """Monthly word-of-mouth rate: each month awareness `a` grows by `awareness_spread x a x
+    (1 - a)` (those who know tell those who do not)."""
 
     pathways: dict[Pathway, PathwayShare] = Field(
         default={
@@ -112,3 +120,171 @@ class Config(PolicyConfig):
                 {"total": f"{total:g}"},
             )
         return pathways
+
+
+PATHWAYS: tuple[str, ...] = ("resettlement", "humanitarian", "family", "labour")
+
+
+def schedule_decisions(
+    n: int, today: int, next_free: float, per_day: float, processing_days: int, max_wait: int
+) -> tuple[np.ndarray, float]:
+    """Decision days of ``n`` applicants queuing at one office today, in queue order.
+
+    Applicant ``j`` is screened in the office's slot ``next_free + j / per_day`` (not before
+    today) and decided on ``max(today + processing_days, that slot)``, at least tomorrow. Those
+    whose decision would come after ``today + max_wait`` get -1 (they will not wait) and take
+    no slot. Returns the days and the office's next free slot.
+    """
+    start = max(next_free, float(today))
+    if per_day <= 0:
+        return np.full(n, -1, dtype=np.int64), start
+    slot = np.ceil(start + np.arange(n) / per_day)
+    day = np.maximum(today + max(processing_days, 1), slot).astype(np.int64)
+    fits = day <= today + max_wait
+    return np.where(fits, day, -1), start + int(fits.sum()) / per_day
+
+
+class Policy(PolicyBase):
+    """Offices that take applicants off the irregular routes, and decide their files.
+
+    Each day the office is open, :meth:`screen` takes from those deciding at its places the
+    people who know of it, are eligible and have not applied before; they wait as
+    ``smo_applicant``. :meth:`apply` decides the files due today, also after the office has
+    closed to new applicants (open files are still decided). Counts per pathway and destination
+    are kept in ``admitted_by_pathway`` and ``admitted_to`` (persons).
+    """
+
+    def prepare(self, model) -> None:
+        c, net = self.config, self.network
+        e = c.eligibility
+        self.offices = place_indices(net, c.places)
+        self.office_of_place = np.full(net.compiled.n_places, -1, dtype=np.int64)
+        self.office_of_place[self.offices] = np.arange(len(self.offices))
+        self.office_state = net.compiled.place_state[self.offices]
+        self.nationalities = nationality_mask(net, e.nationalities)
+        self.cutoff_day = (
+            None if e.registered_before is None else (e.registered_before - model.start_date).days
+        )
+        # Who qualifies for each pathway: [without protection need, with], per pathway.
+        shares = np.array([c.pathways[p].share if p in c.pathways else 0.0 for p in PATHWAYS])
+        open_to = np.array(
+            [[False, True], [False, True], [not e.protection_need_required, True], [e.labour] * 2]
+        )
+        self.weights = (shares[:, None] * open_to).T  # need (0/1) x pathway
+        self.destinations = [
+            place_indices(net, c.pathways[p].destinations) if p in c.pathways else np.array([])
+            for p in PATHWAYS
+        ]
+        self.awareness = float(c.awareness)
+        self.attention = np.empty(0)  # per person: knows of the offices once awareness exceeds it
+        self.per_day = c.capacity_per_month / 30.0 * model.scale  # files an office decides a day
+        self.next_free = np.zeros(len(self.offices))
+        self.pending_ids = np.empty(0, dtype=np.int64)
+        self.pending_day = np.empty(0, dtype=np.int64)
+        self.counts = {"applied": 0.0, "approved": 0.0, "rejected": 0.0, "left_waiting": 0.0}
+        self.admitted_by_pathway = dict.fromkeys(c.pathways, 0.0)
+        self.admitted_to: dict[str, float] = {}
+
+    def open_on(self, model) -> bool:
+        """Whether the office takes new applications today (its active window)."""
+        return self.first_day <= model.day <= self.last_day
+
+    def active_on(self, day) -> bool:
+        """Open, or still deciding files after closing."""
+        return super().active_on(day) or len(self.pending_ids) > 0
+
+    def apply(self, model) -> None:
+        """Decide the files due today; spread the word monthly while open."""
+        self.decide_files(model)
+        in_force = self.days_in_force(model)
+        if self.open_on(model) and in_force > 1 and (in_force - 1) % 30 == 0:
+            a = self.awareness
+            self.awareness = a + self.config.awareness_spread * a * (1.0 - a)
+
+    def screen(self, model, deciding: np.ndarray) -> np.ndarray:
+        """Take today's applicants out of those deciding; return the others."""
+        if not self.open_on(model) or len(deciding) == 0:
+            return deciding
+        applies = self.applies(model, deciding)
+        ids = deciding[applies]
+        if len(ids):
+            self.queue(model, ids)
+        return deciding[~applies]
+
+    def applies(self, model, ids: np.ndarray) -> np.ndarray:
+        """Mask over ``ids``: at an office, aware of it, eligible, and never applied before."""
+        pop, e = model.population, self.config.eligibility
+        office = self.office_of_place[pop.place[ids]]
+        mask = (office >= 0) & ~pop.smo_applied[ids] & (pop.status[ids] != Status.DETAINED)
+        mask &= self.nationalities[pop.nationality[ids]]
+        mask &= self.weights[pop.protection_need[ids].astype(np.int64)].sum(axis=1) > 0
+        if not e.in_transit_eligible:
+            origin_state = model.net.compiled.place_state[pop.origin[ids]]
+            mask &= origin_state == self.office_state[np.maximum(office, 0)]
+        if self.cutoff_day is not None:
+            mask &= pop.set_out_day[ids] < self.cutoff_day
+        if len(self.attention) < len(pop):
+            fresh = model.stream(self.stream_name + ":awareness").random(
+                len(pop) - len(self.attention)
+            )
+            self.attention = np.concatenate([self.attention, fresh])
+        return mask & (self.attention[ids] < self.awareness)
+
+    def queue(self, model, ids: np.ndarray) -> None:
+        """Applicants join their office's queue in random order and wait for their decision."""
+        pop, c = model.population, self.config
+        ids = self.rng(model).permutation(ids)
+        office = self.office_of_place[pop.place[ids]]
+        days = np.empty(len(ids), dtype=np.int64)
+        for k in np.unique(office):  # a loop over offices, not people
+            mine = office == k
+            days[mine], self.next_free[k] = schedule_decisions(
+                int(mine.sum()), model.day, self.next_free[k], self.per_day,
+                c.processing_days, c.max_wait_days,
+            )  # fmt: skip
+        pop.smo_applied[ids] = True
+        pop.set_status(ids, Status.SMO_APPLICANT)
+        # Those who will not be decided in time wait max_wait_days; a negative day marks them.
+        pop.next_day[ids] = np.where(days >= 0, days, model.day + c.max_wait_days)
+        self.pending_ids = np.concatenate([self.pending_ids, ids])
+        self.pending_day = np.concatenate([self.pending_day, days])
+        self.counts["applied"] += len(ids) / model.scale
+
+    def decide_files(self, model) -> None:
+        """Approve (legal admission) or reject the files due today; release those who gave up
+        waiting. Rejected and released people decide again today, on the irregular routes."""
+        pop, scale = model.population, model.scale
+        due = pop.next_day[self.pending_ids] == model.day
+        if not due.any():
+            return
+        ids, days = self.pending_ids[due], self.pending_day[due]
+        self.pending_ids, self.pending_day = self.pending_ids[~due], self.pending_day[~due]
+        rng = self.rng(model)
+        decided = days >= 0
+        approved = decided & (rng.random(len(ids)) < self.config.approval_rate)
+        self.counts["approved"] += int(approved.sum()) / scale
+        self.counts["rejected"] += int((decided & ~approved).sum()) / scale
+        self.counts["left_waiting"] += int((~decided).sum()) / scale
+        self.admit(model, ids[approved], rng)
+        back = ids[~approved]
+        pop.set_status(back, Status.IN_TRANSIT)
+        pop.next_day[back] = model.day
+
+    def admit(self, model, ids: np.ndarray, rng: np.random.Generator) -> None:
+        """Allot each approved person a pathway they qualify for, by the pathways' shares; send
+        them to its destination (or their own) legally."""
+        pop = model.population
+        weights = self.weights[pop.protection_need[ids].astype(np.int64)]
+        cumulative = np.cumsum(weights, axis=1)
+        pick = (cumulative < rng.random(len(ids))[:, None] * cumulative[:, -1:]).sum(axis=1)
+        for p, name in enumerate(PATHWAYS):
+            chosen, places = ids[pick == p], self.destinations[p]
+            if len(chosen) == 0:
+                continue
+            if len(places):
+                pop.destination[chosen] = places[rng.integers(len(places), size=len(chosen))]
+            self.admitted_by_pathway[name] += len(chosen) / model.scale
+        for place, n in zip(*np.unique(pop.destination[ids], return_counts=True), strict=True):
+            key = self.network.place_ids[int(place)]
+            self.admitted_to[key] = self.admitted_to.get(key, 0.0) + int(n) / model.scale
+        model.admit_legally(ids)

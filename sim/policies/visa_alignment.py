@@ -1,16 +1,20 @@
 """Visa-policy alignment: a transit state aligns its visa list with the EU's.
 
 When a transit state (e.g. Serbia) stops admitting some nationalities visa-free, the
-air-then-land route through it closes for them: they can no longer fly in.
+air-then-land route through it closes for them: from ``start`` they can no longer take
+scheduled flights into it. Flights with visas bought from brokers (smuggled air legs) and land
+and sea legs stay open.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from sim.policies.base import PolicyConfig
+from sim.policies.runtime import PolicyBase, nationality_mask, scheduled_air_legs_into
 from sim.scenario_types import Nationality, StateId
 
 
@@ -24,3 +28,15 @@ class Config(PolicyConfig):
 
     nationalities: list[Nationality] = Field(min_length=1)
     """Nationalities (ISO3) that lose visa-free entry."""
+
+
+class Policy(PolicyBase):
+    """Bars the nationalities from the scheduled flights into the state."""
+
+    def prepare(self, model) -> None:
+        nationalities = np.flatnonzero(nationality_mask(self.network, self.config.nationalities))
+        legs = np.flatnonzero(scheduled_air_legs_into(self.network, self.config.state))
+        self.cells = np.ix_(nationalities, legs)
+
+    def apply(self, model) -> None:
+        model.modifiers.leg_barred[self.cells] = True

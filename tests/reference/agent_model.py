@@ -1,0 +1,308 @@
+"""The movement rules written the plain Mesa way: one ``Migrant(mesa.Agent)`` per person.
+
+:class:`ReferenceModel` is a :class:`~sim.model.MigrationModel` (so it has the same network,
+parameters, states, smuggling market, leg rates, rumours, cost-to-go and setup), but it keeps
+people as :class:`Migrant` agents with Python attributes and replaces the array stages of the
+day with ``shuffle_do("step")`` over them. Each :meth:`Migrant.step` does, for one person and in
+plain Python, what the vectorised stages of ``sim/model.py`` do for all rows at once:
+
+- decide (``sim/behaviour.py``): give up; or choose a leg by the same multinomial logit over
+  the same candidate legs (open to them; not straight back unless it is the only way on) and
+  utilities (price, days, believed death risk and failure, cost-to-go); wait when no leg is
+  open; work and save toward the leg chosen when they cannot pay for it yet;
+- buy a seat from the smugglers (seats rationed in random order: the shuffle is the order) or
+  pay the fare, and board;
+- at the end of a leg (``sim/movement.py``): pullback and detention, distress then rescue or
+  death, pushback (with its harm), or arrival; entries into the EU are counted; at a
+  destination, claim asylum;
+- have the claim decided; a return order carried out (to the origin, or under a deal to the
+  transit state of entry) within the day's capacity, postponed, or not carried out
+  (absconding); come home after a return.
+
+What is not a person's rule is shared with the array model and runs unchanged: setting out
+(the same vectorised draw of the newcomers' attributes, then one agent per new row), states'
+stances, policies that act through the day's modifiers (pushbacks, deals, enforcement...),
+smugglers' monthly adaptation, rumours, and the counters in :class:`~sim.outcomes.Outcomes`.
+Randomness comes from the model's seeded streams (``model.stream(name)``), one scalar draw at
+a time, and from Mesa's seeded ``model.random`` for the shuffle; the draws differ from the
+array model's, so the two agree in distribution, not run by run.
+
+People in a final status with nothing more to do are removed from the model (a Mesa modeller
+would not keep stepping the dead), so the reference pays only for the people still moving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from sim.model import MONTH_DAYS, ConservationError, MigrationModel
+from sim.outcomes import FLOW_INDEX, ROUTE_SLOTS
+from sim.population import FIELDS, FIRST_FINAL, N_STATUS, NEVER, Status
+
+from .migrant import DETAINED, IN_TRANSIT, ON_LEG, Migrant
+
+#: Policy types that act only through the day's modifiers (``sim/states.py: Modifiers``),
+#: which the agents read; levers that move people in the arrays (Safe Mobility Offices, legal
+#: pathways) or read them (search and rescue with a capacity) cannot run on the reference.
+MODIFIER_POLICIES = frozenset(
+    {
+        "pushbacks",
+        "readmission_deal",
+        "departure_prevention",
+        "border_enforcement",
+        "anti_smuggling",
+        "information_campaign",
+        "visa_leverage",
+        "visa_alignment",
+        "search_and_rescue",
+    }
+)
+
+
+class ReferenceModel(MigrationModel):
+    """The array model's day with its people as :class:`Migrant` agents.
+
+    Only policies that act through the day's modifiers are allowed (:data:`MODIFIER_POLICIES`).
+
+    ``migrant_class`` is the agent class people are made of; a test can swap in a subclass
+    with one rule changed to check that the comparison notices.
+    """
+
+    migrant_class: type[Migrant] = Migrant
+
+    def __init__(
+        self,
+        network: Any,
+        params: dict[str, Any],
+        *,
+        seed: int,
+        days: int,
+        scale: float,
+        start_date: dt.date,
+        policies: list | None = None,
+        check: bool = False,
+    ) -> None:
+        for policy in policies or []:
+            config = policy.config
+            reads_people = config.type == "search_and_rescue" and config.capacity is not None
+            if config.type not in MODIFIER_POLICIES or reads_people:
+                raise ValueError(f"the reference cannot run a {config.type} policy like this")
+        super().__init__(
+            network,
+            params,
+            seed=seed,
+            days=days,
+            scale=scale,
+            start_date=start_date,
+            policies=policies,
+        )
+        self.check_conservation = check
+        self.status_count = [0] * N_STATUS
+        self.adopted = 0  # rows of the array population already turned into agents
+        self.tables = self._static_tables()
+        self.adopt_new_people()
+
+    # ----------------------------------------------------------------- the day
+    def step(self) -> None:
+        """One day: the model's shared stages around one ``step`` per migrant."""
+        self.outcomes.today = self.day
+        monthly = self.day > 0 and self.day % MONTH_DAYS == 0
+        if monthly:
+            self.update_state_stances()
+        self.apply_policies()
+        self.set_out_from_origins()
+        self.adopt_new_people()
+        self.prepare_day()
+        self.agent_steps += sum(self.status_count[:FIRST_FINAL])
+        migrants = self.agents_by_type.get(self.migrant_class)
+        if migrants is not None:
+            migrants.shuffle_do("step")
+        self.close_day()
+        if monthly:
+            self.smugglers_adapt()
+        self.update_rumours()
+        self.record_stocks()
+        if self.check_conservation:
+            self.assert_conserved()
+        self.day += 1
+        self.running = self.day < self.days
+
+    def adopt_new_people(self) -> None:
+        """One :class:`Migrant` per row the setup or today's departures appended."""
+        pop = self.population
+        columns = {name: getattr(pop, name)[self.adopted :].tolist() for name in FIELDS}
+        for values in zip(*columns.values(), strict=True):
+            migrant = self.migrant_class(self, dict(zip(FIELDS, values, strict=True)))
+            self.status_count[migrant.status] += 1
+        self.adopted = len(pop)
+
+    def set_status(self, migrant: Migrant, status: int) -> None:
+        """Move one person to ``status``, keeping the per-status counts."""
+        self.status_count[migrant.status] -= 1
+        self.status_count[status] += 1
+        migrant.status = status
+
+    def finish(self, migrant: Migrant, status: int) -> None:
+        """A final status with nothing more to do this run: the agent leaves the model."""
+        self.set_status(migrant, status)
+        migrant.next_day = NEVER
+        migrant.remove()
+
+    def send_home(self, migrant: Migrant, status: int, metric: str | None) -> None:
+        """Go back to the origin for good (giving up)."""
+        if metric:
+            self.outcomes.add_total(metric, self.tables.place_route[migrant.place], 1.0)
+        migrant.place = migrant.origin
+        self.finish(migrant, status)
+
+    def sell_seat(self, leg: int, budget: float) -> tuple[bool, float]:
+        """The next seat on ``leg`` today, from the first network with seats left.
+
+        Everyone asking takes a place in the queue (the shuffle's order); a seat goes unsold
+        when the person cannot pay that network's price. Returns (served, price paid).
+        """
+        tables = self.tables
+        rank = self.leg_requests[leg]
+        self.leg_requests[leg] = rank + 1
+        slot, has_seat = tables.first_slot[leg], False
+        for seats_up_to, candidate in tables.leg_slots[leg]:
+            if rank < seats_up_to:
+                slot, has_seat = candidate, True
+                break
+        price = tables.slot_price[slot]
+        persons = 1.0 / self.scale
+        self.slot_requests[slot] += persons
+        if has_seat and budget >= price:
+            self.slot_sold[slot] += persons
+            self.slot_revenue[slot] += price * persons
+            return True, price
+        return False, 0.0
+
+    # ----------------------------------------------------------------- tables for the agents
+    def _static_tables(self) -> SimpleNamespace:
+        """The network and parameters as Python lists, indexed like the arrays."""
+        c = self.net.compiled
+        return SimpleNamespace(
+            out_start=self.out_start.tolist(),
+            leg_days=self.leg_days.tolist(),
+            leg_target=c.leg_target.tolist(),
+            leg_smuggled=c.leg_smuggled.tolist(),
+            leg_border=c.leg_border.tolist(),
+            leg_eu_entry=c.leg_eu_entry.tolist(),
+            leg_route=self.leg_route_slot.tolist(),
+            leg_transit_state=self.leg_transit_state.tolist(),
+            death_risk=self.leg_death_risk.tolist(),
+            baseline_rescue=self.leg_baseline_rescue.tolist(),
+            detention_days=self.detention_days.tolist(),
+            push_back_place=self.push_back_place.tolist(),
+            usual_previous_place=self.usual_previous_place.tolist(),
+            leg_source=c.leg_source.tolist(),
+            place_state=c.place_state.tolist(),
+            nationality_state=self.nationality_state.tolist(),
+            place_route=self.place_route.tolist(),
+            is_destination=self.place_is_destination.tolist(),
+            is_transit=self.place_is_transit.tolist(),
+            unreachable_penalty=float(self.params["unreachable_destination_penalty"]),
+            cost_to_go_source=None,
+        )
+
+    def prepare_day(self) -> None:
+        """Today's prices, leg rates, beliefs and seats as lists; the day's return capacity."""
+        tables, market = self.tables, self.market
+        tables.price = self.leg_prices().tolist()
+        tables.wage = self.wage.tolist()
+        tables.closed = self.closed_legs.tolist()
+        tables.barred = self.modifiers.leg_barred.tolist()
+        for name in ("pullback", "apprehension", "pushback", "rescue_share", "death_multiplier"):
+            setattr(tables, name, getattr(self.rates, name).tolist())
+        tables.believed_death = self.believed_death_risk.tolist()
+        tables.believed_failure = self.believed_failure.tolist()
+        mods = self.modifiers
+        tables.cooperation = np.maximum(self.cooperation, mods.cooperation_floor).tolist()
+        tables.third_country_readmission = mods.third_country_readmission.tolist()
+        tables.leg_detention_days = mods.detention_days.tolist()
+        tables.pushback_money_lost = mods.pushback_money_lost.tolist()
+        tables.pushback_days_lost = mods.pushback_days_lost.tolist()
+        tables.pushback_injury = mods.pushback_injury.tolist()
+        tables.pushback_places_back = mods.pushback_places_back.tolist()
+        if tables.cost_to_go_source is not self.cost_to_go:
+            tables.cost_to_go = self.cost_to_go.tolist()
+            tables.cost_to_go_any = self.cost_to_go_any.tolist()
+            tables.cost_to_go_source = self.cost_to_go
+        # Fractional seats at small scales are rounded at random, one draw per network slot.
+        seats = market.capacity * market.active * self.scale
+        rounding = self.stream("seat_rounding").random(len(seats))
+        seats = (np.floor(seats) + (rounding < seats - np.floor(seats))).tolist()
+        tables.slot_price = market.price.tolist()
+        tables.leg_slots = [[] for _ in range(len(tables.leg_days))]
+        tables.first_slot = [-1] * len(tables.leg_days)
+        for slot, leg in enumerate(market.slot_leg.tolist()):
+            if tables.first_slot[leg] < 0:
+                tables.first_slot[leg], up_to = slot, 0.0
+            if seats[slot] > 0:
+                up_to += seats[slot]
+                tables.leg_slots[leg].append((up_to, slot))
+        n_legs, n_slots = len(tables.leg_days), len(market.slot_leg)
+        self.leg_requests = [0] * n_legs
+        self.slot_requests = [0.0] * n_slots
+        self.slot_sold = [0.0] * n_slots
+        self.slot_revenue = [0.0] * n_slots
+        self.news_finished = [0] * n_legs
+        self.news_dead = [0] * n_legs
+        self.news_failed = [0] * n_legs
+        capacity = float(self.params["return_capacity_per_day"]) * self.scale
+        self.return_capacity_left = int(self.stream("returns").poisson(capacity))
+
+    def close_day(self) -> None:
+        """Hand today's seat sales and leg news to the shared market and rumour stages."""
+        self.market.requests += np.array(self.slot_requests)
+        self.market.sold += np.array(self.slot_sold)
+        self.market.revenue += np.array(self.slot_revenue)
+        self._news += np.array([self.news_finished, self.news_dead, self.news_failed], float)
+
+    # ----------------------------------------------------------------- stocks and checks
+    def record_stocks(self) -> None:
+        """Today's stocks per route, tallied person by person."""
+        tables = self.tables
+        stranded, detained, pending = ([0] * ROUTE_SLOTS for _ in range(3))
+        for migrant in self.agents_by_type.get(self.migrant_class, ()):
+            status, place = migrant.status, migrant.place
+            if IN_TRANSIT <= status <= Status.SMO_APPLICANT and status != ON_LEG:
+                if tables.is_transit[place]:
+                    stranded[tables.place_route[place]] += 1
+            if status == DETAINED:
+                detained[tables.place_route[place]] += 1
+            elif status == Status.ASYLUM_PENDING:
+                pending[migrant.route_slot()] += 1
+        self.outcomes.set_stock("stranded", np.array(stranded))
+        self.outcomes.set_stock("detained", np.array(detained))
+        self.outcomes.set_stock("asylum_pending", np.array(pending))
+
+    def assert_conserved(self) -> None:
+        """Raise :class:`~sim.model.ConservationError` unless every person who set out is in
+        exactly one status and the flows into final statuses match the people in them."""
+        flows = self.outcomes.flows[: self.day + 1].sum(axis=(0, 2))
+        problems = []
+        if sum(self.status_count) != len(self.population):
+            problems.append(f"{sum(self.status_count)} people for {len(self.population)} rows")
+        expected = {
+            Status.DEAD_MISSING: "dead_missing",
+            Status.PROTECTED: "asylum_granted",
+            Status.GAVE_UP: "gave_up",
+        }
+        for status, metric in expected.items():
+            if self.status_count[status] != round(flows[FLOW_INDEX[metric]]):
+                problems.append(f"{self.status_count[status]} {status.name} but flows differ")
+        active = [0] * N_STATUS
+        for migrant in self.agents_by_type.get(self.migrant_class, ()):
+            active[migrant.status] += 1
+            if migrant.status < FIRST_FINAL and migrant.next_day <= self.day:
+                problems.append(f"agent {migrant.unique_id} has no future event")
+        if active[:FIRST_FINAL] != self.status_count[:FIRST_FINAL]:
+            problems.append("the agents' statuses and the counts differ")
+        if problems:
+            raise ConservationError(f"day {self.day}: " + "; ".join(problems))

@@ -1,0 +1,328 @@
+"""One migrant as a plain Mesa agent: the movement rules for one person, in plain Python.
+
+Each method of :class:`Migrant` is the per-person version of a vectorised stage of
+``sim/model.py``: ``decide`` and ``choice_set`` of ``decide_and_depart`` (with
+``sim/behaviour.py``), ``wait``, ``work`` and ``board`` of the methods of those names,
+``buy_seat`` of ``SmugglingMarket.sell_seats``, ``finish_leg`` of ``move_along_legs`` (with
+``sim/movement.py``), ``be_pushed_back`` of ``push_back``, ``arrive`` of ``arrive``,
+``hear_asylum_decision``, ``face_return_order`` and ``come_home`` of
+``decide_asylum_and_returns`` and ``carry_out_returns``.
+
+:class:`~reference.agent_model.ReferenceModel` steps every migrant once a day with
+``shuffle_do("step")``. The model holds what people share: the day's prices, leg rates and
+beliefs as Python lists (``model.tables``), the smugglers' seats, the return capacity, the
+counters, and the seeded random streams (``model.stream(name)``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import mesa
+
+from sim.model import MONTH_DAYS
+from sim.outcomes import NO_ROUTE
+from sim.population import FIELDS, Status
+
+if TYPE_CHECKING:
+    from .agent_model import ReferenceModel
+
+AT_ORIGIN, IN_TRANSIT, WORKING, ON_LEG, DETAINED = (
+    Status.AT_ORIGIN,
+    Status.IN_TRANSIT,
+    Status.WORKING,
+    Status.ON_LEG,
+    Status.DETAINED,
+)
+DECIDING = frozenset({AT_ORIGIN, IN_TRANSIT, WORKING, DETAINED})
+
+
+class Migrant(mesa.Agent):
+    """One person on the move, with the attributes of one row of the array population."""
+
+    status: int
+    place: int
+    previous_place: int
+    leg: int
+    next_day: int
+    origin: int
+    nationality: int
+    protection_need: bool
+    budget: float
+    earnings: float
+    risk_tolerance: float
+    risk_perception: float
+    destination: int
+    attempts: int
+    failures: int
+    set_out_day: int
+    entry_route: int
+    entry_day: int
+    entry_from_state: int
+    entry_from_place: int
+    smo_applied: bool
+
+    def __init__(self, model: ReferenceModel, row: dict[str, Any]) -> None:
+        super().__init__(model)
+        for name in FIELDS:
+            setattr(self, name, row[name])
+
+    # ----------------------------------------------------------------- the day of one person
+    def step(self) -> None:
+        """Whatever falls due today for this person, in the order of the model's day."""
+        day = self.model.day
+        if self.next_day != day:
+            return
+        if self.status in DECIDING:
+            self.decide()
+        if self.next_day == day and self.status == ON_LEG:
+            self.finish_leg()
+        if self.next_day == day and self.status == Status.ASYLUM_PENDING:
+            self.hear_asylum_decision()
+        if self.next_day == day and self.status == Status.RETURN_ORDERED:
+            self.face_return_order()
+        if self.next_day == day and self.status == Status.RETURNED:
+            self.come_home()
+
+    def decide(self) -> None:
+        """Give up; or choose a leg by multinomial logit, then set off if they can pay for it,
+        or work and save toward it; with no leg open to them, wait."""
+        model, tables, params = self.model, self.model.tables, self.model.params
+        give_up = min(params["give_up_base"] + params["give_up_per_failure"] * self.failures, 0.95)
+        if model.stream("giving_up").random() < give_up:
+            model.send_home(self, Status.GAVE_UP, "gave_up")
+            return
+        candidates = self.choice_set()
+        if not candidates:
+            self.wait(int(params["stuck_wait_days"]))
+            return
+        best = max(utility for _, utility in candidates)
+        odds = [(leg, math.exp(utility - best)) for leg, utility in candidates]
+        threshold = model.stream("choice").random() * sum(weight for _, weight in odds)
+        chosen, cumulative = odds[-1][0], 0.0
+        for leg, weight in odds:
+            cumulative += weight
+            if cumulative > threshold:
+                chosen = leg
+                break
+        price = tables.price[chosen]
+        if price > self.budget:
+            self.work(price)
+        elif not tables.leg_smuggled[chosen]:
+            self.board(chosen, price)
+        else:
+            self.buy_seat(chosen)
+
+    def choice_set(self) -> list[tuple[int, float]]:
+        """The legs out of this place open to the person, with their utility.
+
+        A leg is open unless closed, barred to their nationality (visas) or without a seller;
+        the leg straight back to where they came from is left out unless it is the only one.
+        Legs of utility -inf (no way on to any destination) are never chosen.
+        """
+        tables, weights = self.model.tables, self.model.weights
+        barred = tables.barred[self.nationality]
+        open_legs = [
+            leg
+            for leg in range(tables.out_start[self.place], tables.out_start[self.place + 1])
+            if not (tables.closed[leg] or barred[leg] or math.isinf(tables.price[leg]))
+        ]
+        onward = [leg for leg in open_legs if tables.leg_target[leg] != self.previous_place]
+        to_go = tables.cost_to_go[self.destination]
+        risk_weight = weights.risk_per_percent * (1.0 - self.risk_tolerance)
+        candidates = []
+        for leg in onward or open_legs:
+            target = tables.leg_target[leg]
+            remaining = to_go[target]
+            if math.isinf(remaining):
+                remaining = tables.cost_to_go_any[target] + tables.unreachable_penalty
+            cost = (
+                weights.price_per_1000_eur * tables.price[leg] / 1000.0
+                + weights.time_per_day * tables.leg_days[leg]
+                + risk_weight * 100.0 * tables.believed_death[leg] * self.risk_perception
+                + weights.failure_per_percent * 100.0 * tables.believed_failure[leg]
+                + remaining
+            )
+            utility = -cost / weights.scale
+            if utility > -math.inf:
+                candidates.append((leg, utility))
+        return candidates
+
+    def wait(self, days: int) -> None:
+        """Stay at the place and decide again in ``days``."""
+        self.model.set_status(self, IN_TRANSIT)
+        self.next_day = self.model.day + days
+
+    def work(self, target_price: float) -> None:
+        """Work and save toward the price of the leg chosen, for at most one work spell."""
+        model = self.model
+        wage = model.tables.wage[self.place] * self.earnings
+        shortfall = max(target_price - self.budget, 0.0)
+        days = math.ceil(shortfall / max(wage, 0.01))
+        days = min(max(days, 1), int(model.params["work_spell_days"]))
+        self.budget += wage * days
+        model.set_status(self, WORKING)
+        self.next_day = model.day + days
+
+    def buy_seat(self, leg: int) -> None:
+        """Ask the smugglers for a seat on ``leg``: set off if served, else wait and ask again."""
+        model, tables = self.model, self.model.tables
+        served, price = model.sell_seat(leg, self.budget)
+        if not served:
+            self.wait(int(model.params["seat_wait_days"]))
+            return
+        self.board(leg, price)
+        route = tables.leg_route[leg]
+        model.outcomes.add_total("seats_sold", route, 1.0)
+        model.outcomes.add_total("smuggler_revenue", route, price)
+
+    def board(self, leg: int, price: float) -> None:
+        """Pay and set off; crossing a border counts as an attempt."""
+        model, tables = self.model, self.model.tables
+        self.budget -= price
+        model.set_status(self, ON_LEG)
+        self.leg = leg
+        self.next_day = model.day + tables.leg_days[leg]
+        if tables.leg_border[leg]:
+            self.attempts += 1
+            model.outcomes.add_total("attempts", tables.leg_route[leg], 1.0)
+
+    def finish_leg(self) -> None:
+        """The hazards at the end of the leg, in the order of the journey."""
+        model, tables = self.model, self.model.tables
+        leg, route = self.leg, tables.leg_route[self.leg]
+        self.leg = -1
+        model.news_finished[leg] += 1
+        if model.stream("interception").random() < tables.pullback[leg]:
+            model.news_failed[leg] += 1
+            model.outcomes.add_total("interceptions", route, 1.0)
+            self.failures += 1
+            model.set_status(self, DETAINED)
+            detention = tables.leg_detention_days[leg]  # a policy's, else the state's
+            if detention < 0:
+                detention = tables.detention_days[tables.leg_transit_state[leg]]
+            self.next_day = model.day + max(detention, 1)
+            return
+        distress = tables.death_risk[leg] * tables.death_multiplier[leg]
+        distress /= max(1.0 - tables.baseline_rescue[leg], 0.05)
+        in_distress = model.stream("distress").random() < distress
+        rescued = in_distress and model.stream("rescue").random() < tables.rescue_share[leg]
+        if in_distress and not rescued:
+            model.news_dead[leg] += 1
+            model.outcomes.add_total("dead_missing", route, 1.0)
+            model.finish(self, Status.DEAD_MISSING)
+            return
+        expelled = tables.apprehension[leg] * tables.pushback[leg]
+        if model.stream("pushback").random() < expelled:
+            model.news_failed[leg] += 1
+            model.outcomes.add_total("pushbacks", route, 1.0)
+            self.be_pushed_back(leg)
+            return
+        if rescued:
+            model.outcomes.add_total("rescued", route, 1.0)
+        self.arrive(leg)
+
+    def be_pushed_back(self, leg: int) -> None:
+        """Expelled without procedure: sent back (to the leg's start, or further back along
+        the usual way in under a pushbacks policy), robbed, delayed (twice over if injured)."""
+        model, tables, params = self.model, self.model.tables, self.model.params
+        self.failures += 1
+        money_lost = tables.pushback_money_lost[leg]
+        if math.isnan(money_lost):
+            money_lost = float(params["pushback_money_lost_share"])
+        self.budget *= 1.0 - money_lost
+        place = tables.push_back_place[leg]
+        for _ in range(tables.pushback_places_back[leg] - 1):
+            place = tables.usual_previous_place[place]
+        self.place, self.previous_place = place, -1
+        days_lost = tables.pushback_days_lost[leg]
+        if days_lost < 0:
+            days_lost = int(params["pushback_days_lost"])
+        if model.stream("pushback_injury").random() < tables.pushback_injury[leg]:
+            days_lost *= 2
+        model.set_status(self, IN_TRANSIT)
+        self.next_day = model.day + 1 + days_lost
+
+    def arrive(self, leg: int) -> None:
+        """Reach the end of the leg; count an entry into the EU; claim asylum at a destination."""
+        model, tables, day = self.model, self.model.tables, self.model.day
+        target = tables.leg_target[leg]
+        self.previous_place, self.place = self.place, target
+        model.leg_flows[leg] += 1.0 / model.scale
+        if tables.leg_eu_entry[leg]:
+            route = tables.leg_route[leg]
+            model.outcomes.add_total("arrivals", route, 1.0)
+            model.month_leg_arrivals[leg] += 1.0
+            if self.entry_route < 0:
+                self.entry_route = -1 if route == NO_ROUTE else route
+                self.entry_day = day
+                self.entry_from_place = tables.leg_source[leg]
+                self.entry_from_state = tables.place_state[self.entry_from_place]
+                model.outcomes.add_total("arrivals_people", route, 1.0)
+                model.outcomes.add_total("transit_days_total", route, day - self.set_out_day)
+        if tables.is_destination[target]:
+            model.set_status(self, Status.ASYLUM_PENDING)
+            mean = float(model.params["asylum_processing_days"])
+            self.next_day = day + 1 + int(model.stream("asylum_delay").exponential(mean))
+        else:
+            model.set_status(self, IN_TRANSIT)
+            self.next_day = day + int(model.params["rest_days"])
+
+    def hear_asylum_decision(self) -> None:
+        """Protection, or a return order to be carried out after a delay."""
+        model, params = self.model, self.model.params
+        grant = params["recognition_if_need" if self.protection_need else "recognition_if_no_need"]
+        route = self.route_slot()
+        if model.stream("asylum").random() < grant:
+            model.outcomes.add_total("asylum_granted", route, 1.0)
+            model.finish(self, Status.PROTECTED)
+            return
+        model.outcomes.add_total("return_decisions", route, 1.0)
+        model.set_status(self, Status.RETURN_ORDERED)
+        delay = model.stream("returns").exponential(float(params["return_delay_days"]))
+        self.next_day = model.day + 1 + int(delay)
+
+    def face_return_order(self) -> None:
+        """Returned if the origin state cooperates (or, under a readmission deal, the transit
+        state they entered the EU from takes them) and there is capacity today; else wait a
+        month (no capacity) or abscond (nobody takes them)."""
+        model, tables, params = self.model, self.model.tables, self.model.params
+        rng = model.stream("returns")
+        own_state = tables.nationality_state[self.nationality]
+        feasible = rng.random() < tables.cooperation[own_state]
+        partner = self.entry_from_state
+        to_partner = False
+        if not feasible and partner >= 0 and partner != own_state:
+            takes = tables.third_country_readmission[partner]
+            to_partner = model.stream("returns_third_country").random() < takes
+        if not (feasible or to_partner):
+            model.finish(self, Status.ABSCONDED)
+            return
+        if model.return_capacity_left <= 0:
+            self.next_day = model.day + MONTH_DAYS
+            return
+        model.return_capacity_left -= 1
+        model.outcomes.add_total("returns", self.route_slot(), 1.0)
+        if to_partner:
+            self.place, self.previous_place = self.entry_from_place, -1
+            model.set_status(self, DETAINED)
+            self.next_day = model.day + tables.detention_days[partner]
+            return
+        self.place = self.origin
+        if rng.random() < float(params["remigration_probability"]):
+            model.set_status(self, Status.RETURNED)
+            delay = rng.exponential(float(params["remigration_delay_days"]))
+            self.next_day = model.day + 1 + int(delay)
+        else:
+            model.finish(self, Status.RETURNED)
+
+    def come_home(self) -> None:
+        """Back at the origin after a return, and setting out again."""
+        self.model.set_status(self, AT_ORIGIN)
+        self.place = self.origin
+        self.next_day = self.model.day + 1
+
+    def route_slot(self) -> int:
+        """Route slot of this person's first irregular entry into the EU (5 when none)."""
+        return self.entry_route if self.entry_route >= 0 else NO_ROUTE

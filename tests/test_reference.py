@@ -1,0 +1,292 @@
+"""The array engine and the plain per-agent Mesa reference give the same distributions.
+
+Both models run the same small cases (scale 0.01, 90-120 days) with 12 seeds each. Their draws
+differ (the reference draws one number at a time, in the order of Mesa's shuffle), so runs are
+not equal one by one; what must agree is the distribution of every outcome. For each outcome
+we compare the means over seeds with a two-sample statistic, ``(mean_ref - mean_engine) /
+sqrt(se_ref² + se_engine²)``, and require it within :data:`Z_LIMIT` standard errors.
+
+Why 4.5: if the two implement the same rules, each statistic is close to Student-t with about
+22 degrees of freedom, so ``P(|t| > 4.5)`` is about 2e-4; with ~33 outcomes in each of the 3
+cases (~100 statistics) a fresh set of seeds fails by chance about 2% of the time (Bonferroni).
+The seeds are fixed, so the test is deterministic. A rule that differs moves some outcome by
+far more: ``test_the_comparison_notices_a_changed_rule`` runs references with one rule changed
+and checks that the comparison sees it (|z| of 10 to 30). Rules whose effect is below the
+seed-to-seed noise at this size (e.g. how far back a pushback sends people, or the injured's
+extra days) are not resolved by this test.
+
+Outcomes compared: arrivals, attempts and pushbacks per route; attempts, interceptions,
+pushbacks, deaths, rescues, give-ups, asylum decisions, returns, seats sold and stranded people
+at the end over all routes; mean days in transit and mean price; detained and stranded people
+averaged over the run; and the people reaching each destination. Outcomes seen fewer than
+:data:`MIN_MEAN` times per run are left out (they carry no power and are far from normal).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import math
+
+import numpy as np
+import pytest
+from reference import Migrant, ReferenceModel
+
+from sim.model import MigrationModel
+from sim.network import ROUTES, load_network
+from sim.outcomes import STOCK_INDEX
+from sim.parameters import default_values
+from sim.policies import build_policies
+from sim.scenario import scenario_from_dict
+
+Z_LIMIT = 4.5
+SCALE = 0.01
+SEEDS = tuple(range(500, 512))
+MIN_MEAN = 5.0  # outcomes seen fewer times than this per run (in agents) carry no power
+
+ALL_ROUTE_METRICS = (
+    "attempts",
+    "interceptions",
+    "pushbacks",
+    "dead_missing",
+    "rescued",
+    "gave_up",
+    "asylum_granted",
+    "return_decisions",
+    "returns",
+    "seats_sold",
+    "stranded",
+    "days_in_transit",
+    "mean_price",
+)
+
+QUICK_RETURNS = {
+    "asylum_processing_days": 15,
+    "return_delay_days": 10,
+    "remigration_probability": 0.6,
+    "remigration_delay_days": 5,
+}
+
+CASES = {
+    # Default parameters: the full day, rumours, smugglers' and states' feedback included.
+    "baseline": {"days": 120, "overrides": {}, "network": None, "policies": []},
+    # Rare paths made common: deadly sea legs (x5), seats and returns rationed, quick asylum
+    # decisions and returns, frequent pushbacks, give-ups and remigration.
+    "stressed": {
+        "days": 90,
+        "overrides": {
+            **QUICK_RETURNS,
+            "smuggler_capacity_per_day": {"sea": 40, "land": 80},
+            "return_capacity_per_day": 150,
+            "give_up_per_failure": 0.05,
+            "pushback_probability": {"HRV": 0.9, "GRC": 0.8, "BGR": 0.9, "ESP": 0.5},
+        },
+        "network": "deadly_sea",
+        "policies": [],
+    },
+    # Policies that change the rules through the day's modifiers: pushbacks further back and
+    # with harm, readmission of third-country nationals, detention by a transit state.
+    "policies": {
+        "days": 90,
+        "overrides": QUICK_RETURNS,
+        "network": None,
+        "policies": [
+            {"type": "pushbacks", "states": ["HRV", "HUN", "GRC", "BGR"], "probability": 0.9,
+             "places_back": 2,
+             "violence": {"injury_probability": 0.5, "money_lost_share": 0.5, "days_lost": 10}},
+            {"type": "readmission_deal", "partner": "TUR", "cooperation": 0.9,
+             "third_country_nationals": True, "lag_days": 0},
+            {"type": "readmission_deal", "partner": "MAR", "cooperation": 0.9,
+             "third_country_nationals": True, "lag_days": 0},
+            {"type": "departure_prevention", "state": "LBY", "interception_rate": 0.5,
+             "detention_days": 5},
+            {"type": "border_enforcement", "states": ["ESP"], "strength": 2},
+        ],
+    },
+}  # fmt: skip
+
+
+def _params(overrides: dict) -> dict:
+    """The default parameters with ``overrides`` (keyed ones merged per key)."""
+    params = copy.deepcopy(default_values())
+    for name, value in overrides.items():
+        if isinstance(value, dict) and isinstance(params[name], dict):
+            params[name] = {**params[name], **value}
+        else:
+            params[name] = value
+    return params
+
+
+@functools.cache
+def _network(kind: str | None):
+    """The route network; ``"deadly_sea"``: every sea leg five times as deadly (at most 0.3)."""
+    if kind is None:
+        return load_network()
+    base = load_network()
+    legs = {
+        leg["id"]: {"death_risk": min(5 * float(leg["death_risk"]), 0.3)}
+        for leg in base.legs
+        if leg["mode"] == "sea"
+    }
+    return load_network({"legs": legs})
+
+
+def _outcomes(model: MigrationModel) -> dict[str, float]:
+    """The outcomes of a finished run: counts in agents, and two averages (days, EUR)."""
+    summary = model.outcomes.summary_values()
+    values = {
+        f"arrivals[{route}]": summary["arrivals"][k] * SCALE for k, route in enumerate(ROUTES)
+    }
+    for metric in ALL_ROUTE_METRICS:
+        per_agent = metric not in ("days_in_transit", "mean_price")
+        values[f"{metric}[all]"] = summary[metric][-1] * (SCALE if per_agent else 1.0)
+    for metric in ("attempts", "pushbacks"):
+        for k, route in enumerate(ROUTES):
+            values[f"{metric}[{route}]"] = summary[metric][k] * SCALE
+    # Stocks averaged over the run: sensitive to how long people are held or wait.
+    for metric in ("detained", "stranded"):
+        daily = model.outcomes.stocks[:, STOCK_INDEX[metric]].sum(axis=1)
+        values[f"{metric}_mean[all]"] = float(daily.mean())
+    compiled = model.net.compiled
+    for place in np.flatnonzero(model.place_is_destination):
+        into = compiled.leg_target == place
+        values[f"reaching[{model.net.place_ids[place]}]"] = model.leg_flows[into].sum() * SCALE
+    return values
+
+
+def _policies(case: str, network) -> list:
+    """Fresh policy objects for one run (they keep state, so never share them)."""
+    blocks = CASES[case]["policies"]
+    if not blocks:
+        return []
+    data = {"name": f"reference_{case}", "start_date": "2023-01-01", "policies": blocks}
+    return build_policies(scenario_from_dict(data, network), network)
+
+
+@functools.cache
+def _sample(model_class: type, case: str, migrant_class: type | None = None) -> dict:
+    """Outcome -> array over :data:`SEEDS` (counts in agents, not persons)."""
+    spec = CASES[case]
+    if migrant_class is not None:
+        model_class = type("Changed", (model_class,), {"migrant_class": migrant_class})
+    network = _network(spec["network"])
+    runs = []
+    for seed in SEEDS:
+        model = model_class(
+            network,
+            _params(spec["overrides"]),
+            seed=seed,
+            days=spec["days"],
+            scale=SCALE,
+            start_date=dt.date(2023, 1, 1),
+            policies=_policies(case, network),
+        )
+        model.run()
+        runs.append(_outcomes(model))
+    return {name: np.array([run[name] for run in runs]) for name in runs[0]}
+
+
+def z_statistics(reference: dict, engine: dict) -> dict[str, float]:
+    """Two-sample z statistic of the difference of means, per outcome with enough events."""
+    z = {}
+    for name, ref in reference.items():
+        eng = engine[name]
+        ref, eng = ref[np.isfinite(ref)], eng[np.isfinite(eng)]
+        if min(len(ref), len(eng)) < len(SEEDS) // 2:
+            continue
+        if max(abs(ref.mean()), abs(eng.mean())) < MIN_MEAN and "[all]" not in name:
+            continue
+        error = math.sqrt(ref.var(ddof=1) / len(ref) + eng.var(ddof=1) / len(eng))
+        if error == 0:
+            z[name] = 0.0 if ref.mean() == eng.mean() else math.inf
+        else:
+            z[name] = float((ref.mean() - eng.mean()) / error)
+    return z
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_reference_and_engine_give_the_same_distributions(case):
+    z = z_statistics(_sample(ReferenceModel, case), _sample(MigrationModel, case))
+    assert len(z) >= 20, f"too few outcomes compared: {sorted(z)}"
+    far = {name: round(value, 2) for name, value in z.items() if abs(value) > Z_LIMIT}
+    assert not far, f"{case}: reference and engine differ (z beyond {Z_LIMIT}): {far}"
+
+
+class RescuedAreLost(Migrant):
+    """One rule changed: people in distress are never rescued."""
+
+    def finish_leg(self) -> None:
+        tables = self.model.tables
+        saved, tables.rescue_share = tables.rescue_share, [0.0] * len(tables.rescue_share)
+        try:
+            super().finish_leg()
+        finally:
+            tables.rescue_share = saved
+
+
+class BestLegAlways(Migrant):
+    """One rule changed: people take the leg of highest utility (no random utility term)
+    instead of drawing from the multinomial logit."""
+
+    def choice_set(self) -> list[tuple[int, float]]:
+        candidates = super().choice_set()
+        return [max(candidates, key=lambda candidate: candidate[1])] if candidates else []
+
+
+class DetentionPolicyIgnored(Migrant):
+    """One rule changed: people pulled back are held for the state's usual days even where
+    a policy sets its own."""
+
+    def finish_leg(self) -> None:
+        tables = self.model.tables
+        saved = tables.leg_detention_days
+        tables.leg_detention_days = [-1] * len(saved)
+        try:
+            super().finish_leg()
+        finally:
+            tables.leg_detention_days = saved
+
+
+class NoThirdCountryReadmission(Migrant):
+    """One rule changed: readmission deals never take back other nationals."""
+
+    def face_return_order(self) -> None:
+        tables = self.model.tables
+        saved = tables.third_country_readmission
+        tables.third_country_readmission = [0.0] * len(saved)
+        try:
+            super().face_return_order()
+        finally:
+            tables.third_country_readmission = saved
+
+
+@pytest.mark.parametrize(
+    "changed, case, outcome",
+    [
+        (RescuedAreLost, "stressed", "dead_missing[all]"),
+        pytest.param(BestLegAlways, "baseline", "seats_sold[all]", marks=pytest.mark.slow),
+        pytest.param(
+            DetentionPolicyIgnored, "policies", "detained_mean[all]", marks=pytest.mark.slow
+        ),
+        pytest.param(NoThirdCountryReadmission, "policies", "returns[all]", marks=pytest.mark.slow),
+    ],
+)
+def test_the_comparison_notices_a_changed_rule(changed, case, outcome):
+    z = z_statistics(_sample(ReferenceModel, case, changed), _sample(MigrationModel, case))
+    assert abs(z[outcome]) > Z_LIMIT, f"{changed.__name__} went unnoticed: {z}"
+
+
+def test_the_reference_conserves_people_every_day():
+    model = ReferenceModel(
+        _network("deadly_sea"),
+        _params(CASES["stressed"]["overrides"]),
+        seed=7,
+        days=60,
+        scale=0.01,
+        start_date=dt.date(2023, 1, 1),
+        check=True,
+    )
+    model.run()
+    assert model.agent_steps > 0
+    assert sum(model.status_count) == len(model.population)
