@@ -75,14 +75,16 @@ def choose_legs(
     n = len(legs)
     if n == 0:
         return np.empty(0, dtype=np.int64)
-    masked = np.where(valid, utility, -np.inf)
-    best = masked.max(axis=1, keepdims=True)
-    has_choice = np.isfinite(best[:, 0])
-    weights = np.where(valid, np.exp(masked - np.where(has_choice[:, None], best, 0.0)), 0.0)
-    cumulative = np.cumsum(weights, axis=1)
-    total = cumulative[:, -1:]
-    threshold = uniform[:, None] * total
-    pick = np.minimum((cumulative <= threshold).sum(axis=1), legs.shape[1] - 1)
+    # Work on K x n arrays: reductions over the few candidates then run along contiguous
+    # memory across people, which is about twice as fast as along the short axis.
+    valid_t = np.ascontiguousarray(valid.T)
+    masked = np.where(valid_t, utility.T, -np.inf)
+    best = masked.max(axis=0)
+    has_choice = np.isfinite(best)
+    weights = np.where(valid_t, np.exp(masked - np.where(has_choice, best, 0.0)), 0.0)
+    cumulative = np.cumsum(weights, axis=0)
+    threshold = uniform * cumulative[-1]
+    pick = np.minimum((cumulative <= threshold).sum(axis=0), legs.shape[1] - 1)
     chosen = legs[np.arange(n), pick]
     return np.where(has_choice, chosen, -1)
 

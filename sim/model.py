@@ -34,13 +34,14 @@ from sim.errors import UserError
 from sim.model_setup import ModelSetup
 from sim.movement import Outcome, leg_outcomes
 from sim.outcomes import NO_ROUTE, Outcomes
-from sim.population import NEVER, MigrantView, Population, Status
+from sim.population import N_STATUS, NEVER, MigrantView, Population, Status
 from sim.states import compile_leg_rates
 
 DECIDING = np.array(
     [Status.AT_ORIGIN, Status.IN_TRANSIT, Status.WORKING, Status.DETAINED], dtype=np.int8
 )
 MONTH_DAYS = 30
+STRANDED_STATUSES = (Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT)
 
 
 class ConservationError(AssertionError):
@@ -362,8 +363,8 @@ class MigrationModel(ModelSetup, mesa.Model):
         )
         pop.budget[ids] *= 1.0 - money_lost
         place = self.push_back_place[legs]
-        for _ in range(int(mods.pushback_places_back[legs].max(initial=1)) - 1):
-            further = mods.pushback_places_back[legs] > 1
+        for k in range(1, int(mods.pushback_places_back[legs].max(initial=1))):
+            further = mods.pushback_places_back[legs] > k
             place = np.where(further, self.usual_previous_place[place], place)
         pop.place[ids] = place
         pop.previous_place[ids] = -1
@@ -520,18 +521,16 @@ class MigrationModel(ModelSetup, mesa.Model):
     def record_stocks(self) -> None:
         """Today's stocks per route: stranded in transit countries, detained, claims pending."""
         pop = self.population
-        status, place = pop.status, pop.place
-        in_transit_country = self.place_is_transit[place]
-        stranded = (
-            in_transit_country & (status >= Status.IN_TRANSIT) & (status <= Status.SMO_APPLICANT)
-        )
-        stranded &= status != Status.ON_LEG
-        route = self.place_route[place[stranded]]
-        self.outcomes.set_stock("stranded", np.bincount(route, minlength=6))
-        detained = status == Status.DETAINED
-        self.outcomes.set_stock(
-            "detained", np.bincount(self.place_route[place[detained]], minlength=6)
-        )
+        n_places = self.net.compiled.n_places
+        # One count of people by status and place serves both place-based stocks.
+        by_status_place = np.bincount(
+            pop.status.astype(np.int64) * n_places + pop.place, minlength=N_STATUS * n_places
+        ).reshape(N_STATUS, n_places)
+        stranded = by_status_place[list(STRANDED_STATUSES)].sum(axis=0) * self.place_is_transit
+        self.outcomes.set_stock("stranded", np.bincount(self.place_route, stranded, minlength=6))
+        detained = by_status_place[Status.DETAINED]
+        self.outcomes.set_stock("detained", np.bincount(self.place_route, detained, minlength=6))
+        status = pop.status
         pending = np.flatnonzero(status == Status.ASYLUM_PENDING)
         self.outcomes.set_stock(
             "asylum_pending", np.bincount(self.person_route(pending), minlength=6)

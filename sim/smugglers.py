@@ -70,8 +70,14 @@ class Smuggler(mesa.Agent):
         """A rival network takes over the slots, smaller and dearer at first."""
         p = self.market.params
         self.market.capacity[self.slots] *= p.rival_capacity_share
-        self.market.demand_factor[self.slots] *= 1.0 + p.rival_markup
-        self.market.active[self.slots] = True
+        market = self.market
+        market.demand_factor[self.slots] *= 1.0 + p.rival_markup
+        market.price[self.slots] = (
+            market.base_price[self.slots]
+            * market.demand_factor[self.slots]
+            * market.enforcement_premium[self.slots]
+        )
+        market.active[self.slots] = True
         rival = Smuggler(self.model, self.market, self.place, self.slots)
         self.remove()
         return rival

@@ -1,0 +1,58 @@
+"""The smuggling market alone (sim/smugglers.py)."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.smugglers import SmugglerParameters, SmugglingMarket
+
+
+def _market(capacity=3.0, networks=1):
+    model = mesa.Model(rng=1)
+    params = SmugglerParameters(
+        networks_per_place=networks, capacity_per_day=np.array([capacity, capacity, capacity]),
+        price_demand_elasticity=0.5, price_enforcement_elasticity=1.0, craft_risk_elasticity=0.5,
+        capacity_growth=0.1, replacement_days=10, rival_capacity_share=0.5, rival_markup=0.2,
+    )
+    return SmugglingMarket(
+        model, leg_source=np.array([0, 0, 1]), leg_smuggled=np.array([True, True, False]),
+        leg_base_price=np.array([1000.0, 500.0, 20.0]), params=params,
+        markup_noise=np.zeros(16),
+    )
+
+
+def test_seats_are_rationed_by_capacity_and_money():
+    market = _market(capacity=3.0)
+    wanted = np.array([0] * 10 + [1] * 2)
+    budget = np.full(12, 5000.0)
+    budget[10] = 10.0  # cannot pay for leg 1
+    served, price = market.sell_seats(wanted, budget, np.random.default_rng(0).random(12),
+                                      np.zeros(len(market.slot_leg)), scale=1.0)
+    assert served[:10].sum() == 3
+    assert served[10:].tolist() == [False, True]
+    assert set(price[served]) == {1000.0, 500.0}
+    assert market.revenue.sum() == 3 * 1000.0 + 500.0
+
+
+def test_prices_rise_with_excess_demand_and_enforcement():
+    market = _market(capacity=1.0)
+    market.requests[:] = [60.0, 0.0]  # leg 0 asked for twice its 30 seats a month
+    market.adapt(30, leg_enforcement_ratio=np.array([1.0, 2.0, 1.0]))
+    assert market.price[0] > 1000.0
+    assert market.price[1] == 500.0 * 2.0  # no demand signal, enforcement doubled: premium 1
+    assert market.safety_multiplier[1] == 1.5
+    assert market.capacity[0] > 1.0
+
+
+def test_arrested_networks_stop_selling_until_a_smaller_dearer_rival_takes_over():
+    market = _market(capacity=4.0)
+    arrested = market.arrests(0, monthly_rate=np.array([1.0, 1.0]), uniform=np.zeros(1))
+    assert len(arrested) == 1 and not market.active.any()
+    assert np.all(np.isinf(market.leg_prices()[:2]))
+    market.replace_arrested(5)
+    assert not market.active.any()
+    market.replace_arrested(10)
+    assert market.active.all()
+    assert np.allclose(market.capacity, 2.0)
+    assert np.allclose(market.price, [1200.0, 600.0])
