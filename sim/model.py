@@ -330,7 +330,11 @@ class MigrationModel(ModelSetup, mesa.Model):
         detention = np.where(
             self.modifiers.detention_days[back_legs] >= 0,
             self.modifiers.detention_days[back_legs],
-            self.detention_days[self.leg_transit_state[back_legs]],
+            np.where(
+                self.leg_transit_state[back_legs] >= 0,
+                self.detention_days[np.maximum(self.leg_transit_state[back_legs], 0)],
+                1,
+            ),
         )
         pop.next_day[back] = self.day + np.maximum(detention, 1)
 
@@ -388,7 +392,7 @@ class MigrationModel(ModelSetup, mesa.Model):
         entry = self.net.compiled.leg_eu_entry[legs]
         self.outcomes.add("arrivals", self.leg_route_slot[legs[entry]])
         np.add.at(self.month_leg_arrivals, legs[entry], 1.0)
-        first = entry & (pop.entry_route[ids] < 0)
+        first = entry & (pop.entry_day[ids] == NEVER)
         newcomers = ids[first]
         entry_route = self.leg_route_slot[legs[first]]
         pop.entry_route[newcomers] = np.where(entry_route == NO_ROUTE, -1, entry_route)
