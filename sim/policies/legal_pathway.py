@@ -24,7 +24,8 @@ class Config(PolicyConfig):
     type: Literal["legal_pathway"] = "legal_pathway"
 
     kind: Literal["talent_partnership", "resettlement", "humanitarian", "family", "labour"]
-    """The kind of pathway (it decides who qualifies: protection need, family, skills)."""
+    """The kind of pathway: `resettlement` and `humanitarian` take only people with a protection
+    need; `talent_partnership`, `labour` and `family` take anyone of the nationalities listed."""
 
     nationalities: NationalitySelection = ["all"]
     """Nationalities (ISO3) eligible, or `all`."""

@@ -1,8 +1,8 @@
 """Pushbacks: informal expulsions across a border without an individual procedure.
 
-A person caught crossing a border of the given states (or on the given legs) is, with
-``probability``, sent back ``places_back`` places along the way they came, often injured or
-robbed, and usually tries again (the Balkan "game").
+A person apprehended entering the EU over a border of the given states (or on the given legs)
+is, with ``probability``, sent back ``places_back`` places along the way they came, often
+injured or robbed, and usually tries again (the Balkan "game").
 """
 
 from __future__ import annotations
