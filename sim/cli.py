@@ -62,7 +62,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seeds", type=int, help="number of replications (default: the scenario's)")
+    parser.add_argument(
+        "--seeds", type=int, help="number of replications (default: the scenario's)"
+    )
     parser.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     parser.add_argument("--days", type=int, help="days to simulate (default: the scenario's)")
     parser.add_argument("--scale", type=float, help="agents per person, 0 < X <= 1")

@@ -228,7 +228,9 @@ class MigrationModel(ModelSetup, mesa.Model):
             & np.isfinite(prices[legs])
         )
         # No immediate way back, unless it is the only way on.
-        onward = open_to_them & (self.net.compiled.leg_target[legs] != pop.previous_place[ids][:, None])
+        onward = open_to_them & (
+            self.net.compiled.leg_target[legs] != pop.previous_place[ids][:, None]
+        )
         open_to_them = np.where(onward.any(axis=1)[:, None], onward, open_to_them)
         utility = behaviour.leg_utility(
             legs,
@@ -588,7 +590,8 @@ class MigrationModel(ModelSetup, mesa.Model):
 
         if total("departures") + self.people_initial != len(pop):
             problems.append(
-                f"{total('departures')} departures + {self.people_initial} initial != {len(pop)} rows"
+                f"{total('departures')} departures + {self.people_initial} initial "
+                f"!= {len(pop)} rows"
             )
         expected = {
             Status.DEAD_MISSING: total("dead_missing"),

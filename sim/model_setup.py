@@ -173,7 +173,9 @@ class ModelSetup:
         barred = np.zeros((len(net.nationalities), c.n_legs), dtype=bool)
         free = visa_free_entries()
         target_state = c.place_state[c.leg_target]
-        for leg in np.flatnonzero((c.leg_mode == MODES.index("air")) & c.leg_border & ~c.leg_smuggled):
+        for leg in np.flatnonzero(
+            (c.leg_mode == MODES.index("air")) & c.leg_border & ~c.leg_smuggled
+        ):
             state = net.state_ids[target_state[leg]]
             allowed = free.get(state, set()) | {state}
             barred[:, leg] = [n not in allowed for n in net.nationalities]
@@ -221,7 +223,7 @@ class ModelSetup:
             self.weights,
         )
         cost = np.where(self.closed_legs, np.inf, cost)
-        for u, v, data in self._reverse.edges(data=True):
+        for _source, _target, data in self._reverse.edges(data=True):
             data["weight"] = float(cost[data["leg"]])
         to_go = np.full((c.n_places, c.n_places), np.inf)
         for d in self.destinations:

@@ -120,8 +120,8 @@ class Population:
     def add(self, n: int, **columns: np.ndarray | float | int) -> np.ndarray:
         """Append ``n`` people with the given column values; return their ids.
 
-        Columns not given start at zero, except ``leg``, ``previous_place`` and ``entry_route`` (-1) and
-        ``entry_day`` (``NEVER``). Every new person starts with the status given.
+        Columns not given start at zero, except ``leg``, ``previous_place``, ``entry_route``,
+        ``entry_from_state`` and ``entry_from_place`` (-1) and ``entry_day`` (``NEVER``).
         """
         if n <= 0:
             return np.empty(0, dtype=np.int64)

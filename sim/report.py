@@ -48,6 +48,7 @@ UNITS: dict[str, str] = {
     "arrivals": "detections",
     "attempts": "crossing attempts",
     "smuggler_revenue": "EUR",
+    "state_spending_eur": "EUR",
     "mean_price": "EUR per seat",
     "days_in_transit": "days",
     "transit_days_total": "person-days",

@@ -41,8 +41,13 @@ def replication_seeds(root_seed: int, n: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
-def build_model(scenario: Any, seed: int, days: int | None = None, scale: float | None = None,
-                check: bool = False):
+def build_model(
+    scenario: Any,
+    seed: int,
+    days: int | None = None,
+    scale: float | None = None,
+    check: bool = False,
+):
     """A :class:`~sim.model.MigrationModel` for ``scenario`` (a loaded Scenario) and ``seed``."""
     from sim.model import MigrationModel
     from sim.network import load_network
@@ -66,8 +71,12 @@ def build_model(scenario: Any, seed: int, days: int | None = None, scale: float 
     )
 
 
-def check_run_options(days: int | None = None, scale: float | None = None,
-                      seeds: int | None = None, workers: int | None = None) -> None:
+def check_run_options(
+    days: int | None = None,
+    scale: float | None = None,
+    seeds: int | None = None,
+    workers: int | None = None,
+) -> None:
     """Raise a :class:`UserError` for command-line values out of range (None = not given)."""
     if scale is not None and not 0 < scale <= 1:
         raise UserError(f"--scale must be in (0, 1] (agents per person), got {scale}")
@@ -79,8 +88,13 @@ def check_run_options(days: int | None = None, scale: float | None = None,
         raise UserError(f"--workers must be at least 1, got {workers}")
 
 
-def simulate(scenario: Any, seed: int, days: int | None = None, scale: float | None = None,
-             check: bool = False) -> RunResult:
+def simulate(
+    scenario: Any,
+    seed: int,
+    days: int | None = None,
+    scale: float | None = None,
+    check: bool = False,
+) -> RunResult:
     """Run one seed of ``scenario`` to the end; return its tables in persons."""
     started = time.perf_counter()
     model = build_model(scenario, seed, days, scale, check)
@@ -120,19 +134,34 @@ def write_run_tables(out: Path, results: list[RunResult], parquet: bool = False)
     write_table_atomic(out / ("timeseries.parquet" if parquet else "timeseries.csv"), timeseries)
     leg_ids = load_network().leg_ids
     flows = pd.DataFrame(
-        {"leg": np.tile(leg_ids, len(results)),
-         "seed": np.repeat([r.seed for r in results], len(leg_ids)),
-         "persons": np.concatenate([r.leg_flows for r in results])}
+        {
+            "leg": np.tile(leg_ids, len(results)),
+            "seed": np.repeat([r.seed for r in results], len(leg_ids)),
+            "persons": np.concatenate([r.leg_flows for r in results]),
+        }
     )
     write_table_atomic(out / "leg_flows.csv", flows)
 
 
 def format_totals(summary: pd.DataFrame) -> str:
     """A per-route table of the main totals, averaged over seeds, for the terminal."""
-    metrics = ["arrivals", "attempts", "interceptions", "pushbacks", "dead_missing",
-               "legal_admissions", "returns", "smuggler_revenue", "stranded"]
-    table = (summary[summary.metric.isin(metrics)]
-             .groupby(["route", "metric"], sort=False)["value"].mean().unstack("metric"))
+    metrics = [
+        "arrivals",
+        "attempts",
+        "interceptions",
+        "pushbacks",
+        "dead_missing",
+        "legal_admissions",
+        "returns",
+        "smuggler_revenue",
+        "stranded",
+    ]
+    table = (
+        summary[summary.metric.isin(metrics)]
+        .groupby(["route", "metric"], sort=False)["value"]
+        .mean()
+        .unstack("metric")
+    )
     table = table[metrics]
     lines = ["route            " + " ".join(f"{m[:12]:>13}" for m in metrics)]
     for route, row in table.iterrows():
@@ -161,8 +190,12 @@ def run_command(args: argparse.Namespace) -> int:
         write_run_tables(out, done, parquet=args.parquet)
     manifest = {
         "command": "run",
-        "scenario": {"path": str(scenario.path), "name": scenario.name,
-                     "sha256": scenario.sha256, "resolved": scenario.to_dict()},
+        "scenario": {
+            "path": str(scenario.path),
+            "name": scenario.name,
+            "sha256": scenario.sha256,
+            "resolved": scenario.to_dict(),
+        },
         "root_seed": root,
         "seeds": seeds,
         "days": days,
@@ -174,8 +207,10 @@ def run_command(args: argparse.Namespace) -> int:
     }
     write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     if done:
-        print(f"{scenario.name}: {len(done)} run(s), {days} days, scale {scale}; "
-              f"persons, totals over the run, mean over seeds:")
+        print(
+            f"{scenario.name}: {len(done)} run(s), {days} days, scale {scale}; "
+            f"persons, totals over the run, mean over seeds:"
+        )
         print(format_totals(pd.concat([r.summary for r in done])))
     print(f"results written to {out}")
     for error in failures(results):

@@ -41,15 +41,25 @@ def test_risk_averse_people_weigh_perceived_risk_more():
     days = np.array([2, 2])
     risk = np.array([0.0, 0.02])
     failure = np.zeros(2)
-    utility = behaviour.leg_utility(legs, price, days, risk, failure, np.zeros((2, 2)),
-                                    np.array([0.0, 0.9]), np.array([1.0, 1.0]), weights)
+    utility = behaviour.leg_utility(
+        legs,
+        price,
+        days,
+        risk,
+        failure,
+        np.zeros((2, 2)),
+        np.array([0.0, 0.9]),
+        np.array([1.0, 1.0]),
+        weights,
+    )
     penalty = utility[:, 0] - utility[:, 1]
     assert penalty[0] > 5 * penalty[1] > 0
 
 
 def test_work_days_close_the_shortfall_within_one_spell():
-    days = behaviour.days_of_work_needed(np.array([100.0, 0.0, 10_000.0]),
-                                         np.array([10.0, 10.0, 10.0]), 30)
+    days = behaviour.days_of_work_needed(
+        np.array([100.0, 0.0, 10_000.0]), np.array([10.0, 10.0, 10.0]), 30
+    )
     assert days.tolist() == [10, 1, 30]
 
 

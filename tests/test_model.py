@@ -139,10 +139,12 @@ def test_more_rescue_means_fewer_deaths_and_more_rescued():
 def test_no_readmission_cooperation_means_no_returns():
     states = [s for s in make_model(days=1).net.state_ids]
     fast = {"asylum_processing_days": 5, "return_delay_days": 5}
-    none = run_summary(make_model({**fast, "readmission_cooperation": {s: 0.0 for s in states}},
-                                  days=120))
-    full = run_summary(make_model({**fast, "readmission_cooperation": {s: 1.0 for s in states}},
-                                  days=120))
+    none = run_summary(
+        make_model({**fast, "readmission_cooperation": {s: 0.0 for s in states}}, days=120)
+    )
+    full = run_summary(
+        make_model({**fast, "readmission_cooperation": {s: 1.0 for s in states}}, days=120)
+    )
     assert none[("all", "return_decisions")] > 0
     assert none[("all", "returns")] == 0
     assert full[("all", "returns")] > 0.5 * full[("all", "return_decisions")]
@@ -150,10 +152,12 @@ def test_no_readmission_cooperation_means_no_returns():
 
 def test_asylum_decisions_follow_protection_need():
     fast = {"asylum_processing_days": 3}
-    strict = run_summary(make_model({**fast, "recognition_if_need": 0.0,
-                                     "recognition_if_no_need": 0.0}, days=120))
-    lenient = run_summary(make_model({**fast, "recognition_if_need": 1.0,
-                                      "recognition_if_no_need": 1.0}, days=120))
+    strict = run_summary(
+        make_model({**fast, "recognition_if_need": 0.0, "recognition_if_no_need": 0.0}, days=120)
+    )
+    lenient = run_summary(
+        make_model({**fast, "recognition_if_need": 1.0, "recognition_if_no_need": 1.0}, days=120)
+    )
     assert strict[("all", "asylum_granted")] == 0 < strict[("all", "return_decisions")]
     assert lenient[("all", "return_decisions")] == 0 < lenient[("all", "asylum_granted")]
 
@@ -176,14 +180,15 @@ def test_people_who_cannot_pay_work_and_save():
 
 
 def test_departures_follow_the_season():
-    model = make_model({"seasonality_amplitude": {"central_med": 0.9}}, days=365, scale=0.02,
-                       check=False)
+    model = make_model(
+        {"seasonality_amplitude": {"central_med": 0.9}}, days=365, scale=0.02, check=False
+    )
     model.run()
     central_med = ROUTES.index("central_med")
     daily = model.outcomes.daily_table()["departures"][:, central_med]
     peak = model.season_peak[model.place_route[model.origin_place_ids] == central_med][0]
     around_peak = daily[int(peak) - 30 : int(peak) + 30].sum()
-    around_trough = np.r_[daily[: 30], daily[-30:]].sum()
+    around_trough = np.r_[daily[:30], daily[-30:]].sum()
     assert around_peak > 3 * around_trough
 
 

@@ -14,9 +14,24 @@ from sim.runner import replication_seeds
 
 def _run(out, *extra, hash_seed="0"):
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    command = [sys.executable, "run.py", "run", str(SCENARIOS / "teaching.yaml"), "--days", "40",
-               "--scale", "0.005", "--seeds", "2", "--workers", "1", "--check", "--out", str(out),
-               *extra]
+    command = [
+        sys.executable,
+        "run.py",
+        "run",
+        str(SCENARIOS / "teaching.yaml"),
+        "--days",
+        "40",
+        "--scale",
+        "0.005",
+        "--seeds",
+        "2",
+        "--workers",
+        "1",
+        "--check",
+        "--out",
+        str(out),
+        *extra,
+    ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -11,13 +11,22 @@ from sim.smugglers import SmugglerParameters, SmugglingMarket
 def _market(capacity=3.0, networks=1):
     model = mesa.Model(rng=1)
     params = SmugglerParameters(
-        networks_per_place=networks, capacity_per_day=np.array([capacity, capacity, capacity]),
-        price_demand_elasticity=0.5, price_enforcement_elasticity=1.0, craft_risk_elasticity=0.5,
-        capacity_growth=0.1, replacement_days=10, rival_capacity_share=0.5, rival_markup=0.2,
+        networks_per_place=networks,
+        capacity_per_day=np.array([capacity, capacity, capacity]),
+        price_demand_elasticity=0.5,
+        price_enforcement_elasticity=1.0,
+        craft_risk_elasticity=0.5,
+        capacity_growth=0.1,
+        replacement_days=10,
+        rival_capacity_share=0.5,
+        rival_markup=0.2,
     )
     return SmugglingMarket(
-        model, leg_source=np.array([0, 0, 1]), leg_smuggled=np.array([True, True, False]),
-        leg_base_price=np.array([1000.0, 500.0, 20.0]), params=params,
+        model,
+        leg_source=np.array([0, 0, 1]),
+        leg_smuggled=np.array([True, True, False]),
+        leg_base_price=np.array([1000.0, 500.0, 20.0]),
+        params=params,
         markup_noise=np.zeros(16),
     )
 
@@ -27,8 +36,13 @@ def test_seats_are_rationed_by_capacity_and_money():
     wanted = np.array([0] * 10 + [1] * 2)
     budget = np.full(12, 5000.0)
     budget[10] = 10.0  # cannot pay for leg 1
-    served, price = market.sell_seats(wanted, budget, np.random.default_rng(0).random(12),
-                                      np.zeros(len(market.slot_leg)), scale=1.0)
+    served, price = market.sell_seats(
+        wanted,
+        budget,
+        np.random.default_rng(0).random(12),
+        np.zeros(len(market.slot_leg)),
+        scale=1.0,
+    )
     assert served[:10].sum() == 3
     assert served[10:].tolist() == [False, True]
     assert set(price[served]) == {1000.0, 500.0}
