@@ -21,6 +21,7 @@ DEMO_OUT := results/demo
 demo: $(STAMP)
 	$(PY) run.py network --map $(DEMO_OUT)/network.png
 	$(PY) run.py check scenarios/*.yaml
+	$(PY) run.py run scenarios/baseline.yaml --seeds 1 --out $(DEMO_OUT)/baseline
 	$(PY) run.py compare scenarios/baseline.yaml scenarios/pushbacks_off.yaml \
 		scenarios/tunisia_deal.yaml scenarios/smo_broad.yaml \
 		--seeds 4 --scale 0.1 --out $(DEMO_OUT)/comparison
