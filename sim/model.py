@@ -35,7 +35,6 @@ from sim.model_setup import ModelSetup
 from sim.movement import Outcome, leg_outcomes
 from sim.outcomes import NO_ROUTE, Outcomes
 from sim.population import N_STATUS, NEVER, MigrantView, Population, Status
-from sim.states import compile_leg_rates
 
 DECIDING = np.array(
     [Status.AT_ORIGIN, Status.IN_TRANSIT, Status.WORKING, Status.DETAINED], dtype=np.int8
@@ -163,20 +162,7 @@ class MigrationModel(ModelSetup, mesa.Model):
         for policy in self.policies:
             if policy.active_on(today):
                 policy.apply(self)
-        self.rates = compile_leg_rates(
-            self.leg_transit_state,
-            self.leg_eu_state,
-            self.net.compiled.leg_border,
-            self.net.compiled.leg_eu_entry,
-            self.net.compiled.leg_route,
-            self.interception,
-            self.apprehension,
-            self.pushback,
-            self.effort,
-            self.baseline_rescue,
-            self.market.leg_safety(),
-            self.modifiers,
-        )
+        self.rates = self.compile_rates()
 
     def set_out_from_origins(self) -> None:
         """New people leave their origin today (Poisson numbers, seasonal rates)."""

@@ -18,7 +18,7 @@ from sim.outcomes import NO_ROUTE
 from sim.parameters import as_array
 from sim.population import Status
 from sim.smugglers import SmugglerParameters, SmugglingMarket
-from sim.states import EuropeanUnion, Modifiers, State, compile_leg_rates
+from sim.states import EuropeanUnion, LegRates, Modifiers, State, compile_leg_rates
 
 
 def visa_free_entries() -> dict[str, set[str]]:
@@ -76,20 +76,7 @@ class ModelSetup:
         ]
         self._setup_market()
         self.modifiers = Modifiers(c.n_legs, len(net.state_ids), c.n_places, len(net.nationalities))
-        self.rates = compile_leg_rates(
-            self.leg_transit_state,
-            self.leg_eu_state,
-            c.leg_border,
-            c.leg_eu_entry,
-            c.leg_route,
-            self.interception,
-            self.apprehension,
-            self.pushback,
-            self.effort,
-            self.baseline_rescue,
-            self.market.leg_safety(),
-            self.modifiers,
-        )
+        self.rates = self.compile_rates()
         self.baseline_pullback = self.rates.pullback.copy()
         self.leg_baseline_rescue = np.where(
             c.leg_route >= 0, self.baseline_rescue[np.maximum(c.leg_route, 0)], 0.0
@@ -201,6 +188,24 @@ class ModelSetup:
         for leg in range(c.n_legs):
             self._reverse.add_edge(int(c.leg_target[leg]), int(c.leg_source[leg]), leg=leg)
         self.destinations = np.flatnonzero(self.place_is_destination)
+
+    def compile_rates(self) -> LegRates:
+        """Today's per-leg rates from the states' conduct, their effort and the modifiers."""
+        c = self.net.compiled
+        return compile_leg_rates(
+            self.leg_transit_state,
+            self.leg_eu_state,
+            c.leg_border,
+            c.leg_eu_entry,
+            c.leg_route,
+            self.interception,
+            self.apprehension,
+            self.pushback,
+            self.effort,
+            self.baseline_rescue,
+            self.market.leg_safety(),
+            self.modifiers,
+        )
 
     def baseline_failure(self) -> np.ndarray:
         """Chance a crossing of each leg ends in pullback or pushback, at today's rates."""
