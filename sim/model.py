@@ -109,6 +109,26 @@ class MigrationModel(ModelSetup, mesa.Model):
             self._streams[name] = rng
         return rng
 
+    def draws(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """One uniform in [0, 1) per person ``ids`` for process ``name`` today.
+
+        The draw is a hash of (seed, process, person, day) (the splitmix64 mixer), not the
+        next number of a shared sequence: the same person meeting the same hazard on the same
+        day draws the same number in every scenario run with that seed, however many other
+        people a policy moved. That is what makes paired comparisons sharp (common random
+        numbers per person).
+        """
+        key = np.uint64((self.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode())) % 2**64)
+        with np.errstate(over="ignore"):
+            x = ids.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03)
+            x ^= np.uint64(self.day) * np.uint64(0xBF58476D1CE4E5B9) + key
+            x ^= x >> np.uint64(30)
+            x *= np.uint64(0xBF58476D1CE4E5B9)
+            x ^= x >> np.uint64(27)
+            x *= np.uint64(0x94D049BB133111EB)
+            x ^= x >> np.uint64(31)
+        return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
+
     # ----------------------------------------------------------------- the day
     def step(self) -> None:
         """Advance the simulation by one day."""
@@ -198,7 +218,7 @@ class MigrationModel(ModelSetup, mesa.Model):
         pop = self.population
         if len(ids) == 0:
             return
-        giving_up = self.stream("giving_up").random(len(ids)) < behaviour.give_up_probability(
+        giving_up = self.draws("giving_up", ids) < behaviour.give_up_probability(
             pop.failures[ids], self.params["give_up_base"], self.params["give_up_per_failure"]
         )
         self.send_home(ids[giving_up], Status.GAVE_UP, "gave_up")
@@ -229,7 +249,7 @@ class MigrationModel(ModelSetup, mesa.Model):
             pop.risk_perception[ids],
             self.weights,
         )
-        uniform = self.stream("choice").random(len(ids))
+        uniform = self.draws("choice", ids)
         chosen = behaviour.choose_legs(legs, open_to_them, utility, uniform)
 
         # Nowhere to go: wait. A leg they cannot pay for yet: work and save for it.
@@ -246,7 +266,7 @@ class MigrationModel(ModelSetup, mesa.Model):
         served, paid = self.market.sell_seats(
             wanted,
             pop.budget[buyers],
-            self.stream("seats").random(len(buyers)),
+            self.draws("seats", buyers),
             self.stream("seat_rounding").random(len(self.market.slot_leg)),
             self.scale,
         )
@@ -290,9 +310,8 @@ class MigrationModel(ModelSetup, mesa.Model):
         if len(ids) == 0:
             return
         legs = pop.leg[ids].astype(np.int64)
-        n = len(ids)
         uniforms = np.stack(
-            [self.stream(s).random(n) for s in ("interception", "distress", "rescue", "pushback")]
+            [self.draws(s, ids) for s in ("interception", "distress", "rescue", "pushback")]
         )
         r = self.rates
         outcome = leg_outcomes(
@@ -365,7 +384,7 @@ class MigrationModel(ModelSetup, mesa.Model):
             mods.pushback_days_lost[legs],
             int(self.params["pushback_days_lost"]),
         )
-        injured = self.stream("pushback_injury").random(len(ids)) < mods.pushback_injury[legs]
+        injured = self.draws("pushback_injury", ids) < mods.pushback_injury[legs]
         days_lost = days_lost * (1 + injured)
         pop.set_status(ids, Status.IN_TRANSIT)
         pop.next_day[ids] = self.day + 1 + days_lost
@@ -410,7 +429,7 @@ class MigrationModel(ModelSetup, mesa.Model):
             self.params["recognition_if_need"],
             self.params["recognition_if_no_need"],
         )
-        granted = self.stream("asylum").random(len(claims)) < p_grant
+        granted = self.draws("asylum", claims) < p_grant
         route = self.person_route(claims)
         self.outcomes.add("asylum_granted", route[granted])
         self.outcomes.add("return_decisions", route[~granted])
@@ -446,9 +465,7 @@ class MigrationModel(ModelSetup, mesa.Model):
             self.modifiers.third_country_readmission[np.maximum(entry_state, 0)],
             0.0,
         )
-        to_partner = ~feasible & (
-            self.stream("returns_third_country").random(len(orders)) < partner_takes
-        )
+        to_partner = ~feasible & (self.draws("returns_third_country", orders) < partner_takes)
         feasible |= to_partner
         capacity = rng.poisson(float(self.params["return_capacity_per_day"]) * self.scale)
         chosen = np.flatnonzero(feasible)
