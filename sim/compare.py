@@ -291,21 +291,19 @@ def default_out(labels: Sequence[str], root: Path = Path("results")) -> Path:
 
 def plan_comparison(args: argparse.Namespace) -> ComparisonPlan:
     """Load and check every scenario and option before anything runs (raises UserError)."""
-    from sim.runner import replication_seeds
+    from sim.runner import check_run_options, replication_seeds
     from sim.scenario import load_scenario
 
+    n = getattr(args, "seeds", None)
+    days = getattr(args, "days", None)
+    scale = getattr(args, "scale", None)
+    check_run_options(days=days, scale=scale, seeds=n)
     scenarios = [load_scenario(path) for path in [args.base, *args.others]]
     base = scenarios[0]
-    n = args.seeds if getattr(args, "seeds", None) is not None else base.seeds
-    if int(n) < 1:
-        raise UserError(f"--seeds must be at least 1, got {n}.")
+    n = n if n is not None else base.seeds
     root = args.seed if getattr(args, "seed", None) is not None else base.seed
-    days = args.days if getattr(args, "days", None) is not None else base.days
-    scale = args.scale if getattr(args, "scale", None) is not None else base.scale
-    if days is not None and int(days) < 1:
-        raise UserError(f"--days must be at least 1, got {days}.")
-    if scale is not None and not 0 < float(scale) <= 1:
-        raise UserError(f"--scale must be in (0, 1], got {scale}.")
+    days = days if days is not None else base.days
+    scale = scale if scale is not None else base.scale
     labels = unique_labels([s.name for s in scenarios])
     out = Path(args.out) if getattr(args, "out", None) else default_out(labels)
     return ComparisonPlan(

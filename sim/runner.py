@@ -84,8 +84,6 @@ def check_run_options(
         raise UserError(f"--days must be between 1 and 3650, got {days}")
     if seeds is not None and not 1 <= seeds <= 1000:
         raise UserError(f"--seeds must be between 1 and 1000, got {seeds}")
-    if workers is not None and workers < 1:
-        raise UserError(f"--workers must be at least 1, got {workers}")
 
 
 def simulate(
@@ -174,7 +172,7 @@ def run_command(args: argparse.Namespace) -> int:
     from sim.execution import environment, failures, run_tasks, write_text_atomic
     from sim.scenario import load_scenario
 
-    check_run_options(args.days, args.scale, args.seeds, args.workers)
+    check_run_options(args.days, args.scale, args.seeds)
     scenario = load_scenario(args.scenario)
     n_seeds = args.seeds or scenario.seeds
     root = scenario.seed if args.seed is None else args.seed
