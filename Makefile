@@ -33,14 +33,14 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
 bench: $(STAMP)
-	$(PY) -m sim.bench
+	$(PY) tools/bench.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check sim tests tools run.py
 	$(PY) -m ruff format --check sim tests tools run.py
 
 docs: $(STAMP)
-	$(PY) -m sim.scenario_docs > docs/scenarios.md
+	$(PY) -m sim.scenario.reference > docs/scenarios.md
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

@@ -26,7 +26,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
     else:
         print(summary_text(net))
     if args.map:
-        from sim.maps import draw_network
+        from sim.network.maps import draw_network
 
         path = Path(args.map)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,7 +36,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.scenario.loading import load_scenario
 
     for path in args.scenarios:
         scenario = load_scenario(path)
@@ -45,19 +45,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.runner import run_command
+    from sim.execution.runner import run_command
 
     return run_command(args)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.compare import compare_command
+    from sim.analysis.comparison import compare_command
 
     return compare_command(args)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from sim.report import report_command
+    from sim.analysis.report import report_command
 
     return report_command(args)
 

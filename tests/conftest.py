@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.model import MigrationModel
+from sim.config.parameters import default_parameter_values as default_values
+from sim.model.model import MigrationModel
 from sim.network import load_network
-from sim.parameters import default_values
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import behaviour
+from sim.rules import behaviour
 
 
 def test_leg_choice_follows_logit_probabilities():

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.compare import (
+from sim.analysis.comparison import (
     COMPARISON_COLUMNS,
     compare_wide,
     displacement,
@@ -23,7 +23,7 @@ from sim.compare import (
     wide_summary,
 )
 from sim.errors import UserError
-from sim.execution import simulate_task
+from sim.execution.pool import simulate_task
 
 REPO = Path(__file__).resolve().parent.parent
 TEACHING = REPO / "scenarios" / "teaching.yaml"
@@ -51,7 +51,7 @@ def compare_args(base: Path, *others: Path, out: Path, **options) -> argparse.Na
 
 def fail_for_second_seed_of_other(task: tuple) -> object:
     """Runs the real model, except that the 'other' scenario's second seed breaks."""
-    from sim.runner import replication_seeds
+    from sim.execution.runner import replication_seeds
 
     if Path(task[0]).stem == "other" and task[1] == replication_seeds(7, 3)[1]:
         raise RuntimeError("simulated crash in a worker")
@@ -207,7 +207,7 @@ def test_a_failed_run_is_named_and_the_other_runs_are_kept(tmp_path, capsys):
     args = compare_args(base, other, out=out, seeds=3, seed=7, workers=2)
     args.parquet = True
     assert run_comparison(args, func=fail_for_second_seed_of_other) != 0
-    from sim.runner import replication_seeds
+    from sim.execution.runner import replication_seeds
 
     bad_seed = replication_seeds(7, 3)[1]
     err = capsys.readouterr().err

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import UserError
-from sim.execution import (
+from sim.execution.pool import (
     TaskError,
     default_workers,
     environment,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import make_model, run_summary
 
+from sim.agents.population import Status
 from sim.network import ROUTES
-from sim.population import Status
 
 
 def _all_legs(network, **attrs) -> dict:

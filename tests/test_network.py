@@ -344,7 +344,7 @@ def test_to_json_round_trips(net):
 
 
 def test_draw_network_writes_a_png(net, tmp_path):
-    from sim.maps import draw_network
+    from sim.network.maps import draw_network
 
     path = tmp_path / "maps" / "network.png"
     draw_network(net, path, title="test")
@@ -355,7 +355,7 @@ def test_draw_network_with_leg_values_on_axes(net, tmp_path):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from sim.maps import draw_network
+    from sim.network.maps import draw_network
 
     figure = Figure(figsize=(8, 5))
     FigureCanvasAgg(figure)

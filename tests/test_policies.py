@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 from conftest import make_model, run_summary
 
+from sim.agents.population import Status
+from sim.execution.runner import simulate
 from sim.network import ROUTES, load_network
-from sim.outcomes import FLOW_INDEX
+from sim.outputs.counters import FLOW_INDEX
 from sim.policies import (
     POLICY_MODULES,
     anti_smuggling,
@@ -31,9 +33,7 @@ from sim.policies import (
     visa_alignment,
     visa_leverage,
 )
-from sim.population import Status
-from sim.runner import simulate
-from sim.scenario import load_scenario, scenario_from_dict
+from sim.scenario.loading import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))

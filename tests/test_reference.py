@@ -33,12 +33,12 @@ import numpy as np
 import pytest
 from reference import Migrant, ReferenceModel
 
-from sim.model import MigrationModel
+from sim.config.parameters import default_parameter_values as default_values
+from sim.model.model import MigrationModel
 from sim.network import ROUTES, load_network
-from sim.outcomes import STOCK_INDEX
-from sim.parameters import default_values
+from sim.outputs.counters import STOCK_INDEX
 from sim.policies import build_policies
-from sim.scenario import scenario_from_dict
+from sim.scenario.loading import scenario_from_dict
 
 Z_LIMIT = 4.5
 SCALE = 0.01

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.compare import run_comparison
+from sim.analysis.comparison import run_comparison
+from sim.analysis.report import build_report, interval, number, percent, report_command
 from sim.errors import UserError
-from sim.report import build_report, interval, number, percent, report_command
 
 REPO = Path(__file__).resolve().parent.parent
 TEACHING = REPO / "scenarios" / "teaching.yaml"

@@ -9,7 +9,7 @@ import sys
 
 from conftest import ROOT, SCENARIOS
 
-from sim.runner import replication_seeds
+from sim.execution.runner import replication_seeds
 
 
 def _run(out, *extra, hash_seed="0"):

@@ -19,16 +19,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.errors import UserError
-from sim.network import load_network
-from sim.policies import POLICY_TYPES, PolicyConfig
-from sim.policies.pushbacks import Config as Pushbacks
-from sim.scenario import Scenario, load_scenario, parameter_values, scenario_from_dict
-from sim.scenario_parameters import (
+from sim.config.parameters import (
     default_parameter_values,
     parameter_overrides_model,
     parameter_specs,
 )
+from sim.errors import UserError
+from sim.network import load_network
+from sim.policies import POLICY_TYPES, PolicyConfig
+from sim.policies.pushbacks import Config as Pushbacks
+from sim.scenario.loading import Scenario, load_scenario, parameter_values, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_scenarios"
@@ -430,7 +430,7 @@ attempts: {description: d, unit: u, by: none, min: 1, max: 9, integer: true, val
 def test_parameter_overrides_are_checked_generically_against_the_file(tmp_path, overrides, problem):
     from pydantic import ValidationError
 
-    from sim.scenario_errors import describe_error
+    from sim.scenario.errors import describe_error
 
     path = _write(tmp_path, "parameters.yaml", STARTER_PARAMETERS)
     model = parameter_overrides_model(path)

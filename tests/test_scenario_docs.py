@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim.config.parameters import parameter_specs
 from sim.policies import POLICY_TYPES
-from sim.scenario_docs import generate
-from sim.scenario_parameters import parameter_specs
+from sim.scenario.reference import generate
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
 
@@ -16,7 +16,7 @@ def test_scenarios_md_is_up_to_date():
     actual = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
     assert actual == expected, (
         "docs/scenarios.md is out of date with the scenario schema or sim/data/parameters.yaml; "
-        "run `make docs` (python -m sim.scenario_docs > docs/scenarios.md) and commit the result."
+        "run `make docs` (python -m sim.scenario.reference > docs/scenarios.md) and commit it."
     )
 
 

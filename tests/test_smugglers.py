@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.smugglers import SmugglerParameters, SmugglingMarket
+from sim.agents.smugglers import SmugglerParameters, SmugglingMarket
 
 
 def _market(capacity=3.0, networks=1):

@@ -13,9 +13,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.config.types import Float, Int, PlaceId, StateId
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase, place_indices, places_in_states
-from sim.scenario_types import Float, Int, PlaceId, StateId
 
 
 class Config(PolicyConfig):

@@ -14,7 +14,7 @@ from datetime import date
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from sim.scenario_types import Bool, StrictModel, run_window_of
+from sim.config.types import Bool, StrictModel, run_window_of
 
 #: Unit interval constraints, used by every lever for shares, rates and probabilities.
 UNIT = {"ge": 0.0, "le": 1.0}

@@ -11,9 +11,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.config.types import Float, LegId, StateId
 from sim.policies.base import PolicyConfig
 from sim.policies.runtime import PolicyBase, leg_mask, state_indices
-from sim.scenario_types import Float, LegId, StateId
 
 
 class Config(PolicyConfig):

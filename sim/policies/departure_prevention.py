@@ -12,10 +12,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.config.types import Float, Int, NonEuStateId, PlaceId
 from sim.network import MODES
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase, legs_out_of, place_indices, route_slots_of_legs
-from sim.scenario_types import Float, Int, NonEuStateId, PlaceId
 
 
 class Config(PolicyConfig):

@@ -12,9 +12,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from sim.config.types import Float, OriginId
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase, place_indices
-from sim.scenario_types import Float, OriginId
 
 
 class Config(PolicyConfig):

@@ -12,10 +12,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from sim.agents.population import Status
+from sim.config.types import DestinationId, Int, NationalitySelection, PlaceId
 from sim.policies.base import PolicyConfig
 from sim.policies.runtime import PolicyBase, nationality_mask, place_indices
-from sim.population import Status
-from sim.scenario_types import DestinationId, Int, NationalitySelection, PlaceId
 
 
 class Config(PolicyConfig):

@@ -12,9 +12,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from sim.config.types import Float, Int, LegId, StateId, StrictModel
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase, leg_mask, legs_controlled_by
-from sim.scenario_types import Float, Int, LegId, StateId, StrictModel
 
 
 class Violence(StrictModel):

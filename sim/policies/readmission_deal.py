@@ -15,10 +15,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from sim.outcomes import NO_ROUTE
+from sim.config.types import Bool, Float, Int, NonEuStateId
+from sim.outputs.counters import NO_ROUTE
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase
-from sim.scenario_types import Bool, Float, Int, NonEuStateId
 
 
 class Config(PolicyConfig):

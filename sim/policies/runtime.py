@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from sim.network import MODES, ROUTES, Network
-from sim.outcomes import NO_ROUTE
+from sim.outputs.counters import NO_ROUTE
 
 
 class PolicyBase:

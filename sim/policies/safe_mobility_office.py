@@ -17,10 +17,8 @@ import numpy as np
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase, nationality_mask, place_indices
-from sim.population import Status
-from sim.scenario_types import (
+from sim.agents.population import Status
+from sim.config.types import (
     Bool,
     DestinationId,
     Float,
@@ -29,6 +27,8 @@ from sim.scenario_types import (
     PlaceId,
     StrictModel,
 )
+from sim.policies.base import UNIT, PolicyConfig
+from sim.policies.runtime import PolicyBase, nationality_mask, place_indices
 
 Pathway = Literal["resettlement", "humanitarian", "family", "labour"]
 

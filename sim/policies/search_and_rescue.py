@@ -14,10 +14,10 @@ import numpy as np
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from sim.agents.population import Status
+from sim.config.types import Float, RouteId
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase, sea_legs_of_routes
-from sim.population import Status
-from sim.scenario_types import Float, RouteId
 
 
 class Config(PolicyConfig):

@@ -13,9 +13,9 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from sim.config.types import Nationality, StateId
 from sim.policies.base import PolicyConfig
 from sim.policies.runtime import PolicyBase, nationality_mask, scheduled_air_legs_into
-from sim.scenario_types import Nationality, StateId
 
 
 class Config(PolicyConfig):

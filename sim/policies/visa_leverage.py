@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from sim.config.types import Float, Int, NonEuStateId
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase
-from sim.scenario_types import Float, Int, NonEuStateId
 
 #: Remittances (% of GDP) at and above which a state resists forced returns whatever the
 #: leverage (assumption; of the origin states in states.csv only The Gambia, 27%, is above).

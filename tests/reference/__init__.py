@@ -2,7 +2,7 @@
 
 It exists for two reasons (``../shared/DESIGN.md``): tests check that it and the array engine
 give the same distributions on small cases (``tests/test_reference.py``), and the benchmark
-(``sim/bench.py``) measures how much faster the array engine is per agent-step.
+(``tools/bench.py``) measures how much faster the array engine is per agent-step.
 """
 
 from .agent_model import ReferenceModel

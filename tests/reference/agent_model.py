@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import MONTH_DAYS, ConservationError, MigrationModel
-from sim.outcomes import FLOW_INDEX, ROUTE_SLOTS
-from sim.population import FIELDS, FIRST_FINAL, N_STATUS, NEVER, Status
+from sim.agents.population import FIELDS, FIRST_FINAL, N_STATUS, NEVER, Status
+from sim.model.model import MONTH_DAYS, ConservationError, MigrationModel
+from sim.outputs.counters import FLOW_INDEX, ROUTE_SLOTS
 
 from .migrant import DETAINED, IN_TRANSIT, ON_LEG, Migrant
 

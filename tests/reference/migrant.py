@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from sim.model import MONTH_DAYS
-from sim.outcomes import NO_ROUTE
-from sim.population import FIELDS, Status
+from sim.agents.population import FIELDS, Status
+from sim.model.model import MONTH_DAYS
+from sim.outputs.counters import NO_ROUTE
 
 if TYPE_CHECKING:
     from .agent_model import ReferenceModel

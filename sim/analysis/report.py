@@ -21,11 +21,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim import plots
-from sim.compare import ROUTE_ORDER, write_comparison_tables
+from sim.analysis import plots
+from sim.analysis.comparison import ROUTE_ORDER, write_comparison_tables
+from sim.analysis.plots import interval, number, percent
 from sim.errors import UserError
-from sim.execution import write_bytes_atomic, write_text_atomic
-from sim.plots import interval, number, percent
+from sim.execution.pool import write_bytes_atomic, write_text_atomic
 
 #: The headline outcomes: metric, name, unit.
 HEADLINE: tuple[tuple[str, str, str], ...] = (

@@ -23,9 +23,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Polygon
 
-from sim.network import KINDS, MODES, ROUTES, Network
+from sim.network.io import DATA_DIR, KINDS, MODES, ROUTES
+from sim.network.loading import Network
 
-COASTLINE = Path(__file__).resolve().parent / "data" / "coastline.json"
+COASTLINE = DATA_DIR / "coastline.json"
 
 #: Largest extent drawn (lon_min, lon_max, lat_min, lat_max); places beyond it are pinned
 #: to the edge with an arrow marker (Dhaka).

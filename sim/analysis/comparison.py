@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.execution import (
+from sim.execution.pool import (
     Task,
     TaskError,
     environment,
@@ -291,8 +291,8 @@ def default_out(labels: Sequence[str], root: Path = Path("results")) -> Path:
 
 def plan_comparison(args: argparse.Namespace) -> ComparisonPlan:
     """Load and check every scenario and option before anything runs (raises UserError)."""
-    from sim.runner import check_run_options, replication_seeds
-    from sim.scenario import load_scenario
+    from sim.execution.runner import check_run_options, replication_seeds
+    from sim.scenario.loading import load_scenario
 
     n = getattr(args, "seeds", None)
     days = getattr(args, "days", None)
@@ -406,7 +406,7 @@ def build_manifest(
 
 def run_comparison(args: argparse.Namespace, func: Callable[[Task], Any] = simulate_task) -> int:
     """``compare_command`` with the per-task function exposed (for tests)."""
-    from sim.report import build_report
+    from sim.analysis.report import build_report
 
     plan = plan_comparison(args)
     tasks = plan.tasks()

@@ -29,12 +29,12 @@ from typing import Any
 import mesa
 import numpy as np
 
-from sim import behaviour
+from sim.agents.population import N_STATUS, NEVER, MigrantView, Population, Status
 from sim.errors import UserError
-from sim.model_setup import ModelSetup
-from sim.movement import Outcome, leg_outcomes
-from sim.outcomes import NO_ROUTE, Outcomes
-from sim.population import N_STATUS, NEVER, MigrantView, Population, Status
+from sim.model.setup import ModelSetup
+from sim.outputs.counters import NO_ROUTE, Outcomes
+from sim.rules import behaviour
+from sim.rules.movement import Outcome, leg_outcomes
 
 DECIDING = np.array(
     [Status.AT_ORIGIN, Status.IN_TRANSIT, Status.WORKING, Status.DETAINED], dtype=np.int8
@@ -586,7 +586,7 @@ class MigrationModel(ModelSetup, mesa.Model):
         pop = self.population
         problems = pop.check()
         flows = self.outcomes.flows[: self.day + 1].sum(axis=(0, 2))
-        from sim.outcomes import FLOW_INDEX
+        from sim.outputs.counters import FLOW_INDEX
 
         def total(metric: str) -> int:
             return int(round(flows[FLOW_INDEX[metric]]))

@@ -26,12 +26,13 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
+from sim.config.types import BY_KINDS, Float, Int, StrictModel, id_type
 from sim.errors import UserError
 from sim.network import DATA_DIR
-from sim.scenario_types import BY_KINDS, Float, Int, StrictModel, id_type
 
 PARAMETERS_PATH = DATA_DIR / "parameters.yaml"
 
@@ -154,3 +155,17 @@ def merge_parameter_values(defaults: dict[str, Any], overrides: dict[str, Any]) 
         else:
             merged[name] = value
     return merged
+
+
+def as_array(values: dict[str, Any], name: str, ids: list[str]) -> np.ndarray:
+    """Parameter ``name`` as a float array aligned with ``ids``.
+
+    A scalar parameter fills the whole array; a keyed one takes each id's value, else the
+    spec's ``default``, else 0.
+    """
+    value = values[name]
+    if not isinstance(value, dict):
+        return np.full(len(ids), float(value))
+    default = parameter_specs()[name].default
+    fallback = float(0.0 if default is None else default)
+    return np.array([float(value.get(i, fallback)) for i in ids])

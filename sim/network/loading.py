@@ -21,13 +21,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from sim.network_io import (  # noqa: F401  (re-exported: the data's vocabulary)
-    CROSSINGS,
+from sim.network.io import (
     DATA_DIR,
     KINDS,
-    LEG_OVERRIDABLE,
     MODES,
-    PLACE_OVERRIDABLE,
     ROUTES,
     _apply_overrides,
     _copy,

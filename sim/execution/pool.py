@@ -62,8 +62,8 @@ def simulate_task(task: Task) -> Any:
 
     Top-level so that a "spawn" worker can import it.
     """
-    from sim.runner import simulate
-    from sim.scenario import load_scenario
+    from sim.execution.runner import simulate
+    from sim.scenario.loading import load_scenario
 
     scenario_path, seed, days, scale, check = task
     scenario = load_scenario(scenario_path)

@@ -18,7 +18,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.compare import ROUTE_ORDER, ROUTES, t_interval
+from sim.analysis.comparison import ROUTE_ORDER, ROUTES, t_interval
 
 ROUTE_NAMES: dict[str, str] = {
     "all": "All routes",
@@ -189,7 +189,7 @@ def arrival_differences_figure(comparison: pd.DataFrame, base: str) -> Figure:
 def flow_map_figure(net: Any, leg_values: np.ndarray, title: str, diverging: bool) -> Figure:
     """The route network with legs drawn by ``leg_values`` (one per compiled leg), via
     :func:`sim.maps.draw_network`."""
-    from sim.maps import draw_network
+    from sim.network.maps import draw_network
 
     fig = Figure(figsize=(13, 7.7))
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.06, top=0.96)

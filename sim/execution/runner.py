@@ -49,10 +49,10 @@ def build_model(
     check: bool = False,
 ):
     """A :class:`~sim.model.MigrationModel` for ``scenario`` (a loaded Scenario) and ``seed``."""
-    from sim.model import MigrationModel
+    from sim.model.model import MigrationModel
     from sim.network import load_network
     from sim.policies import build_policies
-    from sim.scenario import parameter_values
+    from sim.scenario.loading import parameter_values
 
     days = int(days or scenario.days)
     scale = float(scale or scenario.scale)
@@ -123,7 +123,7 @@ def default_out_dir(name: str) -> Path:
 
 def write_run_tables(out: Path, results: list[RunResult], parquet: bool = False) -> None:
     """Write summary, timeseries and leg flows of ``results`` (in seed order) to ``out``."""
-    from sim.execution import write_table_atomic
+    from sim.execution.pool import write_table_atomic
     from sim.network import load_network
 
     summary = pd.concat([r.summary for r in results], ignore_index=True)
@@ -169,8 +169,8 @@ def format_totals(summary: pd.DataFrame) -> str:
 
 def run_command(args: argparse.Namespace) -> int:
     """``python run.py run SCENARIO``: run the replications and write the tables."""
-    from sim.execution import environment, failures, run_tasks, write_text_atomic
-    from sim.scenario import load_scenario
+    from sim.execution.pool import environment, failures, run_tasks, write_text_atomic
+    from sim.scenario.loading import load_scenario
 
     check_run_options(args.days, args.scale, args.seeds)
     scenario = load_scenario(args.scenario)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.config.types import suggestion
 from sim.policies import POLICY_TYPES
-from sim.scenario_schema import schema_at
-from sim.scenario_types import suggestion
+from sim.scenario.schema import schema_at
 
 Loc = tuple[str | int, ...]
 

@@ -26,7 +26,7 @@ KINDS: tuple[str, ...] = ("origin", "hub", "departure", "entry", "destination")
 MODES: tuple[str, ...] = ("land", "sea", "air")
 CROSSINGS: tuple[str, ...] = ("eu_entry", "border", "none")
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 PLACE_COLUMNS = tuple("id name country lat lon kind routes source".split())
 LEG_COLUMNS = tuple(

@@ -7,23 +7,22 @@ what is prepared once (and the small helpers the day's stages share).
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
-from sim import behaviour
-from sim.network import KINDS, MODES, ROUTES
-from sim.outcomes import NO_ROUTE
-from sim.parameters import as_array
-from sim.population import Status
-from sim.smugglers import SmugglerParameters, SmugglingMarket
-from sim.states import EuropeanUnion, LegRates, Modifiers, State, compile_leg_rates
+from sim.agents.population import Status
+from sim.agents.smugglers import SmugglerParameters, SmugglingMarket
+from sim.agents.states import EuropeanUnion, LegRates, Modifiers, State, compile_leg_rates
+from sim.config.parameters import as_array
+from sim.network import DATA_DIR, KINDS, MODES, ROUTES
+from sim.outputs.counters import NO_ROUTE
+from sim.rules import behaviour
 
 
 def visa_free_entries() -> dict[str, set[str]]:
     """State -> nationalities that may enter it without a visa (``sim/data/visa_free.csv``)."""
-    path = Path(__file__).resolve().parent / "data" / "visa_free.csv"
+    path = DATA_DIR / "visa_free.csv"
     entries: dict[str, set[str]] = {}
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -260,7 +259,7 @@ class ModelSetup:
 
     def record_leg_news(self, legs: np.ndarray, outcome: np.ndarray) -> None:
         """Tally today's outcomes per leg; rumours spread them at the end of the day."""
-        from sim.movement import Outcome
+        from sim.rules.movement import Outcome
 
         n = self._news.shape[1]
         self._news[0] += np.bincount(legs, minlength=n)

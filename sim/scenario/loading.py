@@ -31,12 +31,12 @@ from typing import Any
 import yaml
 from pydantic import PrivateAttr, ValidationError
 
+from sim.config.parameters import default_parameter_values, merge_parameter_values
+from sim.config.types import default_network
 from sim.errors import UserError
 from sim.network import Network
-from sim.scenario_errors import Loc, describe_error, key_path
-from sim.scenario_parameters import default_parameter_values, merge_parameter_values
-from sim.scenario_schema import ScenarioModel, validation_context
-from sim.scenario_types import default_network
+from sim.scenario.errors import Loc, describe_error, key_path
+from sim.scenario.schema import ScenarioModel, validation_context
 
 __all__ = ["Scenario", "load_scenario", "parameter_values", "scenario_from_dict"]
 

@@ -1,0 +1,17 @@
+"""The route network as data: places, legs, origins and states, and what is derived from them."""
+
+from sim.network.io import CROSSINGS, DATA_DIR, KINDS, MODES, ROUTES
+from sim.network.loading import CompiledNetwork, Network, load_network, summary_text, to_json
+
+__all__ = [
+    "CROSSINGS",
+    "DATA_DIR",
+    "KINDS",
+    "MODES",
+    "ROUTES",
+    "CompiledNetwork",
+    "Network",
+    "load_network",
+    "summary_text",
+    "to_json",
+]
