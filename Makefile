@@ -41,6 +41,7 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m sim.scenario.reference > docs/scenarios.md
+	$(PY) -m sim.outputs.metrics docs/model.md
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

@@ -26,6 +26,7 @@ from sim.analysis.comparison import ROUTE_ORDER, write_comparison_tables
 from sim.analysis.plots import interval, number, percent
 from sim.errors import UserError
 from sim.execution.pool import write_bytes_atomic, write_text_atomic
+from sim.outputs.metrics import unit_of
 
 #: The headline outcomes: metric, name, unit.
 HEADLINE: tuple[tuple[str, str, str], ...] = (
@@ -44,16 +45,6 @@ TIMESERIES: tuple[tuple[str, str, str, bool], ...] = (
     ("legal_admissions", "Legal admissions, cumulative", "persons", True),
     ("stranded", "People stranded in transit", "persons", False),
 )
-UNITS: dict[str, str] = {
-    "arrivals": "detections",
-    "attempts": "crossing attempts",
-    "smuggler_revenue": "EUR",
-    "state_spending_eur": "EUR",
-    "mean_price": "EUR per seat",
-    "days_in_transit": "days",
-    "transit_days_total": "person-days",
-    "deaths_per_1000_attempts": "per 1,000 attempts",
-}
 
 
 @dataclass
@@ -253,11 +244,6 @@ def render(blocks: list[Block], images: dict[str, bytes]) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- sections
-
-
-def unit_of(metric: str) -> str:
-    """The unit a metric is counted in."""
-    return UNITS.get(metric, "persons")
 
 
 def outcome_table(saved: SavedComparison, route: str, metrics: Any) -> Table:

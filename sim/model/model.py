@@ -32,7 +32,8 @@ import numpy as np
 from sim.agents.population import N_STATUS, NEVER, MigrantView, Population, Status
 from sim.errors import UserError
 from sim.model.setup import ModelSetup
-from sim.outputs.counters import NO_ROUTE, Outcomes
+from sim.network import NO_ROUTE
+from sim.outputs.counters import Outcomes
 from sim.rules import behaviour
 from sim.rules.movement import Outcome, leg_outcomes
 

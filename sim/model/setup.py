@@ -15,8 +15,7 @@ from sim.agents.population import Status
 from sim.agents.smugglers import SmugglerParameters, SmugglingMarket
 from sim.agents.states import EuropeanUnion, LegRates, Modifiers, State, compile_leg_rates
 from sim.config.parameters import as_array
-from sim.network import DATA_DIR, KINDS, MODES, ROUTES
-from sim.outputs.counters import NO_ROUTE
+from sim.network import DATA_DIR, KINDS, MODES, NO_ROUTE, ROUTES
 from sim.rules import behaviour
 
 

@@ -1,6 +1,6 @@
 """The route network as data: places, legs, origins and states, and what is derived from them."""
 
-from sim.network.io import CROSSINGS, DATA_DIR, KINDS, MODES, ROUTES
+from sim.network.io import CROSSINGS, DATA_DIR, KINDS, MODES, NO_ROUTE, ROUTE_SLOTS, ROUTES
 from sim.network.loading import CompiledNetwork, Network, load_network, summary_text, to_json
 
 __all__ = [
@@ -8,6 +8,8 @@ __all__ = [
     "DATA_DIR",
     "KINDS",
     "MODES",
+    "NO_ROUTE",
+    "ROUTE_SLOTS",
     "ROUTES",
     "CompiledNetwork",
     "Network",

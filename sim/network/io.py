@@ -22,6 +22,10 @@ ROUTES: tuple[str, ...] = (
     "western_med",
     "eastern_med",
 )
+#: Route slots in counters and per-leg arrays: the routes, then one for legs and places that
+#: count for no route (``NO_ROUTE``).
+NO_ROUTE = len(ROUTES)
+ROUTE_SLOTS = len(ROUTES) + 1
 KINDS: tuple[str, ...] = ("origin", "hub", "departure", "entry", "destination")
 MODES: tuple[str, ...] = ("land", "sea", "air")
 CROSSINGS: tuple[str, ...] = ("eu_entry", "border", "none")

@@ -12,38 +12,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from sim.network import ROUTES
+from sim.network import ROUTE_SLOTS, ROUTES
+from sim.outputs.metrics import FLOW_METRICS, RATIO_METRICS, STOCK_METRICS
+from sim.outputs.metrics import METRICS as METRIC_LIST
 
-NO_ROUTE = len(ROUTES)
-ROUTE_SLOTS = len(ROUTES) + 1
 ROUTE_LABELS = (*ROUTES, "all")
 
-FLOW_METRICS = (
-    "departures",  # people setting out from origins
-    "attempts",  # border and sea crossings attempted (boardings of border legs)
-    "arrivals",  # irregular entries into the EU, counted per crossing like Frontex detections
-    "arrivals_people",  # people entering the EU irregularly for the first time
-    "interceptions",  # stopped and returned by a transit state (pullbacks)
-    "pushbacks",  # apprehended by an EU border state and expelled without procedure
-    "dead_missing",
-    "rescued",  # in distress at sea and rescued
-    "legal_admissions",  # arrived through a legal pathway (Safe Mobility Office, quotas)
-    "asylum_granted",
-    "return_decisions",
-    "returns",
-    "gave_up",  # went home of their own accord
-    "smuggler_revenue",  # EUR paid to smugglers
-    "seats_sold",  # persons who bought a smuggled leg
-    "transit_days_total",  # days from setting out to first EU entry, summed over arrivals_people
-    "state_spending_eur",  # EUR states pay for policies (partnerships, deals), spread over days
-)
-STOCK_METRICS = ("stranded", "detained", "asylum_pending")
-RATIO_METRICS = {
-    # metric: (numerator, denominator)
-    "mean_price": ("smuggler_revenue", "seats_sold"),
-    "days_in_transit": ("transit_days_total", "arrivals_people"),
-}
-METRICS = (*FLOW_METRICS, *STOCK_METRICS, *RATIO_METRICS)
+METRICS = tuple(m.name for m in METRIC_LIST)
 FLOW_INDEX = {name: k for k, name in enumerate(FLOW_METRICS)}
 STOCK_INDEX = {name: k for k, name in enumerate(STOCK_METRICS)}
 
@@ -89,9 +64,10 @@ class Outcomes:
         stocks = self._per_route(self.stocks / self.scale)
         table = {name: flows[:, k] for name, k in FLOW_INDEX.items()}
         table.update({name: stocks[:, k] for name, k in STOCK_INDEX.items()})
-        for name, (num, den) in RATIO_METRICS.items():
+        for m in RATIO_METRICS:
+            num, den = table[m.numerator], table[m.denominator]
             with np.errstate(invalid="ignore", divide="ignore"):
-                table[name] = np.where(table[den] > 0, table[num] / table[den], np.nan)
+                table[m.name] = np.where(den > 0, m.per * num / den, np.nan)
         return table
 
     def summary_values(self) -> dict[str, np.ndarray]:
@@ -100,9 +76,10 @@ class Outcomes:
         stocks = self._per_route(self.stocks[-1] / self.scale)
         summary = {name: flows[k] for name, k in FLOW_INDEX.items()}
         summary.update({name: stocks[k] for name, k in STOCK_INDEX.items()})
-        for name, (num, den) in RATIO_METRICS.items():
+        for m in RATIO_METRICS:
+            num, den = summary[m.numerator], summary[m.denominator]
             with np.errstate(invalid="ignore", divide="ignore"):
-                summary[name] = np.where(summary[den] > 0, summary[num] / summary[den], np.nan)
+                summary[m.name] = np.where(den > 0, m.per * num / den, np.nan)
         return summary
 
     def timeseries_frame(self, scenario: str, seed: int) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.config.types import Bool, Float, Int, NonEuStateId
-from sim.outputs.counters import NO_ROUTE
+from sim.network import NO_ROUTE
 from sim.policies.base import UNIT, PolicyConfig
 from sim.policies.runtime import PolicyBase
 

@@ -26,8 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.network import MODES, ROUTES, Network
-from sim.outputs.counters import NO_ROUTE
+from sim.network import MODES, NO_ROUTE, ROUTES, Network
 
 
 class PolicyBase:

@@ -23,7 +23,7 @@ import mesa
 
 from sim.agents.population import FIELDS, Status
 from sim.model.model import MONTH_DAYS
-from sim.outputs.counters import NO_ROUTE
+from sim.network import NO_ROUTE
 
 if TYPE_CHECKING:
     from .agent_model import ReferenceModel

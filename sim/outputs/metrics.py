@@ -1,0 +1,127 @@
+"""The output metrics, each declared once: name, kind, unit, label and definition.
+
+Everything else is generated from :data:`METRICS`: the counters' layout
+(:mod:`sim.outputs.counters`), the runner's totals, the report's units and names, and the metric
+table of ``docs/model.md`` (:func:`metric_table`, checked by ``tests/test_metrics.py``).
+
+Kinds:
+
+- ``flow``: counted per day (people, euros or person-days); totals over the run in ``summary``;
+- ``stock``: a level taken at the end of each day; the end-of-run level in ``summary``;
+- ``ratio``: ``numerator / denominator`` (times ``per``) of two flows, per day and over the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["flow", "stock", "ratio"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One output metric. ``numerator``, ``denominator`` and ``per`` only for ratios."""
+
+    name: str
+    kind: Kind
+    unit: str
+    label: str
+    definition: str
+    numerator: str | None = None
+    denominator: str | None = None
+    per: float = 1.0
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("departures", "flow", "persons", "Departures",
+           "people setting out from origins (route of the origin)"),
+    Metric("attempts", "flow", "crossing attempts", "Crossing attempts",
+           "people setting off on a leg that crosses a border"),
+    Metric("arrivals", "flow", "detections", "Irregular arrivals",
+           "crossings of legs entering the EU that were not pushed back (detections, as "
+           "Frontex counts them: a person who crosses twice counts twice)"),
+    Metric("arrivals_people", "flow", "persons", "People arriving",
+           "people entering the EU irregularly for the first time"),
+    Metric("interceptions", "flow", "persons", "Interceptions and pullbacks",
+           "people stopped by a transit state and taken back (pullbacks)"),
+    Metric("pushbacks", "flow", "persons", "Pushbacks",
+           "people apprehended by an EU border state and expelled without procedure"),
+    Metric("dead_missing", "flow", "persons", "Dead and missing",
+           "people dead or missing on a leg"),
+    Metric("rescued", "flow", "persons", "Rescued at sea",
+           "people in distress at sea who were rescued"),
+    Metric("legal_admissions", "flow", "persons", "Legal admissions",
+           "people who travelled on a legal pathway (Safe Mobility Offices, quotas), by the "
+           "route of the place they left from"),
+    Metric("asylum_granted", "flow", "persons", "Asylum granted",
+           "first-instance decisions granting protection, by entry route"),
+    Metric("return_decisions", "flow", "persons", "Return decisions",
+           "first-instance rejections, each with an order to leave, by entry route"),
+    Metric("returns", "flow", "persons", "Returns carried out",
+           "return orders carried out, by entry route"),
+    Metric("gave_up", "flow", "persons", "Gave up",
+           "people who went home of their own accord"),
+    Metric("smuggler_revenue", "flow", "EUR", "Smuggler revenue",
+           "EUR paid to smugglers, by the leg's route"),
+    Metric("seats_sold", "flow", "persons", "Seats sold",
+           "persons who bought a smuggled leg"),
+    Metric("transit_days_total", "flow", "person-days", "Days in transit, summed",
+           "days from setting out to first EU entry, summed over `arrivals_people`"),
+    Metric("state_spending_eur", "flow", "EUR", "Cost to states",
+           "EUR that policies with a `payment_eur` spend, spread evenly over their active "
+           "days (route slot: none, so it appears under `all`)"),
+    Metric("stranded", "stock", "persons", "Stranded in transit",
+           "people at a place in a transit country (not in the EU, not an origin) who are in "
+           "transit, working, detained or waiting for an SMO"),
+    Metric("detained", "stock", "persons", "Detained",
+           "people detained after a pullback"),
+    Metric("asylum_pending", "stock", "persons", "Asylum claims pending",
+           "claims not yet decided"),
+    Metric("mean_price", "ratio", "EUR per seat", "Mean smuggling price",
+           "`smuggler_revenue / seats_sold` (EUR per person)",
+           numerator="smuggler_revenue", denominator="seats_sold"),
+    Metric("days_in_transit", "ratio", "days", "Days in transit",
+           "`transit_days_total / arrivals_people`: mean days from setting out to first entry "
+           "into the EU (people already on the way on day 0 count from their earlier start)",
+           numerator="transit_days_total", denominator="arrivals_people"),
+)  # fmt: skip
+
+#: Metrics by name.
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+FLOW_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind == "flow")
+STOCK_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind == "stock")
+RATIO_METRICS: tuple[Metric, ...] = tuple(m for m in METRICS if m.kind == "ratio")
+
+
+def unit_of(name: str) -> str:
+    """The unit a metric is counted in (``persons`` for names not declared here)."""
+    metric = BY_NAME.get(name)
+    return metric.unit if metric else "persons"
+
+
+def metric_table() -> str:
+    """The Markdown table of every metric, for docs/model.md."""
+    lines = ["| metric | kind | unit | definition |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{m.name}` | {m.kind} | {m.unit} | {m.definition} |" for m in METRICS]
+    return "\n".join(lines)
+
+
+TABLE_START = "<!-- metric table: generated from sim/outputs/metrics.py by `make docs` -->"
+TABLE_END = "<!-- end of metric table -->"
+
+
+def with_metric_table(page: str) -> str:
+    """``page`` (docs/model.md) with the text between the table markers replaced by
+    :func:`metric_table`."""
+    head, rest = page.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{TABLE_START}\n{metric_table()}\n{TABLE_END}{tail}"
+
+
+if __name__ == "__main__":  # python -m sim.outputs.metrics docs/model.md (make docs)
+    import sys
+    from pathlib import Path
+
+    path = Path(sys.argv[1])
+    path.write_text(with_metric_table(path.read_text(encoding="utf-8")), encoding="utf-8")
