@@ -1,19 +1,51 @@
-"""Shared fixtures: the real network and default parameters, and a small-model factory."""
+"""Shared fixtures: the real network, and models built the way real runs build them."""
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sim.config.parameters import default_parameter_values as default_values
 from sim.model.model import MigrationModel
 from sim.network import load_network
+from sim.policies.base import PolicyBase
+from sim.scenario.build import build_model
+from sim.scenario.loading import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+
+
+class Probe(PolicyBase):
+    """A test's observer run like a policy (every day, after the scenario's policies) that
+    records what it sees and changes nothing."""
+
+    def __init__(self) -> None:
+        pass
+
+    def setup(self, context) -> None:
+        """Nothing to prepare by default."""
+
+    def active_on(self, day) -> bool:
+        return True
+
+
+def make_scenario(
+    overrides: dict | None = None,
+    *,
+    days: int = 120,
+    scale: float = 0.01,
+    network_overrides: dict | None = None,
+    policies: list[dict[str, Any]] | None = None,
+) -> Scenario:
+    """A scenario given as data, validated like a file: parameter ``overrides`` (keyed ones
+    merged into the defaults per key), ``network_overrides`` and policy blocks (mappings as in
+    YAML)."""
+    data: dict[str, Any] = {"name": "test", "start_date": "2023-01-01", "days": days}
+    data.update(scale=scale, parameters=overrides or {}, network=network_overrides or {})
+    data["policies"] = policies or []
+    return scenario_from_dict(data)
 
 
 def make_model(
@@ -24,28 +56,19 @@ def make_model(
     scale: float = 0.01,
     network_overrides: dict | None = None,
     check: bool = True,
-    policies: list | None = None,
+    policies: list[dict[str, Any]] | None = None,
+    probes: list[Probe] | None = None,
 ) -> MigrationModel:
-    """A model on the real network with default parameters, some of them overridden.
-
-    Keyed overrides are merged into the defaults (keys not given keep their value).
-    """
-    params = copy.deepcopy(default_values())
-    for name, value in (overrides or {}).items():
-        if isinstance(value, dict) and isinstance(params[name], dict):
-            params[name] = {**params[name], **value}
-        else:
-            params[name] = value
-    return MigrationModel(
-        load_network(network_overrides),
-        params,
-        seed=seed,
-        days=days,
-        scale=scale,
-        start_date=dt.date(2023, 1, 1),
-        policies=policies,
-        check=check,
+    """A model on the real network, built through the scenario loader like a real run;
+    ``probes`` watch it each day after the policies (they change nothing)."""
+    scenario = make_scenario(
+        overrides, days=days, scale=scale, network_overrides=network_overrides, policies=policies
     )
+    model = build_model(scenario, seed, check=check)
+    for probe in probes or []:
+        probe.setup(model)
+        model.policies.append(probe)
+    return model
 
 
 def run_summary(model: MigrationModel) -> dict[tuple[str, str], float]:

@@ -115,23 +115,10 @@ def test_pushbacks_need_a_pushing_state_and_raise_attempts_per_arrival():
     assert per_arrival(on) > 1.2 * per_arrival(off)
 
 
-class _RescueBoost:
-    """A minimal policy object: more search and rescue on the Central Mediterranean."""
-
-    def setup(self, model):
-        pass
-
-    def active_on(self, day):
-        return True
-
-    def apply(self, model):
-        central_med = model.leg_route_slot == ROUTES.index("central_med")
-        model.modifiers.rescue_strength[central_med] = 0.9
-
-
 def test_more_rescue_means_fewer_deaths_and_more_rescued():
     low = run_summary(make_model(days=240, scale=0.05, check=False))
-    high = run_summary(make_model(days=240, scale=0.05, check=False, policies=[_RescueBoost()]))
+    rescue = {"type": "search_and_rescue", "routes": ["central_med"], "strength": 0.9}
+    high = run_summary(make_model(days=240, scale=0.05, check=False, policies=[rescue]))
     assert high[("central_med", "dead_missing")] < 0.5 * low[("central_med", "dead_missing")]
     assert high[("central_med", "rescued")] > low[("central_med", "rescued")]
 
@@ -186,7 +173,8 @@ def test_departures_follow_the_season():
     model.run()
     central_med = ROUTES.index("central_med")
     daily = model.outcomes.daily_table()["departures"][:, central_med]
-    peak = model.season_peak[model.place_route[model.origin_place_ids] == central_med][0]
+    origins = model.origins
+    peak = origins.season_peak[model.net.compiled.place_route[origins.places] == central_med][0]
     around_peak = daily[int(peak) - 30 : int(peak) + 30].sum()
     around_trough = np.r_[daily[:30], daily[-30:]].sum()
     assert around_peak > 3 * around_trough
@@ -195,12 +183,12 @@ def test_departures_follow_the_season():
 def test_rumours_of_deaths_raise_believed_risk_on_that_leg(network):
     idx = network.leg_index["zuwara-lampedusa"]
     model = make_model(days=90)
-    believed_before = model.believed_death_risk[idx]
-    model.leg_death_risk = model.leg_death_risk.copy()
-    model.leg_death_risk[idx] = 0.3  # the leg turns deadly; people only learn it from others
+    believed_before = model.beliefs.death_risk[idx]
+    # The leg turns deadly (this model's own network); people only learn it from others.
+    model.net.compiled.leg_death_risk[idx] = 0.3
     model.run()
     assert believed_before < 0.05
-    assert model.believed_death_risk[idx] > 3 * believed_before
+    assert model.beliefs.death_risk[idx] > 3 * believed_before
 
 
 def test_initial_stock_starts_in_transit():

@@ -246,7 +246,7 @@ def test_compiled_attributes(net):
     assert c.leg_price_min[k] == 1100 and c.leg_price_max[k] == 1800
     k = net.leg_index["sicily-rome"]
     assert c.leg_route[k] == -1 and not c.leg_border[k] and c.leg_controller[k] == -1
-    assert c.leg_days.dtype == np.int16 and c.leg_days.min() >= 1
+    assert c.leg_days.dtype == np.int32 and c.leg_days.min() >= 1
     assert not c.leg_closed.any()
     p = net.place_index["lampedusa"]
     assert KINDS[c.place_kind[p]] == "entry" and c.place_is_eu[p]

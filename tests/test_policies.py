@@ -12,14 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_model, run_summary
+from conftest import Probe, make_model, run_summary
 
 from sim.agents.population import Status
 from sim.execution.runner import simulate
 from sim.network import ROUTES, load_network
 from sim.outputs.counters import FLOW_INDEX
 from sim.policies import (
-    POLICY_MODULES,
     anti_smuggling,
     border_enforcement,
     build_policies,
@@ -52,8 +51,9 @@ FAST_RETURNS = {
 
 
 def policy(module, **config):
-    """A runtime policy of ``module`` built from a config given as keywords."""
-    return module.Policy(module.Config(**config), NETWORK)
+    """A policy block of ``module``'s lever as a scenario file gives it (validated when the
+    model is built)."""
+    return {"type": module.Config.model_fields["type"].default, **config}
 
 
 def on_day(day: int) -> dt.date:
@@ -81,15 +81,6 @@ def count(model, status: Status, nationality: str) -> int:
 
 
 # --------------------------------------------------------------------------- building and running
-
-
-def test_every_lever_has_a_policy_with_the_runtime_interface():
-    for name, module in POLICY_MODULES.items():
-        cls = module.Policy
-        for method in ("setup", "active_on", "apply"):
-            assert callable(getattr(cls, method)), (name, method)
-    assert hasattr(safe_mobility_office.Policy, "screen")
-    assert hasattr(legal_pathway.Policy, "screen")
 
 
 def test_build_policies_skips_disabled_blocks_and_names_streams_by_id_or_index():
@@ -163,7 +154,7 @@ def test_pushbacks_send_people_further_back_and_harm_them():
     model.step()
     ids = np.arange(10)
     model.population.budget[ids] = 500.0
-    model.push_back(ids, np.full(10, NETWORK.leg_index["subotica-szeged"]))
+    model.travel.push_back(ids, np.full(10, NETWORK.leg_index["subotica-szeged"]))
     pop = model.population
     # Two places back along the usual way in: not Subotica but Belgrade.
     assert np.all(pop.place[ids] == NETWORK.place_index["belgrade"])
@@ -253,13 +244,16 @@ def test_search_and_rescue_lowers_deaths_per_attempt():
 def test_search_and_rescue_capacity_bounds_the_strength():
     tiny = policy(search_and_rescue, routes=["central_med"], strength=0.9, capacity=0.01)
     ample = policy(search_and_rescue, routes=["central_med"], strength=0.9, capacity=1e5)
+    achieved = []
     for sar in (tiny, ample):
-        make_model(days=60, policies=[sar]).run()
-    assert tiny.last_strength < 0.05
-    assert ample.last_strength == 0.9
+        model = make_model(days=60, policies=[sar])
+        model.run()
+        achieved.append(model.policies[0].last_strength)
+    assert achieved[0] < 0.05
+    assert achieved[1] == 0.9
 
 
-class _AskPrice:
+class _AskPrice(Probe):
     """A probe: each day, the capacity-weighted price that active networks on the legs out of
     some states ask, relative to the legs' base prices (it changes nothing)."""
 
@@ -271,9 +265,6 @@ class _AskPrice:
         c = NETWORK.compiled
         legs = c.leg_smuggled & np.isin(c.place_state[c.leg_source], self.states)
         self.slots = legs[model.market.slot_leg]
-
-    def active_on(self, day) -> bool:
-        return True
 
     def apply(self, model) -> None:
         market = model.market
@@ -290,10 +281,12 @@ def test_anti_smuggling_arrests_raise_prices_on_the_route():
     base, squeezed, ask = [], [], []
     for seed in (1, 2, 3):
         probes = [_AskPrice(coasts), _AskPrice(coasts)]
-        base.append(run_summary(make_model(seed=seed, days=240, check=False, policies=[probes[0]])))
+        base.append(run_summary(make_model(seed=seed, days=240, check=False, probes=probes[:1])))
         arrests = policy(anti_smuggling, states=coasts, arrest_rate=0.5, replacement_days=30)
         squeezed.append(
-            run_summary(make_model(seed=seed, days=240, check=False, policies=[arrests, probes[1]]))
+            run_summary(
+                make_model(seed=seed, days=240, check=False, policies=[arrests], probes=probes[1:])
+            )
         )
         ask.append(np.mean(probes[1].daily[60:]) / np.mean(probes[0].daily[60:]))
 
@@ -321,23 +314,17 @@ def test_anti_smuggling_sets_arrests_and_rivals_delay_at_the_states_places():
     assert np.all(model.modifiers.rival_replacement_days[libyan] == 99)
 
 
-class _Boardings:
+class _Boardings(Probe):
     """A probe: people who set off on each leg (counted the day after; it changes nothing)."""
 
     def __init__(self) -> None:
         self.per_leg = np.zeros(NETWORK.compiled.n_legs)
 
-    def setup(self, model) -> None:
-        pass
-
-    def active_on(self, day) -> bool:
-        return True
-
     def apply(self, model) -> None:
         pop = model.population
         on_leg = np.flatnonzero(pop.status == Status.ON_LEG)
         legs = pop.leg[on_leg].astype(np.int64)
-        yesterday = pop.next_day[on_leg] - model.leg_days[legs] == model.day - 1
+        yesterday = pop.next_day[on_leg] - model.net.compiled.leg_days[legs] == model.day - 1
         np.add.at(self.per_leg, legs[yesterday], 1)
 
 
@@ -362,7 +349,7 @@ def test_information_campaign_makes_people_choose_safer_crossings():
         for seed in (1, 2, 3):
             campaign = policy(information_campaign, places=["dakar"], strength=strength)
             model = make_model(params, seed=seed, days=60, network_overrides={"legs": legs},
-                               policies=[campaign, boardings], check=False)  # fmt: skip
+                               policies=[campaign], probes=[boardings], check=False)  # fmt: skip
             model.run()
         taken = boardings.per_leg[[deadly, safer]]
         chosen_risk[strength] = (taken * [0.06, 0.003]).sum() / taken.sum()
@@ -390,9 +377,12 @@ def test_legal_pathway_admits_about_the_quota():
     quota = policy(legal_pathway, kind="labour", nationalities=["AFG"], **{"from": ["kabul"]},
                    quota_per_year=73000, destinations=["munich"])  # fmt: skip
     params = {"departure_rate": {"kabul": 300000}}
-    summary = run_summary(make_model(params, days=120, policies=[quota]))
+    model = make_model(params, days=120, policies=[quota])
+    summary = run_summary(model)
     assert summary[("all", "legal_admissions")] == pytest.approx(24000, rel=0.2)
-    assert quota.admitted_to == {"munich": summary[("all", "legal_admissions")]}
+    admitted = model.admissions.by("destination")
+    assert admitted == {"munich": summary[("all", "legal_admissions")]}
+    assert model.admissions.by("pathway") == {"labour": summary[("all", "legal_admissions")]}
 
 
 def test_resettlement_quota_takes_only_people_with_a_protection_need():
@@ -424,19 +414,20 @@ def test_broad_smo_eligibility_admits_more_and_cuts_irregular_arrivals():
     broad = policy(
         safe_mobility_office, eligibility={"nationalities": "all", "labour": True}, **SMO_COMMON
     )
-    narrow = run_summary(make_model(days=150, policies=[restrictive]))
-    wide = run_summary(make_model(days=150, policies=[broad]))
+    narrow_model = make_model(days=150, policies=[restrictive])
+    wide_model = make_model(days=150, policies=[broad])
+    narrow, wide = run_summary(narrow_model), run_summary(wide_model)
+    by_pathway = {
+        "narrow": narrow_model.admissions.by("pathway"),
+        "wide": wide_model.admissions.by("pathway"),
+    }
     assert wide[("all", "legal_admissions")] > 5 * narrow[("all", "legal_admissions")] > 0
     assert wide[("all", "arrivals")] < 0.95 * narrow[("all", "arrivals")]
     assert wide[("central_med", "arrivals")] < 0.8 * narrow[("central_med", "arrivals")]
     # Every admission went through one pathway; labour only where labour is open.
-    assert sum(broad.admitted_by_pathway.values()) == pytest.approx(
-        wide[("all", "legal_admissions")]
-    )
-    assert sum(restrictive.admitted_by_pathway.values()) == pytest.approx(
-        narrow[("all", "legal_admissions")]
-    )
-    assert restrictive.admitted_by_pathway["labour"] == 0 < broad.admitted_by_pathway["labour"]
+    assert sum(by_pathway["wide"].values()) == pytest.approx(wide[("all", "legal_admissions")])
+    assert sum(by_pathway["narrow"].values()) == pytest.approx(narrow[("all", "legal_admissions")])
+    assert by_pathway["narrow"].get("labour", 0) == 0 < by_pathway["wide"]["labour"]
 
 
 def test_smo_restrictive_criteria_admit_only_whom_they_name():
@@ -462,19 +453,21 @@ def test_smo_without_capacity_sends_applicants_back_to_the_routes_after_the_wait
                     awareness=1.0, max_wait_days=20)  # fmt: skip
     model = make_model(days=60, policies=[office])
     model.run()  # conservation is checked every day
-    assert office.counts["applied"] > 0
-    assert office.counts["left_waiting"] > 0
-    assert office.counts["approved"] == 0
+    counts = model.policies[0].counts
+    assert counts["applied"] > 0
+    assert counts["left_waiting"] > 0
+    assert counts["approved"] == 0
     assert model.outcomes.flows[:, FLOW_INDEX["legal_admissions"]].sum() == 0
 
 
 def test_smo_awareness_spreads_by_word_of_mouth_each_month():
     office = policy(safe_mobility_office, places=["agadez"], awareness=0.2, awareness_spread=0.5)
-    make_model(days=95, policies=[office]).run()
+    model = make_model(days=95, policies=[office])
+    model.run()
     expected = 0.2
     for _ in range(3):  # days 30, 60, 90
         expected += 0.5 * expected * (1 - expected)
-    assert office.awareness == pytest.approx(expected)
+    assert model.policies[0].awareness == pytest.approx(expected)
 
 
 def test_smo_queue_gives_decision_days_within_capacity():
@@ -524,12 +517,14 @@ def test_visa_leverage_raises_returns_less_where_remittances_weigh_more():
 
 
 def test_visa_leverage_builds_up_over_the_ramp():
-    lever = policy(visa_leverage, target="SEN", strength=0.5, cooperation_gain=0.4, ramp_days=100)
-    model = make_model(days=60)
-    lever.setup(model)
-    baseline = model.cooperation[NETWORK.state_index["SEN"]]
+    block = policy(visa_leverage, target="SEN", strength=0.5, cooperation_gain=0.4, ramp_days=100)
+    model = make_model(days=60, policies=[block])
+    lever = model.policies[0]
+    baseline = model.conduct.cooperation[NETWORK.state_index["SEN"]]
     dependence = visa_leverage.remittance_dependence(10.0)  # Senegal, states.csv
-    model.day = 49  # the 50th day of the ramp
+    for _ in range(49):
+        model.step()
+    assert model.day == 49  # the 50th day of the ramp
     assert lever.level_today(model) == pytest.approx(baseline + 0.4 * 0.5 * (1 - dependence) * 0.5)
     assert visa_leverage.remittance_dependence(30.0) == 1.0
 
@@ -557,7 +552,7 @@ def test_readmission_deal_with_third_country_nationals_returns_others_to_the_par
         readmitted = (
             (pop.entry_route >= 0)
             & (model.net.compiled.place_state[pop.place] == morocco)
-            & (model.nationality_state[pop.nationality] != morocco)
+            & (model.net.compiled.nationality_state[pop.nationality] != morocco)
         )
         results[third] = (run_summary_of(model)[("all", "returns")], int(readmitted.sum()))
     assert results[False][1] == 0 < results[True][1]
@@ -568,11 +563,13 @@ def test_readmission_deal_ramps_up_and_is_paid_over_its_window():
     deal = policy(readmission_deal, partner="TUN", cooperation=0.7, lag_days=40,
                   payment_eur=1e6, start=on_day(10), end=on_day(59))  # fmt: skip
     model = make_model(days=80, policies=[deal])
-    baseline = model.cooperation[NETWORK.state_index["TUN"]]
+    baseline = model.conduct.cooperation[NETWORK.state_index["TUN"]]
     for _ in range(30):
         model.step()
-    # Day 29 is the 20th day of the deal: half-way up the ramp.
-    assert deal.level_today(model) == pytest.approx(baseline + (0.7 - baseline) * 21 / 40)
+    # Day 30 is the 21st day of the deal.
+    assert model.policies[0].level_today(model) == pytest.approx(
+        baseline + (0.7 - baseline) * 21 / 40
+    )
     model.run()
     spending = model.outcomes.daily_table()["state_spending_eur"][:, -1]
     assert spending.sum() == pytest.approx(1e6)
@@ -601,4 +598,4 @@ def test_smo_decides_open_files_after_it_closes_but_takes_no_new_ones():
     assert daily[:30].sum() == 0  # nobody is decided before 30 days of processing
     assert daily[30:60].sum() > 0  # files opened while it was open are decided after
     assert daily[61:].sum() == 0
-    assert len(office.pending_ids) == 0
+    assert len(model.policies[0].pending_ids) == 0

@@ -24,21 +24,19 @@ averaged over the run; and the people reaching each destination. Outcomes seen f
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import functools
 import math
 
 import numpy as np
 import pytest
+from conftest import make_scenario
 from reference import Migrant, ReferenceModel
 
-from sim.config.parameters import default_parameter_values as default_values
 from sim.model.model import MigrationModel
 from sim.network import ROUTES, load_network
 from sim.outputs.counters import STOCK_INDEX
 from sim.policies import build_policies
-from sim.scenario.loading import scenario_from_dict
+from sim.scenario.build import scenario_parameters
 
 Z_LIMIT = 4.5
 SCALE = 0.01
@@ -107,29 +105,37 @@ CASES = {
 }  # fmt: skip
 
 
-def _params(overrides: dict) -> dict:
-    """The default parameters with ``overrides`` (keyed ones merged per key)."""
-    params = copy.deepcopy(default_values())
-    for name, value in overrides.items():
-        if isinstance(value, dict) and isinstance(params[name], dict):
-            params[name] = {**params[name], **value}
-        else:
-            params[name] = value
-    return params
-
-
-@functools.cache
-def _network(kind: str | None):
-    """The route network; ``"deadly_sea"``: every sea leg five times as deadly (at most 0.3)."""
-    if kind is None:
-        return load_network()
-    base = load_network()
+def _deadly_sea() -> dict:
+    """Network overrides: every sea leg five times as deadly (at most 0.3)."""
     legs = {
         leg["id"]: {"death_risk": min(5 * float(leg["death_risk"]), 0.3)}
-        for leg in base.legs
+        for leg in load_network().legs
         if leg["mode"] == "sea"
     }
-    return load_network({"legs": legs})
+    return {"legs": legs}
+
+
+def _build(model_class: type, case: str, seed: int, days: int, check: bool = False):
+    """A model of ``model_class`` for ``case``, from a scenario validated like a real run's."""
+    spec = CASES[case]
+    scenario = make_scenario(
+        spec["overrides"],
+        days=days,
+        scale=SCALE,
+        network_overrides=_deadly_sea() if spec["network"] == "deadly_sea" else None,
+        policies=spec["policies"],
+    )
+    network = load_network(scenario.network_overrides() or None)
+    return model_class(
+        network,
+        scenario_parameters(scenario, network),
+        seed=seed,
+        days=days,
+        scale=SCALE,
+        start_date=scenario.start_date,
+        policies=build_policies(scenario, network),
+        check=check,
+    )
 
 
 def _outcomes(model: MigrationModel) -> dict[str, float]:
@@ -149,19 +155,10 @@ def _outcomes(model: MigrationModel) -> dict[str, float]:
         daily = model.outcomes.stocks[:, STOCK_INDEX[metric]].sum(axis=1)
         values[f"{metric}_mean[all]"] = float(daily.mean())
     compiled = model.net.compiled
-    for place in np.flatnonzero(model.place_is_destination):
+    for place in compiled.destinations:
         into = compiled.leg_target == place
         values[f"reaching[{model.net.place_ids[place]}]"] = model.leg_flows[into].sum() * SCALE
     return values
-
-
-def _policies(case: str, network) -> list:
-    """Fresh policy objects for one run (they keep state, so never share them)."""
-    blocks = CASES[case]["policies"]
-    if not blocks:
-        return []
-    data = {"name": f"reference_{case}", "start_date": "2023-01-01", "policies": blocks}
-    return build_policies(scenario_from_dict(data, network), network)
 
 
 @functools.cache
@@ -170,18 +167,9 @@ def _sample(model_class: type, case: str, migrant_class: type | None = None) -> 
     spec = CASES[case]
     if migrant_class is not None:
         model_class = type("Changed", (model_class,), {"migrant_class": migrant_class})
-    network = _network(spec["network"])
     runs = []
     for seed in SEEDS:
-        model = model_class(
-            network,
-            _params(spec["overrides"]),
-            seed=seed,
-            days=spec["days"],
-            scale=SCALE,
-            start_date=dt.date(2023, 1, 1),
-            policies=_policies(case, network),
-        )
+        model = _build(model_class, case, seed, spec["days"])
         model.run()
         runs.append(_outcomes(model))
     return {name: np.array([run[name] for run in runs]) for name in runs[0]}
@@ -278,15 +266,7 @@ def test_the_comparison_notices_a_changed_rule(changed, case, outcome):
 
 
 def test_the_reference_conserves_people_every_day():
-    model = ReferenceModel(
-        _network("deadly_sea"),
-        _params(CASES["stressed"]["overrides"]),
-        seed=7,
-        days=60,
-        scale=0.01,
-        start_date=dt.date(2023, 1, 1),
-        check=True,
-    )
+    model = _build(ReferenceModel, "stressed", seed=7, days=60, check=True)
     model.run()
     assert model.agent_steps > 0
     assert sum(model.status_count) == len(model.population)

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.config.parameters import (
-    default_parameter_values,
+from sim.config.specs import (
     parameter_overrides_model,
     parameter_specs,
 )
@@ -28,7 +27,7 @@ from sim.errors import UserError
 from sim.network import load_network
 from sim.policies import POLICY_TYPES, PolicyConfig
 from sim.policies.pushbacks import Config as Pushbacks
-from sim.scenario.loading import Scenario, load_scenario, parameter_values, scenario_from_dict
+from sim.scenario.loading import Scenario, load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_scenarios"
@@ -370,32 +369,6 @@ def test_every_policy_type_is_registered_under_its_type_and_documents_every_key(
 
 
 # --------------------------------------------------------------------------- parameters
-
-
-def test_parameter_values_merge_keyed_overrides_per_key(tmp_path: Path):
-    defaults = default_parameter_values()
-    scalar = next(n for n, s in parameter_specs().items() if not s.keyed and not s.integer)
-    spec = parameter_specs()[scalar]
-    new_scalar = spec.bound(spec.min)
-    origin = next(iter(defaults["departure_rate"]))
-    path = _write(
-        tmp_path,
-        "p.yaml",
-        {"name": "p", "parameters": {"departure_rate": {origin: 123}, scalar: new_scalar}},
-    )
-    values = parameter_values(load_scenario(path))
-    assert values["departure_rate"][origin] == 123
-    others = {k: v for k, v in values["departure_rate"].items() if k != origin}
-    assert others == {k: v for k, v in defaults["departure_rate"].items() if k != origin}
-    assert values[scalar] == new_scalar
-    untouched = set(defaults) - {"departure_rate", scalar}
-    assert {n: values[n] for n in untouched} == {n: defaults[n] for n in untouched}
-
-
-def test_default_parameter_values_are_valid_overrides_of_themselves():
-    network = load_network()
-    model = parameter_overrides_model()
-    model.model_validate(default_parameter_values(), context={"network": network})
 
 
 STARTER_PARAMETERS = """\

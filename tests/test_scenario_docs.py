@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.config.parameters import parameter_specs
+from sim.config.specs import parameter_specs
 from sim.policies import POLICY_TYPES
 from sim.scenario.reference import generate
 

@@ -27,7 +27,7 @@ def _market(capacity=3.0, networks=1):
         leg_smuggled=np.array([True, True, False]),
         leg_base_price=np.array([1000.0, 500.0, 20.0]),
         params=params,
-        markup_noise=np.zeros(16),
+        markup_noise=np.zeros(2 * networks),
     )
 
 

@@ -20,6 +20,18 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
+from sim.config.parameters import Parameters
+from sim.network import Network
+
+#: Range of a network's price relative to its base price, as demand pushes it (multiplier).
+DEMAND_FACTOR_RANGE = (0.5, 4.0)
+#: Range of a network's daily capacity relative to its initial capacity (multiplier).
+CAPACITY_RANGE = (0.2, 5.0)
+#: Share of offered seats asked for above which capacity grows, and below which it shrinks.
+GROW_ABOVE_UTILISATION, SHRINK_BELOW_UTILISATION = 0.9, 0.5
+#: Monthly demand pressure on prices is (requests / seats offered - 1), clipped to this range.
+PRESSURE_RANGE = (-0.5, 1.0)
+
 
 @dataclass(frozen=True)
 class SmugglerParameters:
@@ -39,8 +51,9 @@ class SmugglerParameters:
 class Smuggler(mesa.Agent):
     """A smuggling network at one place, running some legs out of it.
 
-    Its state per leg is in ``market`` rows ``slots``; the agent carries what is its own:
-    whether it is active, when a rival replaces it after an arrest, and its takings.
+    Its state per leg is in ``market`` rows ``slots`` (its prices, capacities and craft safety
+    are views of them); the agent carries what is its own: whether it is active, and when it was
+    arrested (a rival replaces it after ``replacement_days``).
     """
 
     def __init__(self, model: mesa.Model, market: SmugglingMarket, place: int, slots: np.ndarray):
@@ -48,7 +61,6 @@ class Smuggler(mesa.Agent):
         self.market = market
         self.place = place
         self.slots = slots
-        self.revenue_eur = 0.0
         self.arrested_on: int | None = None
         market.owner[slots] = self.unique_id
 
@@ -57,9 +69,20 @@ class Smuggler(mesa.Agent):
         """Whether the network is selling seats (not arrested)."""
         return self.arrested_on is None
 
+    @property
     def prices(self) -> np.ndarray:
         """Its current price per leg it runs (EUR per person)."""
         return self.market.price[self.slots]
+
+    @property
+    def capacity(self) -> np.ndarray:
+        """Its seats per day on each leg it runs (persons)."""
+        return self.market.capacity[self.slots]
+
+    @property
+    def legs(self) -> np.ndarray:
+        """The legs it runs (compiled leg indices)."""
+        return self.market.slot_leg[self.slots]
 
     def be_arrested(self, day: int) -> None:
         """Stop selling: its slots stand idle until a rival takes them over."""
@@ -96,6 +119,7 @@ class SmugglingMarket:
         markup_noise: np.ndarray,
     ) -> None:
         self.params = params
+        self.fare = leg_base_price  # the middle of each leg's price range (fares of flights)
         smuggled_legs = np.flatnonzero(leg_smuggled)
         n_networks = params.networks_per_place
         # Slots sorted by leg, so that each leg's slots are contiguous.
@@ -104,7 +128,7 @@ class SmugglingMarket:
         n = len(self.slot_leg)
         self.n_legs = len(leg_source)
         self.base_price = leg_base_price[self.slot_leg]
-        self.demand_factor = 1.0 + markup_noise[:n]
+        self.demand_factor = 1.0 + markup_noise
         self.enforcement_premium = np.ones(n)
         self.price = self.base_price * self.demand_factor
         self.capacity = params.capacity_per_day[self.slot_leg] / n_networks
@@ -190,26 +214,25 @@ class SmugglingMarket:
         offered = np.maximum(self.capacity * days, 1e-9)
         utilisation = self.requests / offered
         busy = self.active & (self.requests > 0)
-        pressure = np.clip(utilisation - 1.0, -0.5, 1.0)
+        pressure = np.clip(utilisation - 1.0, *PRESSURE_RANGE)
         self.demand_factor = np.where(
             busy,
             self.demand_factor * (1.0 + p.price_demand_elasticity * pressure),
             self.demand_factor,
         )
-        self.demand_factor = np.clip(self.demand_factor, 0.5, 4.0)
+        self.demand_factor = np.clip(self.demand_factor, *DEMAND_FACTOR_RANGE)
         extra_enforcement = np.maximum(leg_enforcement_ratio[self.slot_leg] - 1.0, 0.0)
         self.enforcement_premium = 1.0 + p.price_enforcement_elasticity * extra_enforcement
         self.price = self.base_price * self.demand_factor * self.enforcement_premium
         self.safety_multiplier = 1.0 + p.craft_risk_elasticity * extra_enforcement
-        grow = self.active & (utilisation > 0.9)
-        shrink = self.active & (utilisation < 0.5)
+        grow = self.active & (utilisation > GROW_ABOVE_UTILISATION)
+        shrink = self.active & (utilisation < SHRINK_BELOW_UTILISATION)
         self.capacity = np.where(grow, self.capacity * (1.0 + p.capacity_growth), self.capacity)
         self.capacity = np.where(shrink, self.capacity * (1.0 - p.capacity_growth), self.capacity)
+        low, high = CAPACITY_RANGE
         self.capacity = np.clip(
-            self.capacity, 0.2 * self.initial_capacity, 5 * self.initial_capacity
+            self.capacity, low * self.initial_capacity, high * self.initial_capacity
         )
-        for smuggler in self.smugglers:
-            smuggler.revenue_eur += float(self.revenue[smuggler.slots].sum())
         self.requests[:] = 0.0
         self.sold[:] = 0.0
         self.revenue[:] = 0.0
@@ -239,3 +262,28 @@ class SmugglingMarket:
             due = smuggler.arrested_on is not None
             if due and day - smuggler.arrested_on >= delay:
                 self.smugglers[k] = smuggler.hand_over_to_rival()
+
+
+def build_market(
+    model: mesa.Model, network: Network, params: Parameters, rng: np.random.Generator
+) -> SmugglingMarket:
+    """The smuggling market of ``network``: ``smuggler_networks_per_place`` networks at every
+    place with smuggled legs, each leg's base price the middle of its price range with a
+    markup drawn from ``rng`` (uniform within ``price_markup_spread``)."""
+    c = network.compiled
+    smugglers = SmugglerParameters(
+        networks_per_place=params.smuggler_networks_per_place,
+        capacity_per_day=params.smuggler_capacity_per_day[c.leg_mode],
+        price_demand_elasticity=params.price_demand_elasticity,
+        price_enforcement_elasticity=params.price_enforcement_elasticity,
+        craft_risk_elasticity=params.craft_risk_elasticity,
+        capacity_growth=params.smuggler_capacity_growth,
+        replacement_days=params.rival_replacement_days,
+        rival_capacity_share=params.rival_capacity_share,
+        rival_markup=params.rival_markup,
+    )
+    fare = (c.leg_price_min + c.leg_price_max) / 2.0
+    spread = params.price_markup_spread
+    n_slots = int(c.leg_smuggled.sum()) * smugglers.networks_per_place
+    noise = rng.uniform(-spread, spread, n_slots)
+    return SmugglingMarket(model, c.leg_source, c.leg_smuggled, fare, smugglers, noise)

@@ -1,52 +1,111 @@
-"""States and the EU: border enforcement, rescue, pushbacks, asylum and returns.
+"""States and the EU: the source of truth for how borders, coasts and returns are handled.
 
-Each state is a :class:`State` (``mesa.Agent``) with its baseline conduct from
-``parameters.yaml``: how often its coast guard or border police stop people on the legs it
-controls, whether it pushes people back, how readily it takes back its nationals. The EU is one
-more agent, :class:`EuropeanUnion`, that holds what is decided collectively (the capacity to
-carry out returns) and watches arrivals.
+Each country is a :class:`State` (``mesa.Agent``): how often its coast guard or border police
+stop people on the legs it controls (``interception_rate``, ``apprehension_rate``), whether it
+pushes people back (``pushback_probability``), how readily it takes back its nationals
+(``readmission_cooperation``), how long it detains people it intercepts (``detention_days``),
+how hard it currently tries (``effort``, set by its stance) and how much its economy depends on
+remittances. The EU is one more agent, :class:`EuropeanUnion`, holding what is decided
+collectively: the capacity to carry out returns.
 
-States adjust their stance monthly: an EU border state facing more arrivals on its legs than
-its running average steps up its effort (``enforcement_response``). Policies (``sim/policies``)
-change their conduct further from outside, through :class:`LegRates` modifiers.
+The vectorised rules see the states' conduct as arrays over state indices, held in one
+:class:`Conduct`; every ``State`` property reads and writes its own entry of those arrays, so
+changing a state agent changes what happens on its legs, and nothing keeps a second copy.
+
+An EU border state adjusts its stance monthly: facing more arrivals on its legs than its running
+average, it steps up its effort (``enforcement_response``), within ``EFFORT_RANGE``. Policies
+(``sim/policies``) change conduct further from outside, through the day's modifiers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
+from sim.config.parameters import Parameters
+from sim.network import Network
+
+#: Lowest and highest effort a state's stance can reach (multiplier on its baseline rates).
+EFFORT_RANGE = (0.5, 2.0)
+
+
+@dataclass
+class Conduct:
+    """The states' conduct as arrays over state indices (what the vectorised rules read)."""
+
+    interception: np.ndarray  # P(a transit state's coast guard or police stops a crossing)
+    apprehension: np.ndarray  # P(an EU border state apprehends a person crossing)
+    pushback: np.ndarray  # P(an apprehended person is expelled without procedure)
+    cooperation: np.ndarray  # share of return orders to its nationals it accepts
+    detention_days: np.ndarray  # days it holds people it intercepted (at least 1)
+    effort: np.ndarray  # multiplier on interception and apprehension, set by its stance
+    remittances_pct_gdp: np.ndarray
+
+    @classmethod
+    def from_parameters(cls, params: Parameters, network: Network) -> Conduct:
+        """Baseline conduct: rates from the parameters, remittances from ``states.csv``."""
+        return cls(
+            interception=params.interception_rate.copy(),
+            apprehension=params.apprehension_rate.copy(),
+            pushback=params.pushback_probability.copy(),
+            cooperation=params.readmission_cooperation.copy(),
+            detention_days=np.maximum(params.detention_days, 1).astype(np.int32),
+            effort=np.ones(len(network.state_ids)),
+            remittances_pct_gdp=np.array(
+                [float(s["remittances_pct_gdp"] or 0.0) for s in network.states]
+            ),
+        )
+
+
+def _conduct_property(field: str, doc: str) -> property:
+    def get(self: State) -> float:
+        return getattr(self.conduct, field)[self.index].item()
+
+    def set_(self: State, value: float) -> None:
+        getattr(self.conduct, field)[self.index] = value
+
+    return property(get, set_, doc=doc)
+
 
 class State(mesa.Agent):
-    """A country: origin, transit, or EU member at the border."""
+    """A country: origin, transit, or EU member at the border.
+
+    Its conduct lives in ``conduct`` at ``index``; the properties below read and write it.
+    """
+
+    interception_rate = _conduct_property(
+        "interception", "P(its coast guard or police stop and take back a person crossing)."
+    )
+    apprehension_rate = _conduct_property(
+        "apprehension", "P(its border guards apprehend a person entering the EU over its border)."
+    )
+    pushback_probability = _conduct_property(
+        "pushback", "P(a person it apprehends is expelled without procedure)."
+    )
+    readmission_cooperation = _conduct_property(
+        "cooperation", "Share of return orders to its nationals that it accepts."
+    )
+    detention_days = _conduct_property("detention_days", "Days it holds people it intercepted.")
+    effort = _conduct_property("effort", "Multiplier on its interception and apprehension.")
+    remittances_pct_gdp = _conduct_property(
+        "remittances_pct_gdp", "Remittances received, % of GDP (states.csv)."
+    )
 
     def __init__(
-        self,
-        model: mesa.Model,
-        index: int,
-        code: str,
-        name: str,
-        eu_member: bool,
-        remittances_pct_gdp: float,
-        interception_rate: float,
-        apprehension_rate: float,
-        pushback_probability: float,
-        readmission_cooperation: float,
+        self, model: mesa.Model, index: int, code: str, name: str, eu_member: bool, conduct: Conduct
     ) -> None:
         super().__init__(model)
         self.index = index
         self.code = code
         self.name = name
         self.eu_member = eu_member
-        self.remittances_pct_gdp = remittances_pct_gdp
-        self.interception_rate = interception_rate
-        self.apprehension_rate = apprehension_rate
-        self.pushback_probability = pushback_probability
-        self.readmission_cooperation = readmission_cooperation
-        self.effort = 1.0  # multiplier on interception/apprehension, set by its stance
+        self.conduct = conduct
         self.arrivals_history: list[float] = []  # persons arriving over its legs, per month
+
+    def __repr__(self) -> str:
+        return f"<State {self.code}>"
 
     def update_stance(self, arrivals_this_month: float, response: float) -> None:
         """React to pressure: more arrivals than the running average -> more effort."""
@@ -55,119 +114,30 @@ class State(mesa.Agent):
             reference = float(np.mean(history))
             if reference > 0:
                 pressure = arrivals_this_month / reference - 1.0
-                self.effort = float(np.clip(1.0 + response * pressure, 0.5, 2.0))
+                self.effort = float(np.clip(1.0 + response * pressure, *EFFORT_RANGE))
         history.append(arrivals_this_month)
 
 
 class EuropeanUnion(mesa.Agent):
-    """The EU as a collective actor: return capacity, and the tally of arrivals."""
+    """The EU as a collective actor: it carries out returns within its capacity, and each month
+    hands its border states the arrivals over their legs, to which they respond."""
 
     def __init__(self, model: mesa.Model, return_capacity_per_day: float) -> None:
         super().__init__(model)
         self.return_capacity_per_day = return_capacity_per_day
-        self.arrivals_by_month: list[float] = []
+
+    def review_month(self, states: list[State], arrivals_by_state: np.ndarray, response: float):
+        """Monthly: every state responds to the persons who arrived over its legs."""
+        for state in states:
+            state.update_stance(float(arrivals_by_state[state.index]), response)
 
 
-@dataclass
-class LegRates:
-    """What states do on each leg today, as arrays over legs; rebuilt every day.
-
-    Baseline values come from the states' conduct and effort; policies then multiply or
-    override them (``apply_policies`` in ``sim/model.py`` resets and fills the modifiers).
-    """
-
-    pullback: np.ndarray  # P(a transit state's coast guard or police stops and returns a person)
-    apprehension: np.ndarray  # P(an EU border state apprehends a person crossing)
-    pushback: np.ndarray  # P(an apprehended person is expelled without procedure)
-    rescue_share: np.ndarray  # share of people in distress at sea who are rescued
-    death_multiplier: np.ndarray  # on the leg's death risk (craft safety, campaigns...)
-
-
-@dataclass
-class Modifiers:
-    """Knobs the policies turn each day; neutral values mean 'no policy'."""
-
-    n_legs: int
-    n_states: int
-    n_places: int
-    n_nationalities: int
-    pullback_multiplier: np.ndarray = field(init=False)
-    pullback_floor: np.ndarray = field(init=False)
-    apprehension_multiplier: np.ndarray = field(init=False)
-    pushback_override: np.ndarray = field(init=False)  # NaN = no override
-    rescue_strength: np.ndarray = field(init=False)  # share of remaining deaths averted
-    cooperation_floor: np.ndarray = field(init=False)  # by state
-    third_country_readmission: np.ndarray = field(init=False)  # by state: P(takes back others)
-    arrest_rate_extra: np.ndarray = field(init=False)  # by place, per month
-    rival_replacement_days: np.ndarray = field(init=False)  # by place; -1 = the parameter's value
-    leg_barred: np.ndarray = field(init=False)  # nationality x leg
-    information_strength: np.ndarray = field(init=False)  # by origin place, 0..1
-    pushback_money_lost: np.ndarray = field(init=False)  # by leg; NaN = the parameter's value
-    pushback_days_lost: np.ndarray = field(init=False)  # by leg; -1 = the parameter's value
-    pushback_injury: np.ndarray = field(init=False)  # by leg: P(injured: days lost twice)
-    pushback_places_back: np.ndarray = field(init=False)  # by leg: places sent back
-    detention_days: np.ndarray = field(init=False)  # by leg; -1 = the state's parameter
-
-    def __post_init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        """Back to neutral: no policy acts."""
-        self.pullback_multiplier = np.ones(self.n_legs)
-        self.pullback_floor = np.zeros(self.n_legs)
-        self.apprehension_multiplier = np.ones(self.n_legs)
-        self.pushback_override = np.full(self.n_legs, np.nan)
-        self.rescue_strength = np.zeros(self.n_legs)
-        self.cooperation_floor = np.zeros(self.n_states)
-        self.third_country_readmission = np.zeros(self.n_states)
-        self.arrest_rate_extra = np.zeros(self.n_places)
-        self.rival_replacement_days = np.full(self.n_places, -1, dtype=np.int64)
-        self.leg_barred = np.zeros((self.n_nationalities, self.n_legs), dtype=bool)
-        self.information_strength = np.zeros(self.n_places)
-        self.pushback_money_lost = np.full(self.n_legs, np.nan)
-        self.pushback_days_lost = np.full(self.n_legs, -1, dtype=np.int64)
-        self.pushback_injury = np.zeros(self.n_legs)
-        self.pushback_places_back = np.ones(self.n_legs, dtype=np.int64)
-        self.detention_days = np.full(self.n_legs, -1, dtype=np.int64)
-
-
-def compile_leg_rates(
-    leg_transit_state: np.ndarray,
-    leg_eu_state: np.ndarray,
-    leg_border: np.ndarray,
-    leg_eu_entry: np.ndarray,
-    leg_route: np.ndarray,
-    interception: np.ndarray,
-    apprehension: np.ndarray,
-    pushback: np.ndarray,
-    effort: np.ndarray,
-    baseline_rescue_share: np.ndarray,
-    smuggler_safety: np.ndarray,
-    mods: Modifiers,
-) -> LegRates:
-    """Combine the states' conduct, their effort and the policies into per-leg rates.
-
-    ``leg_transit_state`` / ``leg_eu_state`` are the controlling non-EU and EU state per leg
-    (-1 for none); ``interception``, ``apprehension``, ``pushback``, ``effort`` are per state;
-    ``baseline_rescue_share`` per route.
-    """
-    has_transit = (leg_transit_state >= 0) & leg_border
-    t = np.maximum(leg_transit_state, 0)
-    pull = np.where(has_transit, interception[t] * effort[t], 0.0)
-    pull = np.maximum(pull * mods.pullback_multiplier, mods.pullback_floor)
-
-    has_eu = (leg_eu_state >= 0) & leg_eu_entry
-    e = np.maximum(leg_eu_state, 0)
-    appr = np.where(has_eu, apprehension[e] * effort[e], 0.0) * mods.apprehension_multiplier
-    push = np.where(has_eu, pushback[e], 0.0)
-    push = np.where(np.isnan(mods.pushback_override), push, mods.pushback_override)
-
-    base_rescue = np.where(leg_route >= 0, baseline_rescue_share[np.maximum(leg_route, 0)], 0.0)
-    rescue = base_rescue + mods.rescue_strength * (1.0 - base_rescue)
-    return LegRates(
-        pullback=np.clip(pull, 0.0, 0.99),
-        apprehension=np.clip(appr, 0.0, 1.0),
-        pushback=np.clip(push, 0.0, 1.0),
-        rescue_share=np.clip(rescue, 0.0, 1.0),
-        death_multiplier=smuggler_safety,
-    )
+def build_states(model: mesa.Model, network: Network, params: Parameters):
+    """The state agents (in ``network.state_ids`` order) sharing one :class:`Conduct`, and
+    the EU agent."""
+    conduct = Conduct.from_parameters(params, network)
+    states = [
+        State(model, k, s["id"], s["name"], bool(s["eu_member"]), conduct)
+        for k, s in enumerate(network.states)
+    ]
+    return states, EuropeanUnion(model, params.return_capacity_per_day)

@@ -1,171 +1,149 @@
-"""Model parameters: their defaults in ``sim/data/parameters.yaml`` and a scenario's overrides.
+"""The model's parameters as one frozen, typed object: :class:`Parameters`.
 
-Each entry of parameters.yaml describes one parameter (see docs/architecture.md)::
+``sim/data/parameters.yaml`` holds every default with its unit, range and source
+(:mod:`sim.config.specs`); a scenario's ``parameters:`` block overrides some of them and is
+validated when the scenario loads. :func:`build_parameters` merges the two once and turns every
+keyed parameter into a read-only array aligned with the network's ids of its kind:
 
-    departure_rate:
-      description: People setting out from each origin place per year.
-      unit: persons per year
-      by: origin         # none (scalar) | origin | place | state | nationality | route | leg | mode
-      min: 0              # allowed range for every value, inclusive
-      max: 5000000
-      integer: false      # optional: values must be whole numbers
-      default: 0          # optional, keyed parameters: the value for ids not listed
-      value: {dakar: 20000}
-      source: "..."
+============  ===============================================================
+``by``        array index
+============  ===============================================================
+origin        ``network.origin_places``
+place         ``network.place_ids``
+state         ``network.state_ids``
+nationality   ``network.nationalities``
+route         ``ROUTES`` then one slot for no route (``NO_ROUTE``, the default)
+leg           ``network.leg_ids``
+mode          ``MODES``
+============  ===============================================================
 
-A scenario's ``parameters:`` block overrides a scalar with a number and a keyed parameter with a
-partial mapping. The overrides are validated by a pydantic model built from the file
-(:func:`parameter_overrides_model`), so whatever entries the file holds are checked the same way:
-names, ids of the ``by`` kind, whole numbers where required, and ranges.
+The model reads attributes (``params.give_up_base``, ``params.departure_rate[k]``), never
+strings; a field here and an entry in parameters.yaml must match one to one (checked when the
+module is imported).
 """
 
 from __future__ import annotations
 
-import functools
-import math
-from pathlib import Path
-from typing import Annotated, Any, Literal
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
-from sim.config.types import BY_KINDS, Float, Int, StrictModel, id_type
-from sim.errors import UserError
-from sim.network import DATA_DIR
+from sim.config.specs import default_parameter_values, merge_parameter_values, parameter_specs
+from sim.network import MODES, ROUTES, Network
 
-PARAMETERS_PATH = DATA_DIR / "parameters.yaml"
-
-ByKind = Literal["none", "origin", "place", "state", "nationality", "route", "leg", "mode"]
-Number = float | int
+Array = np.ndarray
 
 
-class ParameterSpec(BaseModel):
-    """One entry of parameters.yaml: a parameter's meaning, unit, range, default and source."""
+@dataclass(frozen=True)
+class Parameters:
+    """Every model parameter (see docs/scenarios.md for units, ranges and sources)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    description: str = Field(min_length=1)
-    unit: str = Field(min_length=1)
-    by: ByKind
-    min: float
-    max: float
-    integer: bool = False
-    value: Number | dict[str, Number]
-    default: Number | None = None
-    source: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _value_matches_by_and_range(self) -> ParameterSpec:
-        if not (math.isfinite(self.min) and math.isfinite(self.max) and self.min <= self.max):
-            raise ValueError(f"need finite min <= max, got min {self.min} and max {self.max}")
-        if (self.by == "none") != (not isinstance(self.value, dict)):
-            raise ValueError("value must be a number when by is none, else a mapping id -> number")
-        values = list(self.value.values()) if isinstance(self.value, dict) else [self.value]
-        if self.default is not None:
-            if self.by == "none":
-                raise ValueError("default (for ids not listed) only applies when by is not none")
-            values.append(self.default)
-        for number in values:
-            if not self.min <= number <= self.max:
-                raise ValueError(f"default {number} is outside min..max ({self.min}..{self.max})")
-            if self.integer and number != int(number):
-                raise ValueError(f"default {number} is not a whole number (integer: true)")
-        return self
-
-    @property
-    def keyed(self) -> bool:
-        """True if the parameter has one value per id of its ``by`` kind."""
-        return self.by != "none"
-
-    def bound(self, number: float) -> int | float:
-        """A bound shown as an int when it is whole (for messages and docs)."""
-        return int(number) if float(number).is_integer() else number
-
-
-@functools.lru_cache(maxsize=4)
-def _load_specs(path_text: str) -> dict[str, ParameterSpec]:
-    path = Path(path_text)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise UserError(f"{path}: cannot read the parameter file ({err.strerror}).") from None
-    except yaml.YAMLError as err:
-        raise UserError(f"{path}: YAML syntax error: {err}".replace("\n", " ")) from None
-    if not isinstance(raw, dict) or not raw:
-        raise UserError(f"{path}: must be a mapping of parameter name -> entry.")
-    specs: dict[str, ParameterSpec] = {}
-    for name, entry in raw.items():
-        if not (isinstance(name, str) and name.isidentifier() and name.islower()):
-            raise UserError(f"{path}: parameter name {name!r} must be lower snake case.")
-        if name.startswith("model_"):
-            raise UserError(f"{path}: parameter name {name!r} must not start with 'model_'.")
-        try:
-            specs[name] = ParameterSpec.model_validate(entry)
-        except ValidationError as err:
-            first = err.errors()[0]
-            key = ".".join(str(part) for part in first["loc"])
-            where = f"{name}.{key}" if key else name
-            raise UserError(f"{path}: {where}: {first['msg']}.") from None
-    return specs
+    # who sets out, when, with what
+    departure_rate: Array  # by origin, persons per year
+    seasonality_amplitude: Array  # by route slot
+    seasonality_peak_day: Array  # by route slot
+    initial_stock: Array  # by place, persons
+    initial_stock_days_travelled_min: int
+    initial_stock_days_travelled_max: int
+    initial_stock_first_decision_days: int
+    initial_stock_budget_share: float
+    protection_need_share: Array  # by nationality
+    budget_median_eur: Array  # by nationality
+    budget_sigma: float
+    earnings_eur_per_day: Array  # by state
+    earning_power_sigma: float
+    risk_tolerance_mean: float
+    risk_perception_median: float
+    risk_perception_sigma: float
+    destination_share: Array  # by place
+    # how people choose
+    choice_price_weight: float
+    choice_risk_weight: float
+    choice_failure_weight: float
+    choice_scale: float
+    unreachable_destination_penalty: float
+    give_up_base: float
+    give_up_per_failure: float
+    work_spell_days: int
+    seat_wait_days: int
+    stuck_wait_days: int
+    rest_days: int
+    rumour_inertia: float
+    # states
+    interception_rate: Array  # by state
+    apprehension_rate: Array  # by state
+    pushback_probability: Array  # by state
+    readmission_cooperation: Array  # by state
+    detention_days: Array  # by state
+    enforcement_response: float
+    baseline_rescue_share: Array  # by route slot
+    recognition_if_need: float
+    recognition_if_no_need: float
+    asylum_processing_days: float
+    return_delay_days: float
+    return_capacity_per_day: float
+    remigration_probability: float
+    remigration_delay_days: float
+    pushback_days_lost: int
+    pushback_money_lost_share: float
+    # smugglers
+    smuggler_networks_per_place: int
+    smuggler_capacity_per_day: Array  # by mode
+    smuggler_capacity_growth: float
+    price_demand_elasticity: float
+    price_enforcement_elasticity: float
+    craft_risk_elasticity: float
+    price_markup_spread: float
+    smuggler_arrest_rate: Array  # by state
+    rival_replacement_days: int
+    rival_capacity_share: float
+    rival_markup: float
 
 
-def parameter_specs(path: Path | None = None) -> dict[str, ParameterSpec]:
-    """The entries of parameters.yaml (default ``sim/data/parameters.yaml``), by name."""
-    return _load_specs(str(Path(path or PARAMETERS_PATH).resolve()))
-
-
-@functools.lru_cache(maxsize=4)
-def _overrides_model(path_text: str) -> type[StrictModel]:
-    fields: dict[str, Any] = {}
-    for name, spec in _load_specs(path_text).items():
-        number = Int if spec.integer else Float
-        bounded = Annotated[number, Field(ge=spec.bound(spec.min), le=spec.bound(spec.max))]
-        if spec.keyed:
-            annotation: Any = dict[id_type(BY_KINDS[spec.by]), bounded] | None
-        else:
-            annotation = bounded | None
-        fields[name] = (annotation, Field(default=None, description=spec.description))
-    return create_model("ParameterOverrides", __base__=StrictModel, **fields)
-
-
-def parameter_overrides_model(path: Path | None = None) -> type[StrictModel]:
-    """A pydantic model of the ``parameters:`` block, built from parameters.yaml.
-
-    Every field is optional; a scalar takes a number in ``min..max``, a keyed parameter a
-    mapping from ids of its ``by`` kind to such numbers.
-    """
-    return _overrides_model(str(Path(path or PARAMETERS_PATH).resolve()))
-
-
-def default_parameter_values(path: Path | None = None) -> dict[str, Any]:
-    """Every parameter's default value (keyed ones as fresh dicts), by name."""
+def _ids(by: str, network: Network) -> list[str]:
+    """The ids a parameter keyed ``by`` is aligned with (see the module docstring)."""
     return {
-        name: dict(spec.value) if isinstance(spec.value, dict) else spec.value
-        for name, spec in parameter_specs(path).items()
-    }
+        "origin": network.origin_places,
+        "place": network.place_ids,
+        "state": network.state_ids,
+        "nationality": network.nationalities,
+        "route": [*ROUTES, "none"],
+        "leg": network.leg_ids,
+        "mode": list(MODES),
+    }[by]
 
 
-def merge_parameter_values(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """Defaults with overrides applied: scalars replaced, keyed parameters merged per key."""
-    merged = {name: dict(v) if isinstance(v, dict) else v for name, v in defaults.items()}
-    for name, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(name), dict):
-            merged[name].update(value)
+def build_parameters(network: Network, overrides: Mapping[str, Any] | None = None) -> Parameters:
+    """Defaults from parameters.yaml with ``overrides`` (an already validated scenario
+    ``parameters:`` block) applied, as :class:`Parameters` on ``network``'s ids."""
+    values = merge_parameter_values(default_parameter_values(), dict(overrides or {}))
+    specs = parameter_specs()
+    fields: dict[str, Any] = {}
+    for name, spec in specs.items():
+        value = values[name]
+        if spec.keyed:
+            fallback = float(0.0 if spec.default is None else spec.default)
+            array = np.array([float(value.get(i, fallback)) for i in _ids(spec.by, network)])
+            array.flags.writeable = False
+            fields[name] = array
         else:
-            merged[name] = value
-    return merged
+            fields[name] = int(value) if spec.integer else float(value)
+    return Parameters(**fields)
 
 
-def as_array(values: dict[str, Any], name: str, ids: list[str]) -> np.ndarray:
-    """Parameter ``name`` as a float array aligned with ``ids``.
+def _check_fields_match_specs() -> None:
+    declared = [f.name for f in dataclasses.fields(Parameters)]
+    listed = list(parameter_specs())
+    if sorted(declared) != sorted(listed):
+        missing = sorted(set(listed) - set(declared))
+        extra = sorted(set(declared) - set(listed))
+        raise RuntimeError(
+            f"Parameters and parameters.yaml disagree: in the file only {missing}, "
+            f"in the class only {extra}"
+        )
 
-    A scalar parameter fills the whole array; a keyed one takes each id's value, else the
-    spec's ``default``, else 0.
-    """
-    value = values[name]
-    if not isinstance(value, dict):
-        return np.full(len(ids), float(value))
-    default = parameter_specs()[name].default
-    fallback = float(0.0 if default is None else default)
-    return np.array([float(value.get(i, fallback)) for i in ids])
+
+_check_fields_match_specs()

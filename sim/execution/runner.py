@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.scenario.build import build_model
 
 
 @dataclass
@@ -39,36 +40,6 @@ def replication_seeds(root_seed: int, n: int) -> list[int]:
     """The seeds of ``n`` replications, spawned from ``root_seed`` with ``SeedSequence``."""
     children = np.random.SeedSequence(int(root_seed)).spawn(int(n))
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
-
-
-def build_model(
-    scenario: Any,
-    seed: int,
-    days: int | None = None,
-    scale: float | None = None,
-    check: bool = False,
-):
-    """A :class:`~sim.model.MigrationModel` for ``scenario`` (a loaded Scenario) and ``seed``."""
-    from sim.model.model import MigrationModel
-    from sim.network import load_network
-    from sim.policies import build_policies
-    from sim.scenario.loading import parameter_values
-
-    days = int(days or scenario.days)
-    scale = float(scale or scenario.scale)
-    check_run_options(days=days, scale=scale)
-    network_block = scenario.network.model_dump(exclude_none=True) if scenario.network else None
-    network = load_network(network_block)
-    return MigrationModel(
-        network,
-        parameter_values(scenario),
-        seed=int(seed),
-        days=days,
-        scale=scale,
-        start_date=scenario.start_date,
-        policies=build_policies(scenario, network),
-        check=check,
-    )
 
 
 def check_run_options(
@@ -95,6 +66,7 @@ def simulate(
 ) -> RunResult:
     """Run one seed of ``scenario`` to the end; return its tables in persons."""
     started = time.perf_counter()
+    check_run_options(days=days, scale=scale)
     model = build_model(scenario, seed, days, scale, check)
     model.run()
     wall = time.perf_counter() - started

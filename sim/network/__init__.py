@@ -1,7 +1,9 @@
 """The route network as data: places, legs, origins and states, and what is derived from them."""
 
+from sim.network.compiled import CompiledNetwork
+from sim.network.describe import summary_text, to_json
 from sim.network.io import CROSSINGS, DATA_DIR, KINDS, MODES, NO_ROUTE, ROUTE_SLOTS, ROUTES
-from sim.network.loading import CompiledNetwork, Network, load_network, summary_text, to_json
+from sim.network.loading import Network, load_network
 
 __all__ = [
     "CROSSINGS",

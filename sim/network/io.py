@@ -7,6 +7,7 @@ files; :mod:`sim.network` re-exports them and builds the graph and compiled arra
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import math
 import re
@@ -205,7 +206,7 @@ def _parse_origins(
 
 
 @functools.lru_cache(maxsize=8)
-def _read_base(data_dir: str) -> tuple[tuple, tuple, tuple, tuple]:
+def read_base(data_dir: str) -> tuple[tuple, tuple, tuple, tuple]:
     """Read and validate the four data files once per directory (cached; callers copy)."""
     root = Path(data_dir)
     states = _parse_states(_read_csv(root / "states.csv", STATE_COLUMNS))
@@ -217,14 +218,23 @@ def _read_base(data_dir: str) -> tuple[tuple, tuple, tuple, tuple]:
     return tuple(states), tuple(places), tuple(legs), tuple(origins)
 
 
-def _copy(rows: tuple) -> list[dict[str, Any]]:
+@functools.lru_cache(maxsize=8)
+def read_visa_free(data_dir: str) -> dict[str, set[str]]:
+    """State -> nationalities that may enter it without a visa (``visa_free.csv``)."""
+    entries: dict[str, set[str]] = {}
+    for row in _read_csv(Path(data_dir) / "visa_free.csv", ("state", "nationality", "source")):
+        entries.setdefault(row["state"], set()).add(row["nationality"])
+    return entries
+
+
+def copy_rows(rows: tuple) -> list[dict[str, Any]]:
     return [{k: (list(v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows]
 
 
 # --------------------------------------------------------------------------- overrides
 
 
-def _apply_overrides(
+def apply_overrides(
     overrides: dict | None, places: list[dict[str, Any]], legs: list[dict[str, Any]]
 ) -> None:
     if not overrides:
@@ -272,7 +282,5 @@ def _coerce(value: Any, kind: type, where: str) -> Any:
 
 
 def _suggest(name: str, valid: dict | list) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(valid), n=3)
     return f" (did you mean {', '.join(close)}?)" if close else ""

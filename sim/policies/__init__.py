@@ -23,7 +23,7 @@ from sim.policies import (
     visa_alignment,
     visa_leverage,
 )
-from sim.policies.base import PolicyConfig
+from sim.policies.config import PolicyConfig
 
 #: The module of every lever, by its ``type`` key, in the order docs/scenarios.md lists them.
 POLICY_MODULES: dict[str, ModuleType] = {

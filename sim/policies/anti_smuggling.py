@@ -14,8 +14,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from sim.config.types import Float, Int, PlaceId, StateId
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase, place_indices, places_in_states
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
+from sim.policies.select import place_indices, places_in_states
 
 
 class Config(PolicyConfig):
@@ -49,14 +50,14 @@ class Policy(PolicyBase):
     the policy still acts then, else after the baseline ``rival_replacement_days``.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         c = self.config
         if c.places is not None:
             self.places = place_indices(self.network, c.places)
         else:
             self.places = places_in_states(self.network, c.states)
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         mods = model.modifiers
         mods.arrest_rate_extra[self.places] += self.config.arrest_rate
         mods.rival_replacement_days[self.places] = np.maximum(

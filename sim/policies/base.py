@@ -1,105 +1,170 @@
-"""What every policy block in a scenario has in common.
+"""The runtime side of a policy: the contract every lever implements, and what it may touch.
 
-A policy block is a mapping in a scenario's ``policies:`` list. Its ``type`` picks the lever
-(one module per lever in :mod:`sim.policies`), its optional ``id`` lets a scenario that
-``extends`` this one change or switch off the block, and ``start``/``end`` bound the days on
-which it acts. Each lever's ``Config`` subclasses :class:`PolicyConfig` and adds its own
-parameters, each with a docstring that becomes its description in docs/scenarios.md.
+A scenario's policy block is validated into its lever's ``Config`` (:mod:`sim.policies.config`);
+:func:`sim.policies.build_policies` turns each enabled block into that lever's ``Policy``, a
+subclass of :class:`PolicyBase`. The model calls every hook on every policy, in the documented
+day order (``docs/model.md``); a lever overrides only the hooks it needs:
+
+- :meth:`PolicyBase.setup` once, before day 0: fixes the active window in run days, then calls
+  :meth:`PolicyBase.prepare`, where a lever works out the legs, places and states it concerns as
+  index arrays, so that acting each day is a handful of vectorised assignments;
+- :meth:`PolicyBase.active_on` every day: whether the block acts today;
+- :meth:`PolicyBase.apply` on active days, after the day's modifiers are reset: the lever turns
+  its knobs (:class:`sim.rules.rates.Modifiers`);
+- :meth:`PolicyBase.screen` on active days, before people decide: levers that take people off
+  the irregular routes (Safe Mobility Offices, legal pathways) take their applicants out of
+  those deciding and return the others.
+
+What a policy may read and change is :class:`PolicyContext`, the part of the model a lever
+sees. Randomness comes only from the policy's own stream, ``context.stream("policy:<type>:<id
+or index>")``, so that adding a policy shifts no other draws (common random numbers).
 """
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
+from typing import Any, Protocol
 
-from pydantic import Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+import numpy as np
 
-from sim.config.types import Bool, StrictModel, run_window_of
+from sim.agents.population import Population
+from sim.agents.states import Conduct, State
+from sim.network import NO_ROUTE, Network
+from sim.outputs.counters import Outcomes
+from sim.rules.rates import LegRates, Modifiers
 
-#: Unit interval constraints, used by every lever for shares, rates and probabilities.
-UNIT = {"ge": 0.0, "le": 1.0}
+
+class PolicyContext(Protocol):
+    """What a policy sees of the model: read the day, the network and the people; change the
+    day's modifiers, move people to a legal pathway, count spending."""
+
+    @property
+    def day(self) -> int:
+        """Today's index (0 is the scenario's ``start_date``)."""
+
+    @property
+    def days(self) -> int:
+        """Days in the run."""
+
+    @property
+    def scale(self) -> float:
+        """Agents per person."""
+
+    @property
+    def start_date(self) -> dt.date:
+        """The date of day 0."""
+
+    @property
+    def net(self) -> Network:
+        """The route network with its compiled arrays and geography."""
+
+    @property
+    def population(self) -> Population:
+        """The people, as arrays (read; change only through :meth:`admit_legally`)."""
+
+    @property
+    def modifiers(self) -> Modifiers:
+        """Today's knobs, reset to neutral before the policies act."""
+
+    @property
+    def rates(self) -> LegRates:
+        """Yesterday's per-leg rates (today's are compiled after the policies act)."""
+
+    @property
+    def conduct(self) -> Conduct:
+        """The states' conduct as arrays (the :class:`State` agents' own values)."""
+
+    @property
+    def states(self) -> list[State]:
+        """The state agents, in ``net.state_ids`` order."""
+
+    @property
+    def outcomes(self) -> Outcomes:
+        """The run's counters (policies add their spending)."""
+
+    @property
+    def leg_baseline_rescue(self) -> np.ndarray:
+        """The baseline share of people in distress who are rescued, per leg."""
+
+    def stream(self, name: str) -> np.random.Generator:
+        """The random stream of one process, keyed by its name and the run's seed."""
+
+    def admit_legally(self, ids: np.ndarray, pathway: str, block: str) -> None:
+        """People ``ids`` travel legally on ``pathway``, admitted by the policy ``block``."""
 
 
-class PolicyConfig(StrictModel):
-    """The keys every policy block has: its type, id, on/off switch and active window."""
+class PolicyBase:
+    """One policy block at run time: its config, active window, random stream and spending."""
 
-    type: str
-    """The lever this block switches on (one of the policy types below)."""
+    def __init__(self, config: Any, network: Network, index: int = 0) -> None:
+        self.config = config
+        self.network = network
+        self.index = index
+        label = config.id if config.id is not None else index
+        self.stream_name = f"policy:{config.type}:{label}"
+        self.first_day = 0
+        self.last_day = 0
+        self.spent_eur = 0.0  # EUR states paid for this block so far (whole population)
 
-    id: str | None = Field(default=None, min_length=1, max_length=80)
-    """A name for this block, unique within the scenario. A scenario that extends this one
-    changes the block by giving a block with the same id (its keys override these)."""
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.Policy {self.stream_name}>"
 
-    enabled: Bool = True
-    """Whether the block acts at all; `false` switches off an inherited block."""
+    # ----------------------------------------------------------------- the contract
+    def setup(self, context: PolicyContext) -> None:
+        """Fix the active window in run days, then let the lever prepare its arrays."""
+        start = self.config.start or context.start_date
+        end = self.config.end or context.start_date + dt.timedelta(days=context.days - 1)
+        self.first_day = (start - context.start_date).days
+        self.last_day = (end - context.start_date).days
+        self.prepare(context)
 
-    start: date | None = None
-    """First day the policy acts (inclusive); default: the first day of the run."""
+    def prepare(self, context: PolicyContext) -> None:
+        """Work out what the block concerns (index arrays); nothing by default."""
 
-    end: date | None = None
-    """Last day the policy acts (inclusive); default: the last day of the run."""
+    def active_on(self, day: dt.date) -> bool:
+        """Whether the block acts on ``day`` (enabled, and inside its ``start``..``end``)."""
+        return self.config.active_on(day)
 
-    @field_validator("start")
-    @classmethod
-    def _start_inside_run(cls, value: date | None, info: ValidationInfo) -> date | None:
-        return _inside_run(value, "start", info)
+    def apply(self, context: PolicyContext) -> None:
+        """Turn today's modifiers; nothing by default."""
 
-    @field_validator("end")
-    @classmethod
-    def _end_inside_run_and_after_start(
-        cls, value: date | None, info: ValidationInfo
-    ) -> date | None:
-        start = info.data.get("start")
-        if value is not None and start is not None and value < start:
-            raise PydanticCustomError(
-                "end_before_start",
-                "end {end} is before start {start}; end must be on or after start",
-                {"end": value.isoformat(), "start": start.isoformat()},
+    def screen(self, context: PolicyContext, deciding: np.ndarray) -> np.ndarray:
+        """Take applicants out of the people ``deciding`` today; return the others (all of
+        them by default)."""
+        return deciding
+
+    # ----------------------------------------------------------------- shared helpers
+    def rng(self, context: PolicyContext) -> np.random.Generator:
+        """This policy's own random stream."""
+        return context.stream(self.stream_name)
+
+    @property
+    def active_days(self) -> int:
+        """Days in the active window within the run."""
+        return max(self.last_day - self.first_day + 1, 1)
+
+    def days_in_force(self, context: PolicyContext) -> int:
+        """Days since the block started acting, counting today as day 1."""
+        return context.day - self.first_day + 1
+
+    def ramp(self, context: PolicyContext, days: int) -> float:
+        """Share of the full effect reached today when it builds up linearly over ``days``."""
+        if days <= 0:
+            return 1.0
+        return float(np.clip(self.days_in_force(context) / days, 0.0, 1.0))
+
+    def record_spending(
+        self, context: PolicyContext, total_eur: float, route_slots: np.ndarray
+    ) -> None:
+        """Count today's share of ``total_eur`` (spread evenly over the active window) as state
+        spending, split evenly over ``route_slots`` (``NO_ROUTE`` counts only in ``all``)."""
+        if total_eur <= 0:
+            return
+        today = total_eur / self.active_days
+        slots = np.unique(route_slots) if len(route_slots) else np.array([NO_ROUTE])
+        for slot in slots:
+            # Flows are kept in agent units and divided by the scale in the tables.
+            context.outcomes.add_total(
+                "state_spending_eur", int(slot), today / len(slots) * context.scale
             )
-        return _inside_run(value, "end", info)
-
-    def active_on(self, day: date) -> bool:
-        """True if the block is enabled and ``day`` lies in its ``start``..``end`` window."""
-        if not self.enabled:
-            return False
-        if self.start is not None and day < self.start:
-            return False
-        return self.end is None or day <= self.end
-
-    def _require_exactly_one(self, *names: str) -> None:
-        """Raise unless exactly one of the alternative keys ``names`` is given."""
-        given = [name for name in names if getattr(self, name) is not None]
-        keys = [type(self).model_fields[name].alias or name for name in names]
-        if len(given) != 1:
-            problem = "both are given" if given else "neither is given"
-            if len(names) > 2:
-                problem = f"{len(given)} are given"
-            raise PydanticCustomError(
-                "exactly_one",
-                "give exactly one of {keys} for a {type} block; {problem}",
-                {
-                    "keys": " or ".join(f"`{k}`" for k in keys),
-                    "type": self.type,
-                    "problem": problem,
-                },
-            )
-
-
-def _inside_run(value: date | None, key: str, info: ValidationInfo) -> date | None:
-    window = run_window_of(info)
-    if value is None or window is None or not info.data.get("enabled", True):
-        return value
-    first, last = window
-    if not first <= value <= last:
-        raise PydanticCustomError(
-            "outside_run",
-            "{key} {value} is outside the run, which covers {first} to {last}; "
-            "give a date in that window or leave {key} out",
-            {
-                "key": key,
-                "value": value.isoformat(),
-                "first": first.isoformat(),
-                "last": last.isoformat(),
-            },
-        )
-    return value
+        self.spent_eur += today

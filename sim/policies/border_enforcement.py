@@ -12,8 +12,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from sim.config.types import Float, LegId, StateId
-from sim.policies.base import PolicyConfig
-from sim.policies.runtime import PolicyBase, leg_mask, state_indices
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import PolicyConfig
+from sim.policies.select import leg_mask, state_indices
 
 
 class Config(PolicyConfig):
@@ -44,18 +45,18 @@ class Policy(PolicyBase):
     ``legs``: both, on those legs. Blocks on the same leg multiply.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         c, compiled = self.config, self.network.compiled
         if c.states is not None:
             wanted = state_indices(self.network, c.states)
-            apprehend = np.isin(model.leg_eu_state, wanted)
-            pull = np.isin(model.leg_transit_state, wanted)
+            apprehend = np.isin(self.network.compiled.leg_eu_state, wanted)
+            pull = np.isin(self.network.compiled.leg_transit_state, wanted)
         else:
             apprehend = pull = leg_mask(self.network, c.legs)
         self.apprehension_legs = np.flatnonzero(apprehend & compiled.leg_eu_entry)
         self.pullback_legs = np.flatnonzero(pull & compiled.leg_border)
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         mods, strength = model.modifiers, self.config.strength
         mods.apprehension_multiplier[self.apprehension_legs] *= strength
         mods.pullback_multiplier[self.pullback_legs] *= strength

@@ -14,8 +14,9 @@ from pydantic import Field, model_validator
 
 from sim.config.types import Float, Int, NonEuStateId, PlaceId
 from sim.network import MODES
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase, legs_out_of, place_indices, route_slots_of_legs
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
+from sim.policies.select import legs_out_of, place_indices, route_slots_of_legs
 
 
 class Config(PolicyConfig):
@@ -53,17 +54,19 @@ class Policy(PolicyBase):
     (non-EU) controller; scheduled flights into the state are not departures.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         c, compiled = self.config, self.network.compiled
         if c.places is not None:
             policed = legs_out_of(self.network, place_indices(self.network, c.places))
         else:
             state = self.network.state_index[c.state]
-            policed = (model.leg_transit_state == state) & (compiled.leg_mode != MODES.index("air"))
+            policed = (self.network.compiled.leg_transit_state == state) & (
+                compiled.leg_mode != MODES.index("air")
+            )
         self.legs = np.flatnonzero(policed & compiled.leg_border)
-        self.routes = route_slots_of_legs(model, self.legs)
+        self.routes = route_slots_of_legs(self.network, self.legs)
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         mods, c = model.modifiers, self.config
         mods.pullback_floor[self.legs] = np.maximum(
             mods.pullback_floor[self.legs], c.interception_rate

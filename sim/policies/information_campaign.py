@@ -13,8 +13,9 @@ import numpy as np
 from pydantic import Field
 
 from sim.config.types import Float, OriginId
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase, place_indices
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
+from sim.policies.select import place_indices
 
 
 class Config(PolicyConfig):
@@ -33,10 +34,10 @@ class Policy(PolicyBase):
     """Sets the information strength of the origins; people setting out there today take it in
     (``add_people`` in ``sim/model_setup.py``). The strongest campaign at a place counts."""
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         self.places = place_indices(self.network, self.config.places)
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         mods = model.modifiers
         mods.information_strength[self.places] = np.maximum(
             mods.information_strength[self.places], self.config.strength

@@ -14,8 +14,9 @@ from pydantic import Field
 
 from sim.agents.population import Status
 from sim.config.types import DestinationId, Int, NationalitySelection, PlaceId
-from sim.policies.base import PolicyConfig
-from sim.policies.runtime import PolicyBase, nationality_mask, place_indices
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import PolicyConfig
+from sim.policies.select import nationality_mask, place_indices
 
 
 class Config(PolicyConfig):
@@ -53,7 +54,7 @@ class Policy(PolicyBase):
     carried over, up to one month's quota.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         c, net = self.config, self.network
         self.at_place = np.zeros(net.compiled.n_places, dtype=bool)
         self.at_place[place_indices(net, c.from_places)] = True
@@ -63,14 +64,8 @@ class Policy(PolicyBase):
         self.daily_quota = c.quota_per_year / 365.0 * model.scale  # agents a day
         self.backlog_cap = max(c.quota_per_year / 12.0 * model.scale, 1.0)
         self.owed = 0.0  # places due and not yet filled (agents)
-        self.admitted_to: dict[str, float] = {}  # persons admitted, by destination place id
 
-    @property
-    def admitted(self) -> float:
-        """Persons admitted so far."""
-        return float(sum(self.admitted_to.values()))
-
-    def screen(self, model, deciding: np.ndarray) -> np.ndarray:
+    def screen(self, model: PolicyContext, deciding: np.ndarray) -> np.ndarray:
         """Admit today's quota among those deciding; return the others."""
         rng = self.rng(model)
         self.owed = min(self.owed + rng.poisson(self.daily_quota), self.backlog_cap)
@@ -92,10 +87,7 @@ class Policy(PolicyBase):
         if len(self.destinations):
             pick = rng.integers(len(self.destinations), size=len(ids))
             pop.destination[ids] = self.destinations[pick]
-        for place, count in zip(*np.unique(pop.destination[ids], return_counts=True), strict=True):
-            key = self.network.place_ids[int(place)]
-            self.admitted_to[key] = self.admitted_to.get(key, 0.0) + int(count) / model.scale
-        model.admit_legally(ids)
+        model.admit_legally(ids, self.config.kind, self.stream_name)
         self.owed -= len(ids)
         keep = np.ones(len(deciding), dtype=bool)
         keep[candidates] = False

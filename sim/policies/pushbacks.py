@@ -13,8 +13,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from sim.config.types import Float, Int, LegId, StateId, StrictModel
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase, leg_mask, legs_controlled_by
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
+from sim.policies.select import leg_mask, legs_controlled_by
 
 
 class Violence(StrictModel):
@@ -64,7 +65,7 @@ class Policy(PolicyBase):
     When several blocks cover a leg, the later block in the scenario wins.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         c = self.config
         chosen = (
             legs_controlled_by(self.network, c.states)
@@ -73,7 +74,7 @@ class Policy(PolicyBase):
         )
         self.legs = np.flatnonzero(chosen & self.network.compiled.leg_eu_entry)
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         mods, c = model.modifiers, self.config
         mods.pushback_override[self.legs] = c.probability
         mods.pushback_money_lost[self.legs] = c.violence.money_lost_share

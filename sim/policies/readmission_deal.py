@@ -17,8 +17,8 @@ from pydantic import Field
 
 from sim.config.types import Bool, Float, Int, NonEuStateId
 from sim.network import NO_ROUTE
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
 
 
 class Config(PolicyConfig):
@@ -51,17 +51,17 @@ class Policy(PolicyBase):
     person whose own state would not.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         self.partner = self.network.state_index[self.config.partner]
-        self.baseline = float(model.cooperation[self.partner])
+        self.baseline = float(model.conduct.cooperation[self.partner])
 
-    def level_today(self, model) -> float:
+    def level_today(self, model: PolicyContext) -> float:
         """The partner's cooperation under the deal today."""
         target = max(self.config.cooperation, self.baseline)
         ramp = self.ramp(model, self.config.lag_days)
         return self.baseline + (target - self.baseline) * ramp
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         mods, level = model.modifiers, self.level_today(model)
         mods.cooperation_floor[self.partner] = max(mods.cooperation_floor[self.partner], level)
         if self.config.third_country_nationals:

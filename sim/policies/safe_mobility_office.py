@@ -27,8 +27,9 @@ from sim.config.types import (
     PlaceId,
     StrictModel,
 )
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase, nationality_mask, place_indices
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
+from sim.policies.select import nationality_mask, place_indices
 
 Pathway = Literal["resettlement", "humanitarian", "family", "labour"]
 
@@ -150,11 +151,11 @@ class Policy(PolicyBase):
     Each day the office is open, :meth:`screen` takes from those deciding at its places the
     people who know of it, are eligible and have not applied before; they wait as
     ``smo_applicant``. :meth:`apply` decides the files due today, also after the office has
-    closed to new applicants (open files are still decided). Counts per pathway and destination
-    are kept in ``admitted_by_pathway`` and ``admitted_to`` (persons).
+    closed to new applicants (open files are still decided). Admissions per pathway and
+    destination are counted in the model's one tally (``model.admissions``).
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         c, net = self.config, self.network
         e = c.eligibility
         self.offices = place_indices(net, c.places)
@@ -182,10 +183,8 @@ class Policy(PolicyBase):
         self.pending_ids = np.empty(0, dtype=np.int64)
         self.pending_day = np.empty(0, dtype=np.int64)
         self.counts = {"applied": 0.0, "approved": 0.0, "rejected": 0.0, "left_waiting": 0.0}
-        self.admitted_by_pathway = dict.fromkeys(c.pathways, 0.0)
-        self.admitted_to: dict[str, float] = {}
 
-    def open_on(self, model) -> bool:
+    def open_on(self, model: PolicyContext) -> bool:
         """Whether the office takes new applications today (its active window)."""
         return self.first_day <= model.day <= self.last_day
 
@@ -193,7 +192,7 @@ class Policy(PolicyBase):
         """Open, or still deciding files after closing."""
         return super().active_on(day) or len(self.pending_ids) > 0
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         """Decide the files due today; spread the word monthly while open."""
         self.decide_files(model)
         in_force = self.days_in_force(model)
@@ -201,7 +200,7 @@ class Policy(PolicyBase):
             a = self.awareness
             self.awareness = a + self.config.awareness_spread * a * (1.0 - a)
 
-    def screen(self, model, deciding: np.ndarray) -> np.ndarray:
+    def screen(self, model: PolicyContext, deciding: np.ndarray) -> np.ndarray:
         """Take today's applicants out of those deciding; return the others."""
         if not self.open_on(model) or len(deciding) == 0:
             return deciding
@@ -211,7 +210,7 @@ class Policy(PolicyBase):
             self.queue(model, ids)
         return deciding[~applies]
 
-    def applies(self, model, ids: np.ndarray) -> np.ndarray:
+    def applies(self, model: PolicyContext, ids: np.ndarray) -> np.ndarray:
         """Mask over ``ids``: at an office, aware of it, eligible, and never applied before."""
         pop, e = model.population, self.config.eligibility
         office = self.office_of_place[pop.place[ids]]
@@ -230,7 +229,7 @@ class Policy(PolicyBase):
             self.attention = np.concatenate([self.attention, fresh])
         return mask & (self.attention[ids] < self.awareness)
 
-    def queue(self, model, ids: np.ndarray) -> None:
+    def queue(self, model: PolicyContext, ids: np.ndarray) -> None:
         """Applicants join their office's queue in random order and wait for their decision."""
         pop, c = model.population, self.config
         ids = self.rng(model).permutation(ids)
@@ -250,7 +249,7 @@ class Policy(PolicyBase):
         self.pending_day = np.concatenate([self.pending_day, days])
         self.counts["applied"] += len(ids) / model.scale
 
-    def decide_files(self, model) -> None:
+    def decide_files(self, model: PolicyContext) -> None:
         """Approve (legal admission) or reject the files due today; release those who gave up
         waiting. Rejected and released people decide again today, on the irregular routes."""
         pop, scale = model.population, model.scale
@@ -270,7 +269,7 @@ class Policy(PolicyBase):
         pop.set_status(back, Status.IN_TRANSIT)
         pop.next_day[back] = model.day
 
-    def admit(self, model, ids: np.ndarray, rng: np.random.Generator) -> None:
+    def admit(self, model: PolicyContext, ids: np.ndarray, rng: np.random.Generator) -> None:
         """Allot each approved person a pathway they qualify for, by the pathways' shares; send
         them to its destination (or their own) legally."""
         pop = model.population
@@ -283,8 +282,4 @@ class Policy(PolicyBase):
                 continue
             if len(places):
                 pop.destination[chosen] = places[rng.integers(len(places), size=len(chosen))]
-            self.admitted_by_pathway[name] += len(chosen) / model.scale
-        for place, n in zip(*np.unique(pop.destination[ids], return_counts=True), strict=True):
-            key = self.network.place_ids[int(place)]
-            self.admitted_to[key] = self.admitted_to.get(key, 0.0) + int(n) / model.scale
-        model.admit_legally(ids)
+            model.admit_legally(chosen, name, self.stream_name)

@@ -16,8 +16,10 @@ from pydantic_core import PydanticCustomError
 
 from sim.agents.population import Status
 from sim.config.types import Float, RouteId
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase, sea_legs_of_routes
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
+from sim.policies.select import sea_legs_of_routes
+from sim.rules.movement import distress_probability
 
 
 class Config(PolicyConfig):
@@ -55,12 +57,12 @@ class Policy(PolicyBase):
     independent chances of rescue.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         self.legs = np.flatnonzero(sea_legs_of_routes(self.network, self.config.routes))
         self.strength = 1.0 if self.config.strength is None else self.config.strength
         self.last_strength = self.strength  # what it achieved on its last active day
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         strength = self.strength
         if self.config.capacity is not None and strength > 0:
             expected = self.expected_rescues_at_full_strength(model)
@@ -73,17 +75,17 @@ class Policy(PolicyBase):
             1.0 - strength
         )
 
-    def expected_rescues_at_full_strength(self, model) -> float:
+    def expected_rescues_at_full_strength(self, model: PolicyContext) -> float:
         """Agents in distress today on the covered legs whom the baseline rescue misses."""
         pop = model.population
         finishing = np.flatnonzero((pop.next_day == model.day) & (pop.status == Status.ON_LEG))
         on_legs = np.bincount(pop.leg[finishing], minlength=self.network.compiled.n_legs)
         legs = self.legs
         base = model.leg_baseline_rescue[legs]
-        distress = (
-            model.leg_death_risk[legs]
-            * model.rates.death_multiplier[legs]
-            / np.maximum(1.0 - base, 0.05)
-        )
+        distress = distress_probability(
+            self.network.compiled.leg_death_risk,
+            model.rates.death_multiplier,
+            model.leg_baseline_rescue,
+        )[legs]
         not_stopped = 1.0 - model.rates.pullback[legs]  # yesterday's rates: an estimate
         return float((on_legs[legs] * not_stopped * distress * (1.0 - base)).sum())

@@ -14,8 +14,9 @@ import numpy as np
 from pydantic import Field
 
 from sim.config.types import Nationality, StateId
-from sim.policies.base import PolicyConfig
-from sim.policies.runtime import PolicyBase, nationality_mask, scheduled_air_legs_into
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import PolicyConfig
+from sim.policies.select import nationality_mask, scheduled_air_legs_into
 
 
 class Config(PolicyConfig):
@@ -33,10 +34,10 @@ class Config(PolicyConfig):
 class Policy(PolicyBase):
     """Bars the nationalities from the scheduled flights into the state."""
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         nationalities = np.flatnonzero(nationality_mask(self.network, self.config.nationalities))
         legs = np.flatnonzero(scheduled_air_legs_into(self.network, self.config.state))
         self.cells = np.ix_(nationalities, legs)
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         model.modifiers.leg_barred[self.cells] = True

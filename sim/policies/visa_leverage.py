@@ -14,8 +14,8 @@ from typing import Literal
 from pydantic import Field
 
 from sim.config.types import Float, Int, NonEuStateId
-from sim.policies.base import UNIT, PolicyConfig
-from sim.policies.runtime import PolicyBase
+from sim.policies.base import PolicyBase, PolicyContext
+from sim.policies.config import UNIT, PolicyConfig
 
 #: Remittances (% of GDP) at and above which a state resists forced returns whatever the
 #: leverage (assumption; of the origin states in states.csv only The Gambia, 27%, is above).
@@ -54,17 +54,17 @@ class Policy(PolicyBase):
     from the target's :class:`~sim.states.State` each day.
     """
 
-    def prepare(self, model) -> None:
+    def prepare(self, model: PolicyContext) -> None:
         self.target = self.network.state_index[self.config.target]
-        self.baseline = float(model.cooperation[self.target])
+        self.baseline = float(model.conduct.cooperation[self.target])
 
-    def level_today(self, model) -> float:
+    def level_today(self, model: PolicyContext) -> float:
         """The target's cooperation under the leverage today."""
         c = self.config
         dependence = remittance_dependence(model.states[self.target].remittances_pct_gdp)
         gain = c.cooperation_gain * c.strength * (1.0 - dependence)
         return min(self.baseline + gain * self.ramp(model, c.ramp_days), 1.0)
 
-    def apply(self, model) -> None:
+    def apply(self, model: PolicyContext) -> None:
         floor = model.modifiers.cooperation_floor
         floor[self.target] = max(floor[self.target], self.level_today(model))

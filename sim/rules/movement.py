@@ -33,6 +33,23 @@ class Outcome(IntEnum):
     PUSHED_BACK = 4
 
 
+#: Smallest share of people in distress taken as not rescued when backing out the chance of
+#: distress, so that a route with near-total rescue does not imply near-certain distress.
+MIN_NOT_RESCUED = 0.05
+
+
+def distress_probability(
+    death_risk: np.ndarray, death_multiplier: np.ndarray, baseline_rescue: np.ndarray
+) -> np.ndarray:
+    """Chance that a crossing gets into distress, per leg.
+
+    The data's ``death_risk`` is the observed risk with today's rescue, so distress is
+    ``death_risk x craft multiplier / (1 - baseline rescue share)``; rescue then decides who of
+    those in distress survive. Search and rescue policies use the same function.
+    """
+    return death_risk * death_multiplier / np.maximum(1.0 - baseline_rescue, MIN_NOT_RESCUED)
+
+
 def leg_outcomes(
     legs: np.ndarray,
     death_risk: np.ndarray,
@@ -55,10 +72,8 @@ def leg_outcomes(
     outcome = np.full(len(legs), Outcome.ARRIVED, dtype=np.int8)
 
     pulled = u_pull < pullback[legs]
-    distress_probability = (
-        death_risk[legs] * death_multiplier[legs] / np.maximum(1.0 - baseline_rescue[legs], 0.05)
-    )
-    distress = ~pulled & (u_distress < distress_probability)
+    in_distress = distress_probability(death_risk, death_multiplier, baseline_rescue)[legs]
+    distress = ~pulled & (u_distress < in_distress)
     rescued = distress & (u_rescue < rescue_share[legs])
     dead = distress & ~rescued
     # Apprehension and pushback are one draw: P(pushback) = P(apprehended) * P(expelled).

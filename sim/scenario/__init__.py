@@ -1,5 +1,5 @@
 """Scenario files: YAML loading, inheritance, the schema, clear errors, the generated reference."""
 
-from sim.scenario.loading import Scenario, load_scenario, parameter_values, scenario_from_dict
+from sim.scenario.loading import Scenario, load_scenario, scenario_from_dict
 
-__all__ = ["Scenario", "load_scenario", "parameter_values", "scenario_from_dict"]
+__all__ = ["Scenario", "load_scenario", "scenario_from_dict"]

@@ -31,14 +31,13 @@ from typing import Any
 import yaml
 from pydantic import PrivateAttr, ValidationError
 
-from sim.config.parameters import default_parameter_values, merge_parameter_values
 from sim.config.types import default_network
 from sim.errors import UserError
 from sim.network import Network
 from sim.scenario.errors import Loc, describe_error, key_path
 from sim.scenario.schema import ScenarioModel, validation_context
 
-__all__ = ["Scenario", "load_scenario", "parameter_values", "scenario_from_dict"]
+__all__ = ["Scenario", "load_scenario", "scenario_from_dict"]
 
 _MAX_PROBLEMS_SHOWN = 4
 
@@ -91,12 +90,6 @@ class Scenario(ScenarioModel):
             f"{self.seeds} {'seed' if self.seeds == 1 else 'seeds'} from {self.seed}, "
             f"scale {self.scale:g}, {policies}"
         )
-
-
-def parameter_values(scenario: ScenarioModel) -> dict[str, Any]:
-    """Every model parameter's value in this scenario: defaults from parameters.yaml with the
-    scenario's overrides applied (keyed parameters merged per key)."""
-    return merge_parameter_values(default_parameter_values(), scenario.parameters)
 
 
 # --------------------------------------------------------------------------- reading YAML

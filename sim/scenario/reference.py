@@ -15,7 +15,7 @@ import re
 import sys
 from typing import Any
 
-from sim.config.parameters import ParameterSpec, parameter_specs
+from sim.config.specs import ParameterSpec, parameter_specs
 from sim.config.types import BY_KINDS, ID_LABELS
 from sim.policies import POLICY_TYPES, PolicyConfig
 from sim.scenario.errors import range_text

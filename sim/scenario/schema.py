@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from sim.config.parameters import parameter_overrides_model
+from sim.config.specs import parameter_overrides_model
 from sim.config.types import Bool, Float, Int, LegId, PlaceId, StrictModel, network_of
 from sim.network import Network
 from sim.policies import POLICY_TYPES, PolicyConfig

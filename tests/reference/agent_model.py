@@ -40,8 +40,11 @@ from typing import Any
 import numpy as np
 
 from sim.agents.population import FIELDS, FIRST_FINAL, N_STATUS, NEVER, Status
-from sim.model.model import MONTH_DAYS, ConservationError, MigrationModel
-from sim.outputs.counters import FLOW_INDEX, ROUTE_SLOTS
+from sim.config.parameters import Parameters
+from sim.model.conservation import ConservationError
+from sim.model.model import MigrationModel, Stage
+from sim.network import ROUTE_SLOTS
+from sim.outputs.counters import FLOW_INDEX
 
 from .migrant import DETAINED, IN_TRANSIT, ON_LEG, Migrant
 
@@ -77,7 +80,7 @@ class ReferenceModel(MigrationModel):
     def __init__(
         self,
         network: Any,
-        params: dict[str, Any],
+        params: Parameters,
         *,
         seed: int,
         days: int,
@@ -105,16 +108,23 @@ class ReferenceModel(MigrationModel):
         self.adopted = 0  # rows of the array population already turned into agents
         self.tables = self._static_tables()
         self.adopt_new_people()
+        # The shared stages of the model's day around one ``step`` per migrant.
+        self.stages = [
+            Stage("states review their stance", self.review_stances),
+            Stage("policies act", self.apply_policies),
+            Stage("people set out", self.origins.set_out),
+            Stage("migrants step", self.migrants_step),
+            Stage("smugglers adapt", self.adapt_smugglers),
+            Stage("routes re-evaluated", self.refresh_routes),
+            Stage("news spreads", self.beliefs.spread_news),
+            Stage("stocks recorded", self.record_stocks),
+        ]
+        if check:
+            self.stages.append(Stage("conservation checked", self.assert_conserved))
 
     # ----------------------------------------------------------------- the day
-    def step(self) -> None:
-        """One day: the model's shared stages around one ``step`` per migrant."""
-        self.outcomes.today = self.day
-        monthly = self.day > 0 and self.day % MONTH_DAYS == 0
-        if monthly:
-            self.update_state_stances()
-        self.apply_policies()
-        self.set_out_from_origins()
+    def migrants_step(self) -> None:
+        """Newcomers become agents; every migrant steps once, in random order."""
         self.adopt_new_people()
         self.prepare_day()
         self.agent_steps += sum(self.status_count[:FIRST_FINAL])
@@ -122,14 +132,6 @@ class ReferenceModel(MigrationModel):
         if migrants is not None:
             migrants.shuffle_do("step")
         self.close_day()
-        if monthly:
-            self.smugglers_adapt()
-        self.update_rumours()
-        self.record_stocks()
-        if self.check_conservation:
-            self.assert_conserved()
-        self.day += 1
-        self.running = self.day < self.days
 
     def adopt_new_people(self) -> None:
         """One :class:`Migrant` per row the setup or today's departures appended."""
@@ -152,7 +154,7 @@ class ReferenceModel(MigrationModel):
         migrant.next_day = NEVER
         migrant.remove()
 
-    def send_home(self, migrant: Migrant, status: int, metric: str | None) -> None:
+    def send_migrant_home(self, migrant: Migrant, status: int, metric: str | None) -> None:
         """Go back to the origin for good (giving up)."""
         if metric:
             self.outcomes.add_total(metric, self.tables.place_route[migrant.place], 1.0)
@@ -187,26 +189,26 @@ class ReferenceModel(MigrationModel):
         """The network and parameters as Python lists, indexed like the arrays."""
         c = self.net.compiled
         return SimpleNamespace(
-            out_start=self.out_start.tolist(),
-            leg_days=self.leg_days.tolist(),
+            out_start=c.out_start.tolist(),
+            leg_days=c.leg_days.tolist(),
             leg_target=c.leg_target.tolist(),
             leg_smuggled=c.leg_smuggled.tolist(),
             leg_border=c.leg_border.tolist(),
             leg_eu_entry=c.leg_eu_entry.tolist(),
-            leg_route=self.leg_route_slot.tolist(),
-            leg_transit_state=self.leg_transit_state.tolist(),
-            death_risk=self.leg_death_risk.tolist(),
+            leg_route=c.leg_route_slot.tolist(),
+            leg_transit_state=c.leg_transit_state.tolist(),
+            death_risk=c.leg_death_risk.tolist(),
             baseline_rescue=self.leg_baseline_rescue.tolist(),
-            detention_days=self.detention_days.tolist(),
-            push_back_place=self.push_back_place.tolist(),
-            usual_previous_place=self.usual_previous_place.tolist(),
+            detention_days=self.conduct.detention_days.tolist(),
+            push_back_place=c.leg_source.tolist(),
+            usual_previous_place=c.usual_previous_place.tolist(),
             leg_source=c.leg_source.tolist(),
             place_state=c.place_state.tolist(),
-            nationality_state=self.nationality_state.tolist(),
-            place_route=self.place_route.tolist(),
-            is_destination=self.place_is_destination.tolist(),
-            is_transit=self.place_is_transit.tolist(),
-            unreachable_penalty=float(self.params["unreachable_destination_penalty"]),
+            nationality_state=c.nationality_state.tolist(),
+            place_route=c.place_route.tolist(),
+            is_destination=c.place_is_destination.tolist(),
+            is_transit=c.place_is_transit.tolist(),
+            unreachable_penalty=self.params.unreachable_destination_penalty,
             cost_to_go_source=None,
         )
 
@@ -215,24 +217,25 @@ class ReferenceModel(MigrationModel):
         tables, market = self.tables, self.market
         tables.price = self.leg_prices().tolist()
         tables.wage = self.wage.tolist()
-        tables.closed = self.closed_legs.tolist()
+        tables.closed = self.net.compiled.leg_closed.tolist()
         tables.barred = self.modifiers.leg_barred.tolist()
         for name in ("pullback", "apprehension", "pushback", "rescue_share", "death_multiplier"):
             setattr(tables, name, getattr(self.rates, name).tolist())
-        tables.believed_death = self.believed_death_risk.tolist()
-        tables.believed_failure = self.believed_failure.tolist()
+        beliefs = self.beliefs
+        tables.believed_death = beliefs.death_risk.tolist()
+        tables.believed_failure = beliefs.failure.tolist()
         mods = self.modifiers
-        tables.cooperation = np.maximum(self.cooperation, mods.cooperation_floor).tolist()
+        tables.cooperation = np.maximum(self.conduct.cooperation, mods.cooperation_floor).tolist()
         tables.third_country_readmission = mods.third_country_readmission.tolist()
         tables.leg_detention_days = mods.detention_days.tolist()
         tables.pushback_money_lost = mods.pushback_money_lost.tolist()
         tables.pushback_days_lost = mods.pushback_days_lost.tolist()
         tables.pushback_injury = mods.pushback_injury.tolist()
         tables.pushback_places_back = mods.pushback_places_back.tolist()
-        if tables.cost_to_go_source is not self.cost_to_go:
-            tables.cost_to_go = self.cost_to_go.tolist()
-            tables.cost_to_go_any = self.cost_to_go_any.tolist()
-            tables.cost_to_go_source = self.cost_to_go
+        if tables.cost_to_go_source is not beliefs.cost_to_go:
+            tables.cost_to_go = beliefs.cost_to_go.tolist()
+            tables.cost_to_go_any = beliefs.cost_to_go_any.tolist()
+            tables.cost_to_go_source = beliefs.cost_to_go
         # Fractional seats at small scales are rounded at random, one draw per network slot.
         seats = market.capacity * market.active * self.scale
         rounding = self.stream("seat_rounding").random(len(seats))
@@ -254,7 +257,7 @@ class ReferenceModel(MigrationModel):
         self.news_finished = [0] * n_legs
         self.news_dead = [0] * n_legs
         self.news_failed = [0] * n_legs
-        capacity = float(self.params["return_capacity_per_day"]) * self.scale
+        capacity = self.eu.return_capacity_per_day * self.scale
         self.return_capacity_left = int(self.stream("returns").poisson(capacity))
 
     def close_day(self) -> None:
@@ -262,7 +265,7 @@ class ReferenceModel(MigrationModel):
         self.market.requests += np.array(self.slot_requests)
         self.market.sold += np.array(self.slot_sold)
         self.market.revenue += np.array(self.slot_revenue)
-        self._news += np.array([self.news_finished, self.news_dead, self.news_failed], float)
+        self.beliefs.news += np.array([self.news_finished, self.news_dead, self.news_failed], float)
 
     # ----------------------------------------------------------------- stocks and checks
     def record_stocks(self) -> None:

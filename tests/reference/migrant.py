@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 
 from sim.agents.population import FIELDS, Status
-from sim.model.model import MONTH_DAYS
+from sim.model.asylum import RETURN_RETRY_DAYS
 from sim.network import NO_ROUTE
 
 if TYPE_CHECKING:
@@ -89,13 +89,13 @@ class Migrant(mesa.Agent):
         """Give up; or choose a leg by multinomial logit, then set off if they can pay for it,
         or work and save toward it; with no leg open to them, wait."""
         model, tables, params = self.model, self.model.tables, self.model.params
-        give_up = min(params["give_up_base"] + params["give_up_per_failure"] * self.failures, 0.95)
+        give_up = min(params.give_up_base + params.give_up_per_failure * self.failures, 0.95)
         if model.stream("giving_up").random() < give_up:
-            model.send_home(self, Status.GAVE_UP, "gave_up")
+            model.send_migrant_home(self, Status.GAVE_UP, "gave_up")
             return
         candidates = self.choice_set()
         if not candidates:
-            self.wait(int(params["stuck_wait_days"]))
+            self.wait(params.stuck_wait_days)
             return
         best = max(utility for _, utility in candidates)
         odds = [(leg, math.exp(utility - best)) for leg, utility in candidates]
@@ -121,7 +121,7 @@ class Migrant(mesa.Agent):
         the leg straight back to where they came from is left out unless it is the only one.
         Legs of utility -inf (no way on to any destination) are never chosen.
         """
-        tables, weights = self.model.tables, self.model.weights
+        tables, weights = self.model.tables, self.model.beliefs.weights
         barred = tables.barred[self.nationality]
         open_legs = [
             leg
@@ -160,7 +160,7 @@ class Migrant(mesa.Agent):
         wage = model.tables.wage[self.place] * self.earnings
         shortfall = max(target_price - self.budget, 0.0)
         days = math.ceil(shortfall / max(wage, 0.01))
-        days = min(max(days, 1), int(model.params["work_spell_days"]))
+        days = min(max(days, 1), model.params.work_spell_days)
         self.budget += wage * days
         model.set_status(self, WORKING)
         self.next_day = model.day + days
@@ -170,7 +170,7 @@ class Migrant(mesa.Agent):
         model, tables = self.model, self.model.tables
         served, price = model.sell_seat(leg, self.budget)
         if not served:
-            self.wait(int(model.params["seat_wait_days"]))
+            self.wait(model.params.seat_wait_days)
             return
         self.board(leg, price)
         route = tables.leg_route[leg]
@@ -230,7 +230,7 @@ class Migrant(mesa.Agent):
         self.failures += 1
         money_lost = tables.pushback_money_lost[leg]
         if math.isnan(money_lost):
-            money_lost = float(params["pushback_money_lost_share"])
+            money_lost = params.pushback_money_lost_share
         self.budget *= 1.0 - money_lost
         place = tables.push_back_place[leg]
         for _ in range(tables.pushback_places_back[leg] - 1):
@@ -238,7 +238,7 @@ class Migrant(mesa.Agent):
         self.place, self.previous_place = place, -1
         days_lost = tables.pushback_days_lost[leg]
         if days_lost < 0:
-            days_lost = int(params["pushback_days_lost"])
+            days_lost = params.pushback_days_lost
         if model.stream("pushback_injury").random() < tables.pushback_injury[leg]:
             days_lost *= 2
         model.set_status(self, IN_TRANSIT)
@@ -263,16 +263,18 @@ class Migrant(mesa.Agent):
                 model.outcomes.add_total("transit_days_total", route, day - self.set_out_day)
         if tables.is_destination[target]:
             model.set_status(self, Status.ASYLUM_PENDING)
-            mean = float(model.params["asylum_processing_days"])
+            mean = model.params.asylum_processing_days
             self.next_day = day + 1 + int(model.stream("asylum_delay").exponential(mean))
         else:
             model.set_status(self, IN_TRANSIT)
-            self.next_day = day + int(model.params["rest_days"])
+            self.next_day = day + model.params.rest_days
 
     def hear_asylum_decision(self) -> None:
         """Protection, or a return order to be carried out after a delay."""
         model, params = self.model, self.model.params
-        grant = params["recognition_if_need" if self.protection_need else "recognition_if_no_need"]
+        grant = (
+            params.recognition_if_need if self.protection_need else params.recognition_if_no_need
+        )
         route = self.route_slot()
         if model.stream("asylum").random() < grant:
             model.outcomes.add_total("asylum_granted", route, 1.0)
@@ -280,7 +282,7 @@ class Migrant(mesa.Agent):
             return
         model.outcomes.add_total("return_decisions", route, 1.0)
         model.set_status(self, Status.RETURN_ORDERED)
-        delay = model.stream("returns").exponential(float(params["return_delay_days"]))
+        delay = model.stream("returns").exponential(params.return_delay_days)
         self.next_day = model.day + 1 + int(delay)
 
     def face_return_order(self) -> None:
@@ -300,7 +302,7 @@ class Migrant(mesa.Agent):
             model.finish(self, Status.ABSCONDED)
             return
         if model.return_capacity_left <= 0:
-            self.next_day = model.day + MONTH_DAYS
+            self.next_day = model.day + RETURN_RETRY_DAYS
             return
         model.return_capacity_left -= 1
         model.outcomes.add_total("returns", self.route_slot(), 1.0)
@@ -310,9 +312,9 @@ class Migrant(mesa.Agent):
             self.next_day = model.day + tables.detention_days[partner]
             return
         self.place = self.origin
-        if rng.random() < float(params["remigration_probability"]):
+        if rng.random() < params.remigration_probability:
             model.set_status(self, Status.RETURNED)
-            delay = rng.exponential(float(params["remigration_delay_days"]))
+            delay = rng.exponential(params.remigration_delay_days)
             self.next_day = model.day + 1 + int(delay)
         else:
             model.finish(self, Status.RETURNED)

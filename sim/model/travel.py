@@ -1,0 +1,237 @@
+"""Travelling: deciding at a place, buying a seat, and what happens at the end of a leg.
+
+:class:`Travel` has two stages of the day (``docs/model.md``):
+
+- :meth:`Travel.decide_and_depart`: the people due at a place give up, wait, work toward the
+  leg they choose, or buy a seat and set off (the rules are in :mod:`sim.rules.behaviour`);
+- :meth:`Travel.move_along_legs`: the legs ending today end in pullback, distress with rescue or
+  death, pushback or arrival (:func:`sim.rules.movement.leg_outcomes`); arrivals at a
+  destination claim asylum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.agents.population import NEVER, Status
+from sim.model.world import World
+from sim.network import NO_ROUTE
+from sim.rules import behaviour
+from sim.rules.movement import Outcome, leg_outcomes
+
+#: The per-person hazards at the end of a leg, each with its own draw, in leg_outcomes' order.
+LEG_HAZARDS = ("interception", "distress", "rescue", "pushback")
+
+
+class Travel:
+    """People choosing legs, boarding them, and coming to the end of them."""
+
+    def __init__(self, model: World) -> None:
+        self.model = model
+
+    # ----------------------------------------------------------------- deciding
+    def decide_and_depart(self, ids: np.ndarray) -> None:
+        """Give up, work, or choose a leg; buy a seat; set off."""
+        model = self.model
+        pop, p, c, beliefs = model.population, model.params, model.net.compiled, model.beliefs
+        if len(ids) == 0:
+            return
+        giving_up = model.draws("giving_up", ids) < behaviour.give_up_probability(
+            pop.failures[ids], p.give_up_base, p.give_up_per_failure
+        )
+        model.send_home(ids[giving_up], Status.GAVE_UP, "gave_up")
+        ids = ids[~giving_up]
+
+        legs, valid = behaviour.candidate_legs(pop.place[ids].astype(np.int64), c.out_start)
+        prices = model.leg_prices()
+        nationality = pop.nationality[ids][:, None]
+        open_to_them = (
+            valid
+            & ~c.leg_closed[legs]
+            & ~model.modifiers.leg_barred[nationality, legs]
+            & np.isfinite(prices[legs])
+        )
+        # No immediate way back, unless it is the only way on.
+        onward = open_to_them & (c.leg_target[legs] != pop.previous_place[ids][:, None])
+        open_to_them = np.where(onward.any(axis=1)[:, None], onward, open_to_them)
+        utility = behaviour.leg_utility(
+            legs,
+            prices,
+            c.leg_days,
+            beliefs.death_risk,
+            beliefs.failure,
+            beliefs.cost_to_go_for(pop.destination[ids], legs),
+            pop.risk_tolerance[ids],
+            pop.risk_perception[ids],
+            beliefs.weights,
+        )
+        chosen = behaviour.choose_legs(legs, open_to_them, utility, model.draws("choice", ids))
+
+        # Nowhere to go: wait. A leg they cannot pay for yet: work and save for it.
+        nowhere = chosen < 0
+        self.wait(ids[nowhere], p.stuck_wait_days)
+        ids, chosen = ids[~nowhere], chosen[~nowhere]
+        short = prices[chosen] > pop.budget[ids]
+        self.work(ids[short], prices[chosen[short]])
+        ids, chosen = ids[~short], chosen[~short]
+
+        smuggled = c.leg_smuggled[chosen]
+        self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
+        buyers, wanted = ids[smuggled], chosen[smuggled]
+        served, paid = model.market.sell_seats(
+            wanted,
+            pop.budget[buyers],
+            model.draws("seats", buyers),
+            model.stream("seat_rounding").random(len(model.market.slot_leg)),
+            model.scale,
+        )
+        self.board(buyers[served], wanted[served], paid[served])
+        self.wait(buyers[~served], p.seat_wait_days)
+        route = c.leg_route_slot[wanted[served]]
+        model.outcomes.add("seats_sold", route)
+        model.outcomes.add("smuggler_revenue", route, paid[served])
+
+    def wait(self, ids: np.ndarray, days: int) -> None:
+        """Stay at the place for ``days`` and decide again."""
+        pop = self.model.population
+        pop.set_status(ids, Status.IN_TRANSIT)
+        pop.next_day[ids] = self.model.day + days
+
+    def work(self, ids: np.ndarray, target_price: np.ndarray) -> None:
+        """Work and save toward the price of the leg chosen, for at most one work spell."""
+        model = self.model
+        pop = model.population
+        wage = model.wage[pop.place[ids]] * pop.earnings[ids]
+        days = behaviour.days_of_work_needed(
+            target_price - pop.budget[ids], wage, model.params.work_spell_days
+        )
+        pop.budget[ids] += wage * days
+        pop.set_status(ids, Status.WORKING)
+        pop.next_day[ids] = model.day + days
+
+    def board(self, ids: np.ndarray, legs: np.ndarray, price: np.ndarray) -> None:
+        """Pay and set off on a leg; crossings of borders count as attempts."""
+        model = self.model
+        pop, c = model.population, model.net.compiled
+        pop.budget[ids] -= price
+        pop.set_status(ids, Status.ON_LEG)
+        pop.leg[ids] = legs
+        pop.next_day[ids] = model.day + c.leg_days[legs]
+        border = c.leg_border[legs]
+        pop.attempts[ids[border]] += 1
+        model.outcomes.add("attempts", c.leg_route_slot[legs[border]])
+
+    # ----------------------------------------------------------------- the end of a leg
+    def move_along_legs(self, due: np.ndarray) -> None:
+        """Resolve the legs that end today."""
+        model = self.model
+        pop, c, r, mods = model.population, model.net.compiled, model.rates, model.modifiers
+        ids = due[(pop.status[due] == Status.ON_LEG) & (pop.next_day[due] == model.day)]
+        if len(ids) == 0:
+            return
+        legs = pop.leg[ids].astype(np.int64)
+        outcome = leg_outcomes(
+            legs,
+            c.leg_death_risk,
+            model.leg_baseline_rescue,
+            r.rescue_share,
+            r.death_multiplier,
+            r.pullback,
+            r.apprehension,
+            r.pushback,
+            np.stack([model.draws(hazard, ids) for hazard in LEG_HAZARDS]),
+        )
+        route = c.leg_route_slot[legs]
+        model.beliefs.record(legs, outcome)
+        pop.leg[ids] = -1
+
+        pulled = outcome == Outcome.PULLED_BACK
+        model.outcomes.add("interceptions", route[pulled])
+        back, back_legs = ids[pulled], legs[pulled]
+        pop.failures[back] += 1
+        pop.set_status(back, Status.DETAINED)
+        detention = np.where(
+            mods.detention_days[back_legs] >= 0,
+            mods.detention_days[back_legs],
+            np.where(
+                c.leg_transit_state[back_legs] >= 0,
+                model.conduct.detention_days[np.maximum(c.leg_transit_state[back_legs], 0)],
+                1,
+            ),
+        )
+        pop.next_day[back] = model.day + np.maximum(detention, 1)
+
+        dead = outcome == Outcome.DEAD
+        model.outcomes.add("dead_missing", route[dead])
+        pop.set_status(ids[dead], Status.DEAD_MISSING)
+        pop.next_day[ids[dead]] = NEVER
+
+        pushed = outcome == Outcome.PUSHED_BACK
+        model.outcomes.add("pushbacks", route[pushed])
+        self.push_back(ids[pushed], legs[pushed])
+
+        rescued = outcome == Outcome.RESCUED
+        model.outcomes.add("rescued", route[rescued])
+        made_it = (outcome == Outcome.ARRIVED) | rescued
+        self.arrive(ids[made_it], legs[made_it])
+
+    def push_back(self, ids: np.ndarray, legs: np.ndarray) -> None:
+        """Expelled without procedure: sent back, hurt, robbed and delayed.
+
+        People land at the leg's start, or further back along the usual way in when a
+        pushbacks policy says so; the injured lose the days twice over.
+        """
+        model = self.model
+        pop, mods, c = model.population, model.modifiers, model.net.compiled
+        pop.failures[ids] += 1
+        money_lost = np.where(
+            np.isnan(mods.pushback_money_lost[legs]),
+            model.params.pushback_money_lost_share,
+            mods.pushback_money_lost[legs],
+        )
+        pop.budget[ids] *= 1.0 - money_lost
+        place = c.leg_source[legs].astype(np.int64)
+        for k in range(1, int(mods.pushback_places_back[legs].max(initial=1))):
+            further = mods.pushback_places_back[legs] > k
+            place = np.where(further, c.usual_previous_place[place], place)
+        pop.place[ids] = place
+        pop.previous_place[ids] = -1
+        days_lost = np.where(
+            mods.pushback_days_lost[legs] >= 0,
+            mods.pushback_days_lost[legs],
+            model.params.pushback_days_lost,
+        )
+        injured = model.draws("pushback_injury", ids) < mods.pushback_injury[legs]
+        days_lost = days_lost * (1 + injured)
+        pop.set_status(ids, Status.IN_TRANSIT)
+        pop.next_day[ids] = model.day + 1 + days_lost
+
+    def arrive(self, ids: np.ndarray, legs: np.ndarray) -> None:
+        """Reach the end of the leg: count entries into the EU; claim asylum at a destination."""
+        model = self.model
+        pop, c = model.population, model.net.compiled
+        target = c.leg_target[legs]
+        pop.previous_place[ids] = pop.place[ids]
+        pop.place[ids] = target
+        np.add.at(model.leg_flows, legs, 1.0 / model.scale)
+        entry = c.leg_eu_entry[legs]
+        model.outcomes.add("arrivals", c.leg_route_slot[legs[entry]])
+        np.add.at(model.month_leg_arrivals, legs[entry], 1.0)
+        first = entry & (pop.entry_day[ids] == NEVER)
+        newcomers = ids[first]
+        entry_route = c.leg_route_slot[legs[first]]
+        pop.entry_route[newcomers] = np.where(entry_route == NO_ROUTE, -1, entry_route)
+        pop.entry_day[newcomers] = model.day
+        pop.entry_from_place[newcomers] = c.leg_source[legs[first]]
+        pop.entry_from_state[newcomers] = c.place_state[pop.entry_from_place[newcomers]]
+        model.outcomes.add("arrivals_people", entry_route)
+        model.outcomes.add(
+            "transit_days_total",
+            entry_route,
+            (model.day - pop.set_out_day[newcomers]).astype(float),
+        )
+        at_destination = c.place_is_destination[target]
+        model.asylum.claim(ids[at_destination])
+        onward = ids[~at_destination]
+        pop.set_status(onward, Status.IN_TRANSIT)
+        pop.next_day[onward] = model.day + model.params.rest_days

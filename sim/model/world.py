@@ -1,0 +1,68 @@
+"""What the model's components see of the model: :class:`World`.
+
+The components of :class:`sim.model.model.MigrationModel` (origins, travel, asylum and returns,
+beliefs) each own their state and their stages of the day, and reach the rest of the model only
+through this interface: what policies see (:class:`sim.policies.base.PolicyContext`), plus the
+parameters, the random draws, the smuggling market, the other components and the stage helpers
+they share.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from sim.agents.smugglers import SmugglingMarket
+from sim.agents.states import EuropeanUnion
+from sim.config.parameters import Parameters
+from sim.outputs.admissions import LegalAdmissions
+from sim.policies.base import PolicyContext
+
+
+class World(PolicyContext, Protocol):
+    """The model as its components see it (see :class:`sim.model.model.MigrationModel`)."""
+
+    @property
+    def params(self) -> Parameters:
+        """Every parameter, typed."""
+
+    @property
+    def eu(self) -> EuropeanUnion:
+        """The EU agent."""
+
+    @property
+    def market(self) -> SmugglingMarket:
+        """The smugglers' seats, prices and craft."""
+
+    @property
+    def admissions(self) -> LegalAdmissions:
+        """The tally of legal admissions."""
+
+    @property
+    def leg_flows(self) -> np.ndarray:
+        """Persons who crossed each leg so far."""
+
+    @property
+    def beliefs(self) -> Any:
+        """The :class:`sim.model.beliefs.Beliefs` component."""
+
+    @property
+    def origins(self) -> Any:
+        """The :class:`sim.model.origins.Origins` component."""
+
+    def draws(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """One uniform per person ``ids`` for process ``name`` today (common random numbers)."""
+
+    def leg_prices(self) -> np.ndarray:
+        """Today's price of each leg (smugglers' or fare; inf where nobody sells a seat)."""
+
+    def failure_rates(self) -> np.ndarray:
+        """Chance a crossing of each leg ends in pullback or pushback, at today's rates."""
+
+    @property
+    def people_initial(self) -> int:
+        """Agents already on the way on day 0."""
+
+    def send_home(self, ids: np.ndarray, status: int, metric: str | None) -> None:
+        """People who go back to their origin (giving up, or returned)."""

@@ -1,0 +1,127 @@
+"""What states do on each leg today: the day's modifiers and the per-leg rates.
+
+:class:`Modifiers` are the knobs the policies turn each day (neutral values mean "no policy");
+:func:`compile_leg_rates` combines them with the states' conduct (:class:`sim.agents.states.
+Conduct`) and the smugglers' craft into :class:`LegRates`, the arrays over legs that movement
+(``sim/rules/movement.py``) reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.agents.states import Conduct
+from sim.network import CompiledNetwork
+
+#: Highest chance a transit state stops a crossing (somebody always gets through).
+MAX_PULLBACK = 0.99
+
+
+@dataclass
+class LegRates:
+    """What states do on each leg today, as arrays over legs; rebuilt every day.
+
+    Baseline values come from the states' conduct and effort; policies then multiply or
+    override them (``apply_policies`` in ``sim/model.py`` resets and fills the modifiers).
+    """
+
+    pullback: np.ndarray  # P(a transit state's coast guard or police stops and returns a person)
+    apprehension: np.ndarray  # P(an EU border state apprehends a person crossing)
+    pushback: np.ndarray  # P(an apprehended person is expelled without procedure)
+    rescue_share: np.ndarray  # share of people in distress at sea who are rescued
+    death_multiplier: np.ndarray  # on the leg's death risk (craft safety, campaigns...)
+
+
+@dataclass
+class Modifiers:
+    """Knobs the policies turn each day; neutral values mean 'no policy'."""
+
+    n_legs: int
+    n_states: int
+    n_places: int
+    n_nationalities: int
+    pullback_multiplier: np.ndarray = field(init=False)
+    pullback_floor: np.ndarray = field(init=False)
+    apprehension_multiplier: np.ndarray = field(init=False)
+    pushback_override: np.ndarray = field(init=False)  # NaN = no override
+    rescue_strength: np.ndarray = field(init=False)  # share of remaining deaths averted
+    cooperation_floor: np.ndarray = field(init=False)  # by state
+    third_country_readmission: np.ndarray = field(init=False)  # by state: P(takes back others)
+    arrest_rate_extra: np.ndarray = field(init=False)  # by place, per month
+    rival_replacement_days: np.ndarray = field(init=False)  # by place; -1 = the parameter's value
+    leg_barred: np.ndarray = field(init=False)  # nationality x leg
+    information_strength: np.ndarray = field(init=False)  # by origin place, 0..1
+    pushback_money_lost: np.ndarray = field(init=False)  # by leg; NaN = the parameter's value
+    pushback_days_lost: np.ndarray = field(init=False)  # by leg; -1 = the parameter's value
+    pushback_injury: np.ndarray = field(init=False)  # by leg: P(injured: days lost twice)
+    pushback_places_back: np.ndarray = field(init=False)  # by leg: places sent back
+    detention_days: np.ndarray = field(init=False)  # by leg; -1 = the state's parameter
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to neutral: no policy acts."""
+        self.pullback_multiplier = np.ones(self.n_legs)
+        self.pullback_floor = np.zeros(self.n_legs)
+        self.apprehension_multiplier = np.ones(self.n_legs)
+        self.pushback_override = np.full(self.n_legs, np.nan)
+        self.rescue_strength = np.zeros(self.n_legs)
+        self.cooperation_floor = np.zeros(self.n_states)
+        self.third_country_readmission = np.zeros(self.n_states)
+        self.arrest_rate_extra = np.zeros(self.n_places)
+        self.rival_replacement_days = np.full(self.n_places, -1, dtype=np.int64)
+        self.leg_barred = np.zeros((self.n_nationalities, self.n_legs), dtype=bool)
+        self.information_strength = np.zeros(self.n_places)
+        self.pushback_money_lost = np.full(self.n_legs, np.nan)
+        self.pushback_days_lost = np.full(self.n_legs, -1, dtype=np.int64)
+        self.pushback_injury = np.zeros(self.n_legs)
+        self.pushback_places_back = np.ones(self.n_legs, dtype=np.int64)
+        self.detention_days = np.full(self.n_legs, -1, dtype=np.int64)
+
+
+def compile_leg_rates(
+    net: CompiledNetwork,
+    conduct: Conduct,
+    baseline_rescue_share: np.ndarray,
+    smuggler_safety: np.ndarray,
+    mods: Modifiers,
+) -> LegRates:
+    """Combine the states' conduct, their effort and the policies into per-leg rates.
+
+    A leg's transit (non-EU) state intercepts crossings of its border legs at its
+    ``interception`` rate times its ``effort``; a leg's EU state apprehends people entering the
+    EU at its ``apprehension`` rate times its effort, and pushes back a share ``pushback`` of
+    them; policies multiply, floor or override these through ``mods``.
+    ``baseline_rescue_share`` is per route slot; ``smuggler_safety`` per leg.
+    """
+    interception, apprehension = conduct.interception, conduct.apprehension
+    pushback, effort = conduct.pushback, conduct.effort
+    has_transit = (net.leg_transit_state >= 0) & net.leg_border
+    t = np.maximum(net.leg_transit_state, 0)
+    pull = np.where(has_transit, interception[t] * effort[t], 0.0)
+    pull = np.maximum(pull * mods.pullback_multiplier, mods.pullback_floor)
+
+    has_eu = (net.leg_eu_state >= 0) & net.leg_eu_entry
+    e = np.maximum(net.leg_eu_state, 0)
+    appr = np.where(has_eu, apprehension[e] * effort[e], 0.0) * mods.apprehension_multiplier
+    push = np.where(has_eu, pushback[e], 0.0)
+    push = np.where(np.isnan(mods.pushback_override), push, mods.pushback_override)
+
+    base_rescue = baseline_rescue_by_leg(net, baseline_rescue_share)
+    rescue = base_rescue + mods.rescue_strength * (1.0 - base_rescue)
+    return LegRates(
+        pullback=np.clip(pull, 0.0, MAX_PULLBACK),
+        apprehension=np.clip(appr, 0.0, 1.0),
+        pushback=np.clip(push, 0.0, 1.0),
+        rescue_share=np.clip(rescue, 0.0, 1.0),
+        death_multiplier=smuggler_safety,
+    )
+
+
+def baseline_rescue_by_leg(net: CompiledNetwork, share_by_route: np.ndarray) -> np.ndarray:
+    """The baseline share of people in distress who are rescued, per leg: its route's share,
+    and none on legs that count for no route."""
+    return np.where(net.leg_route >= 0, share_by_route[np.maximum(net.leg_route, 0)], 0.0)
