@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench lint docs clean
+.PHONY: demo test test-fast bench lint docs golden clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m sim.scenario.reference > docs/scenarios.md
 	$(PY) -m sim.outputs.metrics docs/model.md
+
+golden: $(STAMP)
+	$(PY) tests/test_golden.py
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache
