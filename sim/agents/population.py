@@ -44,8 +44,9 @@ N_STATUS = len(Status)
 FIRST_FINAL = Status.PROTECTED
 TRANSIT_STATUSES = (Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT)
 
-# name -> dtype of every per-person array. Together about 60 bytes a person.
+# name -> dtype of every per-person array. Together about 70 bytes a person.
 FIELDS: dict[str, np.dtype] = {
+    "key": np.dtype(np.uint64),  # who the person is, whatever their row (their random draws)
     "status": np.dtype(np.int8),
     "place": np.dtype(np.int16),  # current place (or the start of the current leg)
     "previous_place": np.dtype(np.int16),  # where they came from (not an immediate way back)

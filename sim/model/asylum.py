@@ -20,6 +20,11 @@ from sim.network import NO_ROUTE
 RETURN_RETRY_DAYS = 30
 
 
+def exponential_days(mean: float, u: np.ndarray) -> np.ndarray:
+    """Whole days of an exponential delay with ``mean``, from uniforms ``u`` in [0, 1)."""
+    return (-mean * np.log1p(-u)).astype(np.int32)
+
+
 class Asylum:
     """Asylum claims, decisions and returns."""
 
@@ -33,8 +38,7 @@ class Asylum:
         pop = model.population
         pop.set_status(ids, Status.ASYLUM_PENDING)
         mean = model.params.asylum_processing_days
-        delay = 1 + model.stream("asylum_delay").exponential(mean, len(ids)).astype(np.int32)
-        pop.next_day[ids] = model.day + delay
+        pop.next_day[ids] = model.day + 1 + exponential_days(mean, model.draws("asylum_delay", ids))
 
     def route_of(self, ids: np.ndarray) -> np.ndarray:
         """Route slot of each person's first irregular entry into the EU (NO_ROUTE if none)."""
@@ -58,8 +62,8 @@ class Asylum:
         pop.next_day[claims[granted]] = NEVER
         rejected = claims[~granted]
         pop.set_status(rejected, Status.RETURN_ORDERED)
-        delay = model.stream("returns").exponential(p.return_delay_days, len(rejected))
-        pop.next_day[rejected] = model.day + 1 + delay.astype(np.int32)
+        delay = exponential_days(p.return_delay_days, model.draws("return_delay", rejected))
+        pop.next_day[rejected] = model.day + 1 + delay
 
         self.carry_out_returns(self._due_in(due, Status.RETURN_ORDERED))
         back_home = self._due_in(due, Status.RETURNED)
@@ -76,14 +80,15 @@ class Asylum:
         """Returns carried out = orders x the origin state's cooperation, within EU capacity.
 
         Under a readmission deal covering third-country nationals, an order the person's own
-        state would not accept may be carried out by the partner they entered the EU from.
+        state would not accept may be carried out by the partner they entered the EU from. When
+        the day's capacity is short, the orders with the lowest priority draws go first; the
+        others wait ``RETURN_RETRY_DAYS``.
         """
         model = self.model
         pop, c, mods = model.population, model.net.compiled, model.modifiers
-        rng = model.stream("returns")
         cooperation = np.maximum(model.conduct.cooperation, mods.cooperation_floor)
         nationality_state = c.nationality_state[pop.nationality[orders]]
-        feasible = rng.random(len(orders)) < cooperation[nationality_state]
+        feasible = model.draws("return_feasible", orders) < cooperation[nationality_state]
         entry_state = pop.entry_from_state[orders].astype(np.int64)
         partner_takes = np.where(
             (entry_state >= 0) & (entry_state != nationality_state),
@@ -92,22 +97,22 @@ class Asylum:
         )
         to_partner = ~feasible & (model.draws("returns_third_country", orders) < partner_takes)
         feasible |= to_partner
-        capacity = rng.poisson(model.eu.return_capacity_per_day * model.scale)
+        capacity = model.stream("returns").poisson(model.eu.return_capacity_per_day * model.scale)
         chosen = np.flatnonzero(feasible)
         if len(chosen) > capacity:
-            keep = rng.permutation(len(chosen))[:capacity]
-            postponed = np.setdiff1d(orders[chosen], orders[chosen[keep]])
-            pop.next_day[postponed] = model.day + RETURN_RETRY_DAYS
-            chosen = chosen[keep]
+            priority = model.draws("return_priority", orders[chosen])
+            order = np.argsort(priority, kind="stable")
+            pop.next_day[orders[chosen[order[capacity:]]]] = model.day + RETURN_RETRY_DAYS
+            chosen = np.sort(chosen[order[:capacity]])
         model.outcomes.add("returns", self.route_of(orders[chosen]))
         self.readmit_to_transit_state(orders[chosen[to_partner[chosen]]])
         candidates = orders[chosen[~to_partner[chosen]]]
         model.send_home(candidates, Status.RETURNED, None)
-        again = rng.random(len(candidates)) < model.params.remigration_probability
-        mean_delay = model.params.remigration_delay_days
-        pop.next_day[candidates[again]] = (
-            model.day + 1 + rng.exponential(mean_delay, int(again.sum())).astype(np.int32)
+        again = model.draws("remigration", candidates) < model.params.remigration_probability
+        delay = exponential_days(
+            model.params.remigration_delay_days, model.draws("remigration_delay", candidates[again])
         )
+        pop.next_day[candidates[again]] = model.day + 1 + delay
         absconding = orders[~feasible]
         pop.set_status(absconding, Status.ABSCONDED)
         pop.next_day[absconding] = NEVER

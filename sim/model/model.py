@@ -189,7 +189,11 @@ class MigrationModel(mesa.Model):
 
     def draws(self, name: str, ids: np.ndarray) -> np.ndarray:
         """One uniform per person ``ids`` for process ``name`` today (common random numbers)."""
-        return self.random_streams.draws(name, ids, self.day)
+        return self.random_streams.draws(name, self.population.key[ids], self.day)
+
+    def trait(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """One uniform per person ``ids`` for a lasting attribute ``name`` (every day the same)."""
+        return self.random_streams.trait(name, self.population.key[ids])
 
     # ----------------------------------------------------------------- stages
     def review_stances(self) -> None:

@@ -13,9 +13,19 @@ import datetime as dt
 
 import networkx as nx
 import numpy as np
+from scipy import special, stats
 
 from sim.agents.population import Status
 from sim.model.world import World
+from sim.rules.randomness import INITIAL_STOCK_FLAG, person_keys
+
+#: Points of the tabulated inverse CDF of the risk-tolerance distribution (a beta).
+TOLERANCE_TABLE_POINTS = 4097
+
+
+def standard_normal(u: np.ndarray) -> np.ndarray:
+    """Standard normal deviates from uniforms in [0, 1) (shifted half a step off 0)."""
+    return special.ndtri(u + 2.0**-54)
 
 
 class Origins:
@@ -40,6 +50,9 @@ class Origins:
         )
         destination_share = p.destination_share * c.place_is_destination
         self.destination_cum = np.cumsum(destination_share / destination_share.sum())
+        mean = p.risk_tolerance_mean
+        self.tolerance_grid = np.linspace(0.0, 1.0, TOLERANCE_TABLE_POINTS)
+        self.tolerance_table = special.betaincinv(4 * mean, 4 * (1 - mean), self.tolerance_grid)
 
     def set_out(self) -> None:
         """New people leave their origin today (Poisson numbers, seasonal rates)."""
@@ -50,49 +63,62 @@ class Origins:
             2 * np.pi * (day_of_year - self.season_peak) / 365.0
         )
         expected = self.departure_rate / 365.0 * season * model.scale
-        counts = model.stream("departures").poisson(expected)
-        origins = np.repeat(self.places, counts)
-        ids = self.add_people(origins, set_out_day=model.day, stream="attributes")
+        # One Poisson number per origin and day, from its own draw (common random numbers).
+        u = model.random_streams.draws("departures", self.places, model.day)
+        counts = np.maximum(stats.poisson.ppf(u, expected), 0).astype(np.int64)
+        keys = person_keys(model.day, self.places, counts)
+        ids = self.add_people(np.repeat(self.places, counts), keys, set_out_day=model.day)
         c = model.net.compiled
         model.outcomes.add("departures", c.place_route[model.population.place[ids]])
 
     def add_people(
         self,
         origins: np.ndarray,
-        set_out_day,
-        stream: str,
+        keys: np.ndarray,
+        set_out_day: np.ndarray | int,
         place: np.ndarray | None = None,
         status: Status = Status.AT_ORIGIN,
         next_day: np.ndarray | int | None = None,
     ) -> np.ndarray:
-        """Create people from ``origins`` (place indices) with their attributes drawn."""
+        """Create people with ``keys`` from ``origins`` (place indices); each draws their
+        attributes from their own key: nationality by the origin's mix, protection need by
+        nationality, lognormal budget and earning power, a beta risk tolerance, a lognormal
+        risk perception (moved toward 1 by an information campaign at the origin), and an
+        intended destination."""
         n = len(origins)
         if n == 0:
             return np.empty(0, dtype=np.int64)
         model = self.model
-        p, rng = model.params, model.stream(stream)
-        u = rng.random((5, n))
-        nationality = (self.nationality_cum[origins] < u[0][:, None]).sum(axis=1)
+        p = model.params
+
+        def trait(name: str) -> np.ndarray:
+            return model.random_streams.trait(name, keys)
+
+        nationality = (self.nationality_cum[origins] < trait("nationality")[:, None]).sum(axis=1)
         nationality = np.minimum(nationality, len(model.net.nationalities) - 1)
-        z = rng.standard_normal((3, n))
-        mean_tolerance = p.risk_tolerance_mean
-        perception = p.risk_perception_median * np.exp(p.risk_perception_sigma * z[2])
+        perception = p.risk_perception_median * np.exp(
+            p.risk_perception_sigma * standard_normal(trait("risk_perception"))
+        )
         informed = model.modifiers.information_strength[origins]
         perception = perception + informed * (1.0 - perception)
         destination = np.searchsorted(
-            self.destination_cum, u[2] * self.destination_cum[-1], side="right"
+            self.destination_cum, trait("destination") * self.destination_cum[-1], side="right"
         )
         return model.population.add(
             n,
+            key=keys,
             status=status,
             place=origins if place is None else place,
             next_day=model.day if next_day is None else next_day,
             origin=origins,
             nationality=nationality,
-            protection_need=u[1] < p.protection_need_share[nationality],
-            budget=p.budget_median_eur[nationality] * np.exp(p.budget_sigma * z[0]),
-            earnings=np.exp(p.earning_power_sigma * z[1]),
-            risk_tolerance=rng.beta(4 * mean_tolerance, 4 * (1 - mean_tolerance), n),
+            protection_need=trait("protection_need") < p.protection_need_share[nationality],
+            budget=p.budget_median_eur[nationality]
+            * np.exp(p.budget_sigma * standard_normal(trait("budget"))),
+            earnings=np.exp(p.earning_power_sigma * standard_normal(trait("earning_power"))),
+            risk_tolerance=np.interp(
+                trait("risk_tolerance"), self.tolerance_grid, self.tolerance_table
+            ),
             risk_perception=perception,
             destination=np.minimum(destination, len(self.destination_cum) - 1),
             set_out_day=set_out_day,
@@ -118,12 +144,13 @@ class Origins:
             weights = np.array([origin_weight[o] for o in candidates], dtype=float) + 1e-9
             origins = rng.choice(candidates, size=counts[place], p=weights / weights.sum())
             n = len(origins)
+            keys = INITIAL_STOCK_FLAG | person_keys(0, np.array([place]), np.array([n]))
             ids = self.add_people(
                 origins,
+                keys,
                 set_out_day=-rng.integers(
                     p.initial_stock_days_travelled_min, p.initial_stock_days_travelled_max, n
                 ),
-                stream="initial",
                 place=np.full(n, place),
                 status=Status.WORKING,
                 next_day=rng.integers(0, p.initial_stock_first_decision_days, n),

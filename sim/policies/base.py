@@ -16,8 +16,9 @@ day order (``docs/model.md``); a lever overrides only the hooks it needs:
   those deciding and return the others.
 
 What a policy may read and change is :class:`PolicyContext`, the part of the model a lever
-sees. Randomness comes only from the policy's own stream, ``context.stream("policy:<type>:<id
-or index>")``, so that adding a policy shifts no other draws (common random numbers).
+sees. Its randomness is named after the block (``policy:<type>:<id or index>``, see
+:attr:`PolicyBase.stream_name`): per person through ``context.draws``/``context.trait``, the rest
+from its own stream, so that adding a policy shifts no other draws (common random numbers).
 """
 
 from __future__ import annotations
@@ -87,7 +88,13 @@ class PolicyContext(Protocol):
         """The baseline share of people in distress who are rescued, per leg."""
 
     def stream(self, name: str) -> np.random.Generator:
-        """The random stream of one process, keyed by its name and the run's seed."""
+        """The random stream of one process that is not per person (e.g. a daily quota)."""
+
+    def draws(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """One uniform per person ``ids`` for process ``name`` today (common random numbers)."""
+
+    def trait(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """One uniform per person ``ids`` for a lasting attribute ``name``."""
 
     def admit_legally(self, ids: np.ndarray, pathway: str, block: str) -> None:
         """People ``ids`` travel legally on ``pathway``, admitted by the policy ``block``."""

@@ -81,12 +81,13 @@ class Policy(PolicyBase):
         if self.needs_protection:
             eligible &= pop.protection_need[deciding]
         candidates = np.flatnonzero(eligible)
-        if len(candidates) > places:
-            candidates = rng.choice(candidates, places, replace=False)
+        if len(candidates) > places:  # those with the lowest draws today take the places
+            priority = model.draws(self.stream_name + ":selection", deciding[candidates])
+            candidates = np.sort(candidates[np.argsort(priority, kind="stable")[:places]])
         ids = deciding[candidates]
         if len(self.destinations):
-            pick = rng.integers(len(self.destinations), size=len(ids))
-            pop.destination[ids] = self.destinations[pick]
+            u = model.draws(self.stream_name + ":destination", ids)
+            pop.destination[ids] = self.destinations[(u * len(self.destinations)).astype(np.int64)]
         model.admit_legally(ids, self.config.kind, self.stream_name)
         self.owed -= len(ids)
         keep = np.ones(len(deciding), dtype=bool)

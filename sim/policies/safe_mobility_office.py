@@ -177,7 +177,6 @@ class Policy(PolicyBase):
             for p in PATHWAYS
         ]
         self.awareness = float(c.awareness)
-        self.attention = np.empty(0)  # per person: knows of the offices once awareness exceeds it
         self.per_day = c.capacity_per_month / 30.0 * model.scale  # files an office decides a day
         self.next_free = np.zeros(len(self.offices))
         self.pending_ids = np.empty(0, dtype=np.int64)
@@ -222,17 +221,12 @@ class Policy(PolicyBase):
             mask &= origin_state == self.office_state[np.maximum(office, 0)]
         if self.cutoff_day is not None:
             mask &= pop.set_out_day[ids] < self.cutoff_day
-        if len(self.attention) < len(pop):
-            fresh = model.stream(self.stream_name + ":awareness").random(
-                len(pop) - len(self.attention)
-            )
-            self.attention = np.concatenate([self.attention, fresh])
-        return mask & (self.attention[ids] < self.awareness)
+        return mask & (model.trait(self.stream_name + ":attention", ids) < self.awareness)
 
     def queue(self, model: PolicyContext, ids: np.ndarray) -> None:
         """Applicants join their office's queue in random order and wait for their decision."""
         pop, c = model.population, self.config
-        ids = self.rng(model).permutation(ids)
+        ids = ids[np.argsort(model.draws(self.stream_name + ":queue", ids), kind="stable")]
         office = self.office_of_place[pop.place[ids]]
         days = np.empty(len(ids), dtype=np.int64)
         for k in np.unique(office):  # a loop over offices, not people
@@ -258,28 +252,30 @@ class Policy(PolicyBase):
             return
         ids, days = self.pending_ids[due], self.pending_day[due]
         self.pending_ids, self.pending_day = self.pending_ids[~due], self.pending_day[~due]
-        rng = self.rng(model)
         decided = days >= 0
-        approved = decided & (rng.random(len(ids)) < self.config.approval_rate)
+        chance = model.draws(self.stream_name + ":approval", ids)
+        approved = decided & (chance < self.config.approval_rate)
         self.counts["approved"] += int(approved.sum()) / scale
         self.counts["rejected"] += int((decided & ~approved).sum()) / scale
         self.counts["left_waiting"] += int((~decided).sum()) / scale
-        self.admit(model, ids[approved], rng)
+        self.admit(model, ids[approved])
         back = ids[~approved]
         pop.set_status(back, Status.IN_TRANSIT)
         pop.next_day[back] = model.day
 
-    def admit(self, model: PolicyContext, ids: np.ndarray, rng: np.random.Generator) -> None:
+    def admit(self, model: PolicyContext, ids: np.ndarray) -> None:
         """Allot each approved person a pathway they qualify for, by the pathways' shares; send
         them to its destination (or their own) legally."""
         pop = model.population
         weights = self.weights[pop.protection_need[ids].astype(np.int64)]
         cumulative = np.cumsum(weights, axis=1)
-        pick = (cumulative < rng.random(len(ids))[:, None] * cumulative[:, -1:]).sum(axis=1)
+        u = model.draws(self.stream_name + ":pathway", ids)
+        pick = (cumulative < u[:, None] * cumulative[:, -1:]).sum(axis=1)
         for p, name in enumerate(PATHWAYS):
             chosen, places = ids[pick == p], self.destinations[p]
             if len(chosen) == 0:
                 continue
             if len(places):
-                pop.destination[chosen] = places[rng.integers(len(places), size=len(chosen))]
+                u = model.draws(self.stream_name + ":destination", chosen)
+                pop.destination[chosen] = places[(u * len(places)).astype(np.int64)]
             model.admit_legally(chosen, name, self.stream_name)

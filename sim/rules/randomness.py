@@ -5,11 +5,18 @@ a policy on must not shift anyone else's luck, so randomness comes in two kinds,
 the run's seed and never by Python's ``hash()``:
 
 - :meth:`RandomStreams.draws`: the uniform a person draws for a process on a day is a hash (the
-  splitmix64 mixer) of (seed, process, person, day), not the next number of a shared sequence.
-  The same person meeting the same hazard on the same day draws the same number in every
-  scenario run with that seed, however many other people a policy moved.
-- :meth:`RandomStreams.stream`: processes that are not per person (how many set out, the
-  smugglers' monthly arrests) each have their own generator, keyed by the process's name.
+  splitmix64 mixer) of (seed, process, person key, day), not the next number of a shared
+  sequence. The same person meeting the same hazard on the same day draws the same number in
+  every scenario run with that seed, however many other people a policy moved.
+  :meth:`RandomStreams.trait` is the same without the day: a person's lasting attributes.
+- :meth:`RandomStreams.stream`: processes that are not per person (the smugglers' monthly
+  arrests, the rounding of fractional seats, a day's return capacity) each have their own
+  generator, keyed by the process's name.
+
+A person's *key* (:func:`person_keys`) says who they are independently of the row they occupy:
+the origin and day they set out and their rank among those setting out from there that day. A
+policy that changes how many set out from one place shifts nobody else's key, so everyone else
+keeps their draws.
 """
 
 from __future__ import annotations
@@ -17,6 +24,23 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+
+#: Added to days before hashing, so that days before the run (negative) hash too.
+DAY_OFFSET = 1 << 20
+#: The "day" hashed for a person's lasting traits (beyond any real day).
+TRAIT_DAY = (1 << 22) - 1
+#: Keys of people already on the way on day 0 carry this flag (they set out on no run day).
+INITIAL_STOCK_FLAG = np.uint64(1 << 62)
+
+
+def person_keys(day: int, places: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Keys of the people setting out on ``day``: ``counts[k]`` of them from ``places[k]``, in
+    that order. A key packs the day, the place and the rank within that place and day."""
+    n = int(counts.sum())
+    rank = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
+    place = np.repeat(places, counts).astype(np.uint64)
+    day_part = np.uint64(day + DAY_OFFSET) << np.uint64(40)
+    return day_part | (place << np.uint64(24)) | rank.astype(np.uint64)
 
 
 class RandomStreams:
@@ -38,15 +62,19 @@ class RandomStreams:
             self._streams[name] = rng
         return rng
 
-    def draws(self, name: str, people: np.ndarray, day: int) -> np.ndarray:
-        """One uniform in [0, 1) per person of ``people`` for process ``name`` on ``day``."""
+    def draws(self, name: str, keys: np.ndarray, day: int) -> np.ndarray:
+        """One uniform in [0, 1) per person key of ``keys`` for process ``name`` on ``day``."""
         key = np.uint64((self.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode())) % 2**64)
         with np.errstate(over="ignore"):
-            x = people.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03)
-            x ^= np.uint64(day) * np.uint64(0xBF58476D1CE4E5B9) + key
+            x = keys.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03)
+            x ^= np.uint64(day + DAY_OFFSET) * np.uint64(0xBF58476D1CE4E5B9) + key
             x ^= x >> np.uint64(30)
             x *= np.uint64(0xBF58476D1CE4E5B9)
             x ^= x >> np.uint64(27)
             x *= np.uint64(0x94D049BB133111EB)
             x ^= x >> np.uint64(31)
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
+
+    def trait(self, name: str, keys: np.ndarray) -> np.ndarray:
+        """One uniform per person key for a lasting attribute ``name`` (the same every day)."""
+        return self.draws(name, keys, TRAIT_DAY - DAY_OFFSET)

@@ -1,0 +1,103 @@
+"""Randomness for fair comparisons: hashed per-person draws and common random numbers."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import make_model
+from scipy import stats
+
+from sim.agents.population import FIELDS
+from sim.rules.randomness import INITIAL_STOCK_FLAG, RandomStreams, person_keys
+
+KEYS = person_keys(3, np.array([5, 9, 12]), np.array([40_000, 30_000, 30_000]))
+
+
+def test_person_keys_are_unique_and_tell_place_day_and_rank_apart():
+    assert len(np.unique(KEYS)) == len(KEYS) == 100_000
+    later = person_keys(4, np.array([5]), np.array([10]))
+    assert not np.isin(later, KEYS).any()
+    assert not np.isin(INITIAL_STOCK_FLAG | later, later).any()
+    # The first 40,000 are place 5's, ranked 0..39,999, whatever comes after them.
+    alone = person_keys(3, np.array([5]), np.array([40_000]))
+    assert np.array_equal(alone, KEYS[:40_000])
+
+
+def test_draws_are_uniform():
+    u = RandomStreams(7).draws("choice", KEYS, 11)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
+    counts = np.bincount((u * 10).astype(int), minlength=10)
+    assert stats.chisquare(counts).pvalue > 1e-3
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (("choice", 11, 7), ("distress", 11, 7)),  # another process, same day
+        (("choice", 11, 7), ("choice", 12, 7)),  # the next day
+        (("choice", 11, 7), ("choice", 11, 8)),  # another seed
+    ],
+)
+def test_draws_of_other_processes_days_and_seeds_are_independent(first, second):
+    (name_a, day_a, seed_a), (name_b, day_b, seed_b) = first, second
+    a = RandomStreams(seed_a).draws(name_a, KEYS, day_a)
+    b = RandomStreams(seed_b).draws(name_b, KEYS, day_b)
+    # 100,000 pairs: the correlation of independent uniforms has a standard error of 0.003.
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.015
+    assert stats.kstest(a - b, stats.triang(c=0.5, loc=-1, scale=2).cdf).pvalue > 1e-3
+
+
+def test_the_same_person_process_and_day_draw_the_same_number_in_any_company():
+    streams = RandomStreams(7)
+    everyone = streams.draws("asylum", KEYS, 30)
+    some = streams.draws("asylum", KEYS[::7], 30)
+    assert np.array_equal(some, everyone[::7])
+    assert np.array_equal(streams.trait("budget", KEYS[:5]), streams.trait("budget", KEYS[:5]))
+    assert not np.array_equal(streams.draws("x", KEYS[:5], -30), streams.draws("x", KEYS[:5], 30))
+
+
+def _by_key(model) -> dict[str, np.ndarray]:
+    pop = model.population
+    order = np.argsort(pop.key)
+    return {name: getattr(pop, name)[order] for name in FIELDS}
+
+
+def test_a_policy_on_one_route_leaves_everyone_elses_journey_unchanged_seed_by_seed(network):
+    # Search and rescue on the Atlantic only. The model's own channels that rightly carry a
+    # policy to other routes are held still (news and rumours, states' stances, returnees who
+    # set out again, the EU-wide rationing of returns), so that only shared luck could make
+    # anyone else's journey differ.
+    overrides = {
+        "rumour_inertia": 1e6,
+        "enforcement_response": 0,
+        "remigration_probability": 0,
+        "return_capacity_per_day": 100_000,
+    }
+    rescue = {"type": "search_and_rescue", "routes": ["atlantic"], "strength": 0.9}
+    atlantic_starts = {leg["source"] for leg in network.legs if leg["route"] == "atlantic"}
+    elsewhere = [
+        network.place_index[o]
+        for o in network.origin_places
+        if not (nx.descendants(network.graph, o) | {o}) & atlantic_starts
+    ]
+    changed_on_the_route = 0
+    for seed in (5, 6):
+        base = make_model(overrides, seed=seed, days=200, scale=0.02, check=False)
+        policy = make_model(
+            overrides, seed=seed, days=200, scale=0.02, check=False, policies=[rescue]
+        )
+        base.run()
+        policy.run()
+        a, b = _by_key(base), _by_key(policy)
+        assert np.array_equal(a["key"], b["key"])  # the same people set out
+        untouched = np.isin(a["origin"], elsewhere)
+        assert untouched.sum() > 2000
+        for name in FIELDS:
+            assert np.array_equal(a[name][untouched], b[name][untouched]), (seed, name)
+        changed = np.zeros(len(untouched), dtype=bool)
+        for name in ("status", "place", "next_day", "budget"):
+            changed |= a[name] != b[name]
+        changed_on_the_route += int(changed[~untouched].sum())
+    assert changed_on_the_route > 10  # the policy did act on its route
