@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 from conftest import make_scenario
 from reference import Migrant, ReferenceModel
+from scipy import stats
 
 from sim.model.model import MigrationModel
 from sim.network import ROUTES, load_network
@@ -39,6 +40,10 @@ from sim.policies import build_policies
 from sim.scenario.build import scenario_parameters
 
 Z_LIMIT = 4.5
+#: Smallest p-value accepted for the spread (F test) and shape (Kolmogorov-Smirnov)
+#: comparisons of an outcome. With about 100 outcomes in each of 3 cases and 2 tests each,
+#: chance alone would cross it about 0.6% of the time for a fresh set of seeds (Bonferroni).
+P_LIMIT = 1e-5
 SCALE = 0.01
 SEEDS = tuple(range(500, 512))
 MIN_MEAN = 5.0  # outcomes seen fewer times than this per run (in agents) carry no power
@@ -193,12 +198,33 @@ def z_statistics(reference: dict, engine: dict) -> dict[str, float]:
     return z
 
 
+def spread_and_shape(reference: dict, engine: dict) -> dict[str, tuple[float, float]]:
+    """Per outcome with enough events: the p-values of the F test of equal variances (the
+    outcomes are sums over many people, close to normal) and of the two-sample
+    Kolmogorov-Smirnov test of equal distributions."""
+    tests = {}
+    for name in z_statistics(reference, engine):
+        ref, eng = reference[name], engine[name]
+        ref, eng = ref[np.isfinite(ref)], eng[np.isfinite(eng)]
+        if np.ptp(ref) == 0 and np.ptp(eng) == 0:
+            continue
+        ratio = ref.var(ddof=1) / eng.var(ddof=1) if eng.var() > 0 else np.inf
+        f = stats.f(len(ref) - 1, len(eng) - 1)
+        spread = 2 * min(f.cdf(ratio), f.sf(ratio))
+        shape = stats.ks_2samp(ref, eng).pvalue
+        tests[name] = (float(spread), float(shape))
+    return tests
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_reference_and_engine_give_the_same_distributions(case):
-    z = z_statistics(_sample(ReferenceModel, case), _sample(MigrationModel, case))
+    reference, engine = _sample(ReferenceModel, case), _sample(MigrationModel, case)
+    z = z_statistics(reference, engine)
     assert len(z) >= 20, f"too few outcomes compared: {sorted(z)}"
     far = {name: round(value, 2) for name, value in z.items() if abs(value) > Z_LIMIT}
     assert not far, f"{case}: reference and engine differ (z beyond {Z_LIMIT}): {far}"
+    unlike = {n: p for n, p in spread_and_shape(reference, engine).items() if min(p) < P_LIMIT}
+    assert not unlike, f"{case}: spread or shape differ (p below {P_LIMIT}): {unlike}"
 
 
 class RescuedAreLost(Migrant):
@@ -236,6 +262,34 @@ class DetentionPolicyIgnored(Migrant):
             tables.leg_detention_days = saved
 
 
+class _Fixed:
+    """A stand-in random stream that always draws the same number."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+class SharedLuckAtSea(Migrant):
+    """One rule changed: in a run everyone finishing a leg shares one draw for being stopped
+    (a shared-stream bug): each person's chance is the same, but a run's people all swing
+    together, so runs spread far more."""
+
+    def finish_leg(self) -> None:
+        model = self.model
+        if not hasattr(model, "shared_draw"):
+            model.shared_draw = model.stream("shared_interception").random()
+        streams = model.random_streams._streams
+        own = model.stream("interception")
+        streams["interception"] = _Fixed(model.shared_draw)
+        try:
+            super().finish_leg()
+        finally:
+            streams["interception"] = own
+
+
 class NoThirdCountryReadmission(Migrant):
     """One rule changed: readmission deals never take back other nationals."""
 
@@ -263,6 +317,14 @@ class NoThirdCountryReadmission(Migrant):
 def test_the_comparison_notices_a_changed_rule(changed, case, outcome):
     z = z_statistics(_sample(ReferenceModel, case, changed), _sample(MigrationModel, case))
     assert abs(z[outcome]) > Z_LIMIT, f"{changed.__name__} went unnoticed: {z}"
+
+
+def test_the_comparison_notices_a_changed_spread():
+    reference = _sample(ReferenceModel, "baseline", SharedLuckAtSea)
+    spread, _ = spread_and_shape(reference, _sample(MigrationModel, "baseline"))[
+        "interceptions[all]"
+    ]
+    assert spread < P_LIMIT, "a rule that only widens the spread went unnoticed"
 
 
 def test_the_reference_conserves_people_every_day():
