@@ -5,16 +5,32 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The exact versions every install uses (core and the dev/test extras); `make lock` rewrites it.
+LOCK   := requirements.lock
 
-.PHONY: demo test test-fast bench lint docs clean
+.PHONY: demo test test-fast bench lint docs lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Resolve pyproject.toml's dependencies (core, dev and test extras) to exact versions with
+# pip-tools, in a throw-away venv so that pip-tools never enters the project's own. Pins that
+# still satisfy pyproject.toml are kept; `make lock LOCK_FLAGS=--upgrade` moves every pin to
+# the newest allowed version.
+LOCK_FLAGS ?=
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet pip-tools
+	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra dev --extra test --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	rm -rf .lock-venv
 
 DEMO_OUT := results/demo
 

@@ -171,13 +171,13 @@ def run_child(kind: str, scenario: Path, seed: int, days: int, scale: float) -> 
 def measure_parallel(scenario: Path, root_seed: int, runs: int, days: int, scale: float) -> dict:
     """Wall seconds of ``runs`` short runs on 1 worker (in this process) and on 2 workers."""
     from sim.execution.pool import failures, run_tasks
-    from sim.execution.runner import replication_seeds
+    from sim.execution.runner import RunTask, replication_seeds, run_task
 
-    tasks = [(str(scenario), s, days, scale, False) for s in replication_seeds(root_seed, runs)]
+    tasks = [RunTask(str(scenario), s, days, scale) for s in replication_seeds(root_seed, runs)]
     seconds = {}
     for workers in (1, 2):
         started = time.perf_counter()
-        results = run_tasks(tasks, workers, desc=f"{workers} worker(s)")
+        results = run_tasks(tasks, run_task, workers, desc=f"{workers} worker(s)")
         seconds[workers] = time.perf_counter() - started
         if failures(results):
             raise RuntimeError(f"parallel benchmark failed: {failures(results)[0]}")
@@ -226,7 +226,7 @@ def _load_average() -> float | None:
 
 def machine() -> dict[str, Any]:
     """CPU, cores, memory, load, Python and library versions, date."""
-    from sim.execution.pool import environment
+    from sim.execution.provenance import environment
 
     cpu = platform.processor() or platform.machine()
     memory_gib = None
@@ -444,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         result = measure_run(args.child, str(args.scenario), args.seed, args.days, args.scale)
         print(json.dumps(result))
         return 0
-    from sim.execution.pool import write_text_atomic
+    from sim.execution.files import write_text_atomic
     from sim.scenario.loading import load_scenario
 
     scenario = load_scenario(args.scenario)
