@@ -48,8 +48,16 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
-bench: $(STAMP)
-	$(PY) tools/bench.py
+# Flee 3.1, measured side by side by the benchmark, needs a venv of its own.
+FLEE_VENV := .flee-venv
+$(FLEE_VENV)/.installed:
+	rm -rf $(FLEE_VENV)
+	$(PYTHON) -m venv $(FLEE_VENV)
+	$(FLEE_VENV)/bin/pip install --quiet flee==3.1
+	touch $@
+
+bench: $(STAMP) $(FLEE_VENV)/.installed
+	$(PY) tools/bench.py --flee-python $(FLEE_VENV)/bin/python
 
 lint: $(STAMP)
 	$(PY) -m ruff check sim tests tools run.py
@@ -60,4 +68,4 @@ docs: $(STAMP)
 	$(PY) -m sim.outputs.metrics docs/model.md
 
 clean:
-	rm -rf $(VENV) results/*/ .pytest_cache
+	rm -rf $(VENV) $(FLEE_VENV) results/*/ .pytest_cache
