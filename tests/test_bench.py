@@ -72,7 +72,8 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
         "--days", "5", "--scale", "0.01", "--reference-days", "3", "--reference-scale", "0.01",
         "--window-days", "0", "--repeats", "1", "--parallel-runs", "2", "--parallel-days", "3",
         "--parallel-scale", "0.01", "--flee-python", str(flee), "--flee-agents", "200",
-        "--flee-days", "5", "--out", str(tmp_path), "--doc", str(tmp_path / "performance.md"),
+        "--flee-days", "5", "--busy-work", "1000", "--out", str(tmp_path),
+        "--doc", str(tmp_path / "performance.md"),
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]

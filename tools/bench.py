@@ -342,6 +342,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parallel-runs", type=int, default=32, help="0 to skip")
     parser.add_argument("--parallel-days", type=int, default=365)
     parser.add_argument("--parallel-scale", type=float, default=0.1)
+    parser.add_argument(
+        "--busy-work", type=int, default=10_000_000, help="loop size of the machine's limit"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--child", choices=("engine", "reference"), help=argparse.SUPPRESS)
@@ -394,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         report["parallel"] = measure_parallel(
             args.scenario, seed, args.parallel_runs, args.parallel_days, args.parallel_scale
         )
-        report["parallel"]["cpu_capacity_speed_up"] = measure_cpu_capacity()
+        report["parallel"]["cpu_capacity_speed_up"] = measure_cpu_capacity(args.busy_work)
     report["load_average_end"] = _load_average()
     report["targets"] = targets_table(report)
     write_text_atomic(args.out / "bench.json", json.dumps(report, indent=2) + "\n")
