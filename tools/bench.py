@@ -224,7 +224,9 @@ def run_child(kind: str, scenario: Path, seed: int, days: int, scale: float) -> 
 # --------------------------------------------------------------------------- Flee
 def run_flee(python: Path, agents: int, days: int) -> dict:
     """One run of ``flee_bench.py`` in Flee's own venv: its agent-steps per second."""
-    command = [str(python), str(FLEE_SCRIPT), "--agents", str(agents), "--days", str(days)]
+    # absolute(), not resolve(): the venv's python is a symlink that must stay in the venv.
+    command = [str(python.absolute()), str(FLEE_SCRIPT), "--agents", str(agents)]
+    command += ["--days", str(days)]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=FLEE_SCRIPT.parent)
     process_seconds = time.perf_counter() - started

@@ -197,7 +197,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     if stages:
         total = runs["baseline"]["run_seconds"]
         lines += ["", "## Where the baseline run's time goes", "",
-                  "Read from the model's stage list, in the order of the day.", "",
+                  "Read from the model's stage list, in the order the stages first ran.", "",
                   "| stage of the day | s | share |", "| --- | ---: | ---: |"]  # fmt: skip
         for stage, seconds in stages.items():
             lines.append(f"| `{stage}` | {seconds:.2f} | {seconds / total:.0%} |")
@@ -218,6 +218,14 @@ def render_markdown(report: dict[str, Any]) -> str:
             "that moment. The 1,000-run projection scales the 2-worker time; it leaves out the "
             "analysis of the runs.",
         ]
+        if parallel["cpu_capacity_speed_up"] < 1.5:
+            lines += [
+                "",
+                "**This sweep was measured while other processes held a core** (busy work gained "
+                f"only {parallel['cpu_capacity_speed_up']:.2f}× from a second process): its "
+                "speed-up and the projection say nothing about the engine; rerun `make bench` "
+                "on an idle machine.",
+            ]
     lines += [
         "",
         "## How to read this",
