@@ -5,16 +5,32 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The exact versions every install uses (core and the dev/test extras); `make lock` rewrites it.
+LOCK   := requirements.lock
 
-.PHONY: demo test test-fast bench lint docs golden clean
+.PHONY: demo test test-fast bench lint docs golden lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Resolve pyproject.toml's dependencies (core, dev and test extras) to exact versions with
+# pip-tools, in a throw-away venv so that pip-tools never enters the project's own. Pins that
+# still satisfy pyproject.toml are kept; `make lock LOCK_FLAGS=--upgrade` moves every pin to
+# the newest allowed version.
+LOCK_FLAGS ?=
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet pip-tools
+	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra dev --extra test --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	rm -rf .lock-venv
 
 DEMO_OUT := results/demo
 
@@ -32,8 +48,16 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
-bench: $(STAMP)
-	$(PY) tools/bench.py
+# Flee 3.1, measured side by side by the benchmark, needs a venv of its own.
+FLEE_VENV := .flee-venv
+$(FLEE_VENV)/.installed:
+	rm -rf $(FLEE_VENV)
+	$(PYTHON) -m venv $(FLEE_VENV)
+	$(FLEE_VENV)/bin/pip install --quiet flee==3.1
+	touch $@
+
+bench: $(STAMP) $(FLEE_VENV)/.installed
+	$(PY) tools/bench.py --flee-python $(FLEE_VENV)/bin/python
 
 lint: $(STAMP)
 	$(PY) -m ruff check sim tests tools run.py
@@ -47,4 +71,4 @@ golden: $(STAMP)
 	$(PY) tests/test_golden.py
 
 clean:
-	rm -rf $(VENV) results/*/ .pytest_cache
+	rm -rf $(VENV) $(FLEE_VENV) results/*/ .pytest_cache

@@ -1,75 +1,60 @@
 """The command line: ``python run.py <command> ...`` or ``mixmig <command> ...``.
 
-Every command is a small function that parses nothing itself: :func:`main` builds the
-parser, dispatches, and is the one place where a :class:`~sim.errors.UserError` is turned
-into a printed paragraph and exit code 2.
+This module only builds the parser and dispatches: each command is ``main(args)`` of its module
+in :mod:`sim.commands`. Command modules are imported when their command runs (the one place in
+the package where an import sits inside a function), so that ``mixmig --help`` or ``mixmig
+check`` do not pay for pandas, matplotlib and the model. :func:`main` is the one place where a
+:class:`~sim.errors.UserError` is turned into a printed paragraph and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
 
 from sim import __version__
 from sim.errors import UserError
 
 
-def _cmd_network(args: argparse.Namespace) -> int:
-    from sim.network import load_network, summary_text, to_json
+def _network(args: argparse.Namespace) -> int:
+    from sim.commands import network
 
-    net = load_network()
-    if args.json:
-        print(json.dumps(to_json(net), indent=2, ensure_ascii=False))
-    else:
-        print(summary_text(net))
-    if args.map:
-        from sim.network.maps import draw_network
-
-        path = Path(args.map)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draw_network(net, path, title="mixmig route network")
-        print(f"map written to {path}", file=sys.stderr if args.json else sys.stdout)
-    return 0
+    return network.main(args)
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from sim.scenario.loading import load_scenario
+def _check(args: argparse.Namespace) -> int:
+    from sim.commands import check
 
-    for path in args.scenarios:
-        scenario = load_scenario(path)
-        print(f"OK  {path}: {scenario.summary_line()}")
-    return 0
+    return check.main(args)
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from sim.execution.runner import run_command
+def _run(args: argparse.Namespace) -> int:
+    from sim.commands import run
 
-    return run_command(args)
-
-
-def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.analysis.comparison import compare_command
-
-    return compare_command(args)
+    return run.main(args)
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    from sim.analysis.report import report_command
+def _compare(args: argparse.Namespace) -> int:
+    from sim.commands import compare
 
-    return report_command(args)
+    return compare.main(args)
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
+def _report(args: argparse.Namespace) -> int:
+    from sim.commands import report
+
+    return report.main(args)
+
+
+def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument(
         "--seeds", type=int, help="number of replications (default: the scenario's)"
     )
     parser.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     parser.add_argument("--days", type=int, help="days to simulate (default: the scenario's)")
     parser.add_argument("--scale", type=float, help="agents per person, 0 < X <= 1")
-    parser.add_argument("--out", help="output folder (default: results/<scenario>/<timestamp>)")
+    parser.add_argument("--out", help=f"output folder (default: {default_out})")
     parser.add_argument(
         "--workers", type=int, help="parallel processes (default: all cores, at most one per run)"
     )
@@ -91,26 +76,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("network", help="summarise the route network; draw its map")
     p.add_argument("--json", action="store_true", help="print places and legs as JSON")
     p.add_argument("--map", metavar="PATH", help="draw the network over coastlines to PATH (PNG)")
-    p.set_defaults(func=_cmd_network)
+    p.set_defaults(func=_network)
 
     p = sub.add_parser("check", help="validate scenario files without running them")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
-    p.set_defaults(func=_cmd_check)
+    p.set_defaults(func=_check)
 
     p = sub.add_parser("run", help="run one scenario over its seeds; write tidy tables")
     p.add_argument("scenario", metavar="SCENARIO")
-    _add_run_options(p)
-    p.set_defaults(func=_cmd_run)
+    _add_run_options(p, "results/<scenario>/<timestamp>")
+    p.set_defaults(func=_run)
 
     p = sub.add_parser("compare", help="run scenarios with the same seeds and compare them")
     p.add_argument("base", metavar="BASE")
     p.add_argument("others", nargs="+", metavar="OTHER")
-    _add_run_options(p)
-    p.set_defaults(func=_cmd_compare)
+    _add_run_options(p, "results/compare-<base>-vs-<others>/<timestamp>")
+    p.set_defaults(func=_compare)
 
     p = sub.add_parser("report", help="rebuild a comparison report from saved results")
     p.add_argument("folder", metavar="DIR")
-    p.set_defaults(func=_cmd_report)
+    p.set_defaults(func=_report)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Tests for sim.report: the report's sections and figures, rebuilt from saved results only."""
+"""sim.analysis.report and sim.analysis.render: the report's sections and figures, rebuilt from
+saved results only, and the `report` command."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.analysis.comparison import run_comparison
-from sim.analysis.report import build_report, interval, number, percent, report_command
+from sim.analysis.render import interval, number, percent
+from sim.analysis.report import build_report
+from sim.commands import compare
+from sim.commands import report as report_command
 from sim.errors import UserError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +55,7 @@ def comparison(tmp_path_factory) -> Path:
         base=str(base), others=[str(squeeze)], out=str(out), seeds=3, seed=None, days=None,
         scale=None, workers=2, check=False, parquet=False,
     )  # fmt: skip
-    assert run_comparison(args) == 0
+    assert compare.main(args) == 0
     return out
 
 
@@ -86,7 +89,8 @@ def test_the_headline_table_gives_differences_with_intervals_and_units(compariso
     page = (comparison / "report.html").read_text(encoding="utf-8")
     assert "Irregular arrivals (detections)" in page
     assert "Smuggler revenue (EUR)" in page
-    assert "Deaths per 1,000 crossing attempts" in page
+    assert "Death rate at crossings (deaths per 1,000 attempts)" in page
+    assert "Stranded in transit at the end (persons)" in page
     assert "tunisia_pullbacks: difference" in page
     table = pd.read_csv(comparison / "comparison.csv")
     row = table[(table.scenario == "tunisia_pullbacks") & (table.route == "central_med")]
@@ -112,7 +116,7 @@ def test_report_rebuilds_from_saved_results_without_touching_them(tmp_path, comp
     for name in ("report.html", "report.md", "comparison.csv", "displacement.csv"):
         (folder / name).unlink()
     shutil.rmtree(folder / "figures")
-    assert report_command(argparse.Namespace(folder=str(folder))) == 0
+    assert report_command.main(argparse.Namespace(folder=str(folder))) == 0
     assert (folder / "report.html").is_file() and (folder / "report.md").is_file()
     assert len(list((folder / "figures").glob("*.png"))) >= 5
     assert _digests(folder, outputs) == before

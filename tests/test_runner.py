@@ -1,4 +1,5 @@
-"""`python run.py run`: tables, manifest, and reproducibility across processes."""
+"""sim.execution.runner and `python run.py run`: one run, its tables and manifest, and
+reproducibility across processes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import sys
 
 from conftest import ROOT, SCENARIOS
 
-from sim.execution.runner import replication_seeds
+from sim.execution.runner import replication_seeds, simulate
+from sim.network import load_network
+from sim.scenario.loading import load_scenario
 
 
 def _run(out, *extra, hash_seed="0"):
@@ -43,12 +46,20 @@ def test_run_writes_tables_and_manifest(tmp_path):
     assert len(manifest["scenario"]["sha256"]) == 64
     assert manifest["seeds"] == replication_seeds(manifest["root_seed"], 2)
     assert manifest["days"] == 40 and manifest["scale"] == 0.005
-    assert all(run["agent_steps"] > 0 and run["people"] > 0 for run in manifest["runs"])
-    assert {"numpy", "mesa"} <= set(manifest["versions"])
+    # The manifest's statistics are those of the runs: the same seed run here gives them.
+    first = manifest["runs"][0]
+    again = simulate(load_scenario(SCENARIOS / "teaching.yaml"), first["seed"], 40, 0.005)
+    assert {k: v for k, v in first.items() if k not in ("seed", "wall_seconds")} == {
+        k: v for k, v in again.stats.items() if k != "wall_seconds"
+    }
+    assert manifest["lock"]["file"] == "requirements.lock"
+    assert len(manifest["lock"]["sha256"]) == 64
     header = (tmp_path / "a" / "summary.csv").read_text().splitlines()[0]
     assert header == "scenario,seed,route,metric,value"
     header = (tmp_path / "a" / "timeseries.csv").read_text().splitlines()[0]
     assert header == "scenario,seed,day,date,route,metric,value"
+    header = (tmp_path / "a" / "leg_flows.csv").read_text().splitlines()[0]
+    assert header == "scenario,seed,leg,persons"
     assert "central_med" in done.stdout and "arrivals" in done.stdout
 
 
@@ -75,3 +86,17 @@ def test_bad_scale_is_a_clear_error(tmp_path):
     done = _run(tmp_path / "x", "--scale", "2")
     assert done.returncode == 2
     assert "scale" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_run_result_carries_the_leg_ids_of_its_flows():
+    scenario = load_scenario(SCENARIOS / "teaching.yaml")
+    result = simulate(scenario, 5, days=30, scale=0.005)
+    net = load_network()
+    assert result.leg_ids == net.leg_ids and len(result.leg_flows) == len(net.leg_ids)
+    # Persons over the legs that enter the EU are the run's arrivals: the ids name the flows.
+    entry = {leg["id"] for leg in net.legs if leg["crossing"] == "eu_entry"}
+    into_eu = sum(
+        p for leg, p in zip(result.leg_ids, result.leg_flows, strict=True) if leg in entry
+    )
+    arrivals = result.summary.query("route == 'all' and metric == 'arrivals'")["value"].item()
+    assert arrivals > 1000 and into_eu == arrivals

@@ -18,7 +18,9 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sim.analysis.comparison import ROUTE_ORDER, ROUTES, t_interval
+from sim.analysis.statistics import ROUTE_ORDER, t_interval
+from sim.network import ROUTES, Network
+from sim.network.maps import draw_network
 
 ROUTE_NAMES: dict[str, str] = {
     "all": "All routes",
@@ -32,28 +34,6 @@ BASE_COLOUR = "#222222"
 #: Colours of the other scenarios, in order (colour-blind friendly, after Okabe and Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
 DPI = 100
-
-
-def number(value: float, signed: bool = False) -> str:
-    """A readable number: thousands separators, few decimals for small values, '–' for none."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    sign = "+" if signed and value > 0 else ""
-    size = abs(value)
-    text = f"{value:,.0f}" if size >= 100 else f"{value:,.1f}" if size >= 1 else f"{value:.2g}"
-    return sign + text.replace("-", "−")
-
-
-def interval(lo: float, hi: float, signed: bool = False) -> str:
-    """``lo to hi``, or '–' when undefined."""
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return "–"
-    return f"{number(lo, signed)} to {number(hi, signed)}"
-
-
-def percent(value: float) -> str:
-    """A relative difference as a signed percentage."""
-    return "–" if not np.isfinite(value) else f"{value * 100:+.1f}%".replace("-", "−")
 
 
 def scenario_colours(labels: Sequence[str]) -> dict[str, str]:
@@ -186,11 +166,9 @@ def arrival_differences_figure(comparison: pd.DataFrame, base: str) -> Figure:
     return fig
 
 
-def flow_map_figure(net: Any, leg_values: np.ndarray, title: str, diverging: bool) -> Figure:
+def flow_map_figure(net: Network, leg_values: np.ndarray, title: str, diverging: bool) -> Figure:
     """The route network with legs drawn by ``leg_values`` (one per compiled leg), via
-    :func:`sim.maps.draw_network`."""
-    from sim.network.maps import draw_network
-
+    :func:`sim.network.maps.draw_network`."""
     fig = Figure(figsize=(13, 7.7))
     fig.subplots_adjust(left=0.05, right=0.99, bottom=0.06, top=0.96)
     ax = fig.subplots()

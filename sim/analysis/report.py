@@ -1,20 +1,18 @@
-"""The comparison report: ``report.html`` (self-contained) and ``report.md`` (for a brief).
+"""The comparison report: its sections, built from a saved comparison folder only.
 
-:func:`build_report` reads only what ``compare`` saved in a results folder (the run tables,
-``comparison.csv``, ``displacement.csv`` and ``manifest.json``), so ``python run.py report DIR``
-rebuilds the report without rerunning anything. The report is assembled once as a list of
-blocks (headings, paragraphs, tables, figures, preformatted text) and rendered twice: to HTML
-with every figure embedded as a base64 PNG, and to Markdown with the same figures saved in
-``figures/`` beside it.
+:func:`build_report` reads what ``compare`` saved (:func:`sim.analysis.comparison.load_saved`:
+the run tables, ``comparison.csv``, ``displacement.csv`` and ``manifest.json``), so ``python
+run.py report DIR`` rebuilds the report without rerunning anything. The report is assembled once
+as a list of blocks and rendered by :mod:`sim.analysis.render` to ``report.html`` (figures
+embedded) and ``report.md`` (figures saved in ``figures/`` beside it). Metric names, units and
+labels come from the metric registry (:mod:`sim.outputs.metrics`) and, for the metrics the
+comparison derives, from :data:`sim.analysis.statistics.DERIVED_METRICS`.
 """
 
 from __future__ import annotations
 
-import argparse
-import base64
-import html
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,242 +20,70 @@ import pandas as pd
 import yaml
 
 from sim.analysis import plots
-from sim.analysis.comparison import ROUTE_ORDER, write_comparison_tables
-from sim.analysis.plots import interval, number, percent
+from sim.analysis.comparison import SavedComparison, load_saved
+from sim.analysis.render import (
+    Block,
+    Details,
+    Figure,
+    Heading,
+    Para,
+    Pre,
+    Table,
+    figures,
+    interval,
+    number,
+    percent,
+    render,
+)
+from sim.analysis.statistics import DERIVED_METRICS, ROUTE_ORDER
 from sim.errors import UserError
-from sim.execution.pool import write_bytes_atomic, write_text_atomic
-from sim.outputs.metrics import unit_of
+from sim.execution.files import write_bytes_atomic, write_text_atomic
+from sim.execution.tables import LEG_FLOWS, TIMESERIES
+from sim.network import load_network
+from sim.outputs.metrics import BY_NAME, Metric
 
-#: The headline outcomes: metric, name, unit.
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("arrivals", "Irregular arrivals", "detections"),
-    ("dead_missing", "Dead and missing", "persons"),
-    ("deaths_per_1000_attempts", "Deaths per 1,000 crossing attempts", "rate"),
-    ("legal_admissions", "Legal admissions", "persons"),
-    ("returns", "Returns carried out", "persons"),
-    ("smuggler_revenue", "Smuggler revenue", "EUR"),
-    ("stranded", "Stranded in transit at the end", "persons"),
+#: The headline outcomes, in the order of the headline tables.
+HEADLINE: tuple[str, ...] = (
+    "arrivals",
+    "dead_missing",
+    "deaths_per_1000_attempts",
+    "legal_admissions",
+    "returns",
+    "smuggler_revenue",
+    "stranded",
 )
-#: Time-series figures: metric, title, unit, cumulative (flows) or level (stocks).
-TIMESERIES: tuple[tuple[str, str, str, bool], ...] = (
-    ("arrivals", "Irregular arrivals, cumulative", "detections", True),
-    ("dead_missing", "Dead and missing, cumulative", "persons", True),
-    ("legal_admissions", "Legal admissions, cumulative", "persons", True),
-    ("stranded", "People stranded in transit", "persons", False),
-)
+#: The outcomes drawn over time: flows cumulated from day 0, stocks as levels.
+TIMESERIES_METRICS: tuple[str, ...] = ("arrivals", "dead_missing", "legal_admissions", "stranded")
+_DECLARED: dict[str, Metric] = {**BY_NAME, **{m.name: m for m in DERIVED_METRICS}}
 
 
-@dataclass
-class SavedComparison:
-    """A comparison folder as saved by ``compare``: manifest and tables."""
-
-    folder: Path
-    manifest: dict[str, Any]
-    labels: list[str]
-    base: str
-    comparison: pd.DataFrame
-    displacement: pd.DataFrame
-    scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def run_table(self, label: str, name: str) -> pd.DataFrame | None:
-        """``runs/<label>/<name>.csv`` (or ``.parquet``), or None if it was not saved."""
-        for suffix in (".parquet", ".csv"):
-            path = self.folder / "runs" / label / f"{name}{suffix}"
-            if path.is_file():
-                return pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)
-        return None
+def metric_info(name: str) -> Metric:
+    """The declaration of metric ``name`` (a plain count in persons if it is not declared)."""
+    return _DECLARED.get(name) or Metric(name, "flow", "persons", name, "")
 
 
-def load_saved(folder: str | Path) -> SavedComparison:
-    """Read a comparison folder; recompute ``comparison.csv`` from the summaries if absent."""
-    folder = Path(folder)
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.is_file():
-        raise UserError(f"{folder} is not a comparison folder: it has no manifest.json.")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        scenarios = {s["label"]: s for s in manifest["scenarios"]}
-        base = manifest["base"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise UserError(f"{manifest_path} is not a comparison manifest ({error}).") from None
-    labels = [lb for lb in scenarios if (folder / "runs" / lb / "summary.csv").is_file()]
-    if base not in labels:
-        raise UserError(f"{folder}: the base scenario {base!r} has no saved runs to report on.")
-    if not (folder / "comparison.csv").is_file() or not (folder / "displacement.csv").is_file():
-        write_comparison_tables(folder, labels, base)
-    return SavedComparison(
-        folder=folder,
-        manifest=manifest,
-        labels=labels,
-        base=base,
-        comparison=pd.read_csv(folder / "comparison.csv"),
-        displacement=pd.read_csv(folder / "displacement.csv"),
-        scenarios=scenarios,
-    )
-
-
-# --------------------------------------------------------------------------- blocks and rendering
-
-
-@dataclass
-class Heading:
-    """A section title (level 1-3)."""
-
-    level: int
-    text: str
-
-
-@dataclass
-class Para:
-    """A paragraph of plain text."""
-
-    text: str
-
-
-@dataclass
-class Table:
-    """A table of preformatted cells; ``strong`` holds (row, column) cells to emphasise."""
-
-    headers: list[str]
-    rows: list[list[str]]
-    strong: set[tuple[int, int]]
-
-
-@dataclass
-class Figure:
-    """A matplotlib figure, saved as ``figures/<name>.png``."""
-
-    name: str
-    title: str
-    figure: Any
-
-
-@dataclass
-class Pre:
-    """Preformatted text (YAML, JSON)."""
-
-    text: str
-    language: str = ""
-
-
-@dataclass
-class Details:
-    """A collapsed section in HTML; in Markdown shown only if ``in_markdown``."""
-
-    summary: str
-    blocks: list[Any]
-    in_markdown: bool = True
-
-
-Block = Heading | Para | Table | Figure | Pre | Details
-
-STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1200px;
-margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.88em}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th{background:#f2f2f2}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}
-img{max-width:100%;height:auto;border:1px solid #eee}figure{margin:1em 0 2em}
-figcaption{font-size:.9em;color:#555}pre{background:#f7f7f7;padding:.8em;overflow-x:auto;
-font-size:.85em}details{margin:1em 0}summary{cursor:pointer;font-weight:600}
-"""
-
-
-def _html(blocks: list[Block], images: dict[str, bytes]) -> str:
-    out = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            out.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
-        elif isinstance(block, Para):
-            out.append(f"<p>{html.escape(block.text)}</p>")
-        elif isinstance(block, Table):
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in block.headers)
-            body = []
-            for i, row in enumerate(block.rows):
-                cells = []
-                for j, cell in enumerate(row):
-                    text = html.escape(cell)
-                    cells.append(
-                        f"<td><b>{text}</b></td>" if (i, j) in block.strong else f"<td>{text}</td>"
-                    )
-                body.append("<tr>" + "".join(cells) + "</tr>")
-            out.append(
-                f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            )
-        elif isinstance(block, Figure):
-            data = base64.b64encode(images[block.name]).decode("ascii")
-            title = html.escape(block.title)
-            out.append(
-                f'<figure id="{block.name}"><img alt="{title}" '
-                f'src="data:image/png;base64,{data}"><figcaption>{title}</figcaption></figure>'
-            )
-        elif isinstance(block, Pre):
-            out.append(f"<pre>{html.escape(block.text)}</pre>")
-        elif isinstance(block, Details):
-            inner = _html(block.blocks, images)
-            out.append(f"<details><summary>{html.escape(block.summary)}</summary>{inner}</details>")
-    return "\n".join(out)
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
-
-
-def _markdown(blocks: list[Block]) -> str:
-    out = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            out.append("#" * block.level + " " + block.text)
-        elif isinstance(block, Para):
-            out.append(block.text)
-        elif isinstance(block, Table):
-            lines = ["| " + " | ".join(block.headers) + " |"]
-            lines.append(
-                "|" + "|".join(":--" if j < 2 else "--:" for j in range(len(block.headers))) + "|"
-            )
-            for i, row in enumerate(block.rows):
-                cells = [
-                    f"**{_md_cell(c)}**" if (i, j) in block.strong and c else _md_cell(c)
-                    for j, c in enumerate(row)
-                ]
-                lines.append("| " + " | ".join(cells) + " |")
-            out.append("\n".join(lines))
-        elif isinstance(block, Figure):
-            out.append(f"![{block.title}](figures/{block.name}.png)")
-        elif isinstance(block, Pre):
-            out.append(f"```{block.language}\n{block.text.rstrip()}\n```")
-        elif isinstance(block, Details) and block.in_markdown:
-            out.append(f"**{block.summary}**\n\n" + _markdown(block.blocks))
-    return "\n\n".join(out)
-
-
-def render(blocks: list[Block], images: dict[str, bytes]) -> tuple[str, str]:
-    """The report as (HTML page, Markdown text)."""
-    title = next((b.text for b in blocks if isinstance(b, Heading)), "mixmig report")
-    page = (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n"
-        f"{_html(blocks, images)}\n</body></html>\n"
-    )
-    markdown = _markdown(blocks) + "\n\nFull tables: comparison.csv; provenance: manifest.json.\n"
-    return page, markdown
+def outcome_name(name: str) -> str:
+    """A metric as a table row names it: its label, "at the end" for stocks, and its unit."""
+    metric = metric_info(name)
+    when = " at the end" if metric.kind == "stock" else ""
+    return f"{metric.label}{when} ({metric.unit})"
 
 
 # --------------------------------------------------------------------------- sections
 
 
-def outcome_table(saved: SavedComparison, route: str, metrics: Any) -> Table:
+def outcome_table(saved: SavedComparison, route: str, metrics: Sequence[str]) -> Table:
     """One row per outcome: the base's mean (95% interval), then for each other scenario the
     paired difference to the base (95% interval) and the relative difference."""
     others = [lb for lb in saved.labels if lb != saved.base]
     headers = ["Outcome", f"{saved.base} (base)", *(f"{lb}: difference" for lb in others)]
     rows, strong = [], set()
     table = saved.comparison[saved.comparison["route"] == route].set_index(["metric", "scenario"])
-    for metric, name, unit in metrics:
+    for metric in metrics:
         if (metric, saved.base) not in table.index:
             continue
         b = table.loc[(metric, saved.base)]
-        row = [f"{name} ({unit})", f"{number(b['mean'])} ({interval(b['lo'], b['hi'])})"]
+        row = [outcome_name(metric), f"{number(b['mean'])} ({interval(b['lo'], b['hi'])})"]
         for j, label in enumerate(others, start=2):
             if (metric, label) not in table.index:
                 row.append("–")
@@ -331,7 +157,7 @@ def displacement_section(saved: SavedComparison) -> list[Block]:
 
 def timeseries_section(saved: SavedComparison) -> list[Block]:
     """Time series per route with 95% bands across seeds, one colour per scenario."""
-    tables = {label: saved.run_table(label, "timeseries") for label in saved.labels}
+    tables = {label: saved.run_table(label, TIMESERIES) for label in saved.labels}
     tables = {k: v for k, v in tables.items() if v is not None}
     if not tables:
         return []
@@ -347,7 +173,11 @@ def timeseries_section(saved: SavedComparison) -> list[Block]:
             "at zero). Flows are cumulated from the first simulated day."
         ),
     ]
-    for metric, title, unit, cumulative in TIMESERIES:
+    for metric in TIMESERIES_METRICS:
+        declared = metric_info(metric)
+        cumulative = declared.kind == "flow"
+        title = f"{declared.label}, cumulative" if cumulative else declared.label
+        unit = declared.unit
         bands = {}
         for label, frame in tables.items():
             part = frame[frame["metric"] == metric]
@@ -360,7 +190,7 @@ def timeseries_section(saved: SavedComparison) -> list[Block]:
 
 
 def _leg_matrix(saved: SavedComparison, label: str, legs: list[str]) -> pd.DataFrame | None:
-    flows = saved.run_table(label, "leg_flows")
+    flows = saved.run_table(label, LEG_FLOWS)
     if flows is None:
         return None
     table = flows.pivot_table(index="seed", columns="leg", values="persons", aggfunc="sum")
@@ -369,12 +199,10 @@ def _leg_matrix(saved: SavedComparison, label: str, legs: list[str]) -> pd.DataF
 
 def map_section(saved: SavedComparison) -> list[Block]:
     """Maps of persons per leg: the base, and each scenario's paired difference to it."""
+    overrides = saved.scenarios[saved.base].get("resolved", {}).get("network")
     try:
-        from sim.network import load_network
-
-        overrides = saved.scenarios[saved.base].get("resolved", {}).get("network")
         net = load_network(overrides or None)
-    except (ImportError, UserError) as error:
+    except UserError as error:  # a saved override this version no longer accepts
         return [Heading(2, "Flows on the network"), Para(f"No map: {error}")]
     base = _leg_matrix(saved, saved.base, net.leg_ids)
     if base is None:
@@ -464,7 +292,7 @@ def report_blocks(saved: SavedComparison) -> list[Block]:
     """The whole report, in order."""
     others = [lb for lb in saved.labels if lb != saved.base]
     title = f"mixmig: {', '.join(others)} compared with {saved.base}" if others else saved.base
-    all_metrics = [(m, m, unit_of(m)) for m in dict.fromkeys(saved.comparison["metric"])]
+    all_metrics = list(dict.fromkeys(saved.comparison["metric"]))
     everything = [
         block
         for route in [r for r in ROUTE_ORDER if r in set(saved.comparison["route"])]
@@ -493,7 +321,7 @@ def build_report(folder: str | Path) -> tuple[Path, Path]:
     saved = load_saved(folder)
     blocks = report_blocks(saved)
     images = {}
-    for block in _figures(blocks):
+    for block in figures(blocks):
         images[block.name] = plots.png_bytes(block.figure)
         write_bytes_atomic(saved.folder / "figures" / f"{block.name}.png", images[block.name])
     for stale in (saved.folder / "figures").glob("*.png"):  # from an earlier report
@@ -503,21 +331,3 @@ def build_report(folder: str | Path) -> tuple[Path, Path]:
     html_path = write_text_atomic(saved.folder / "report.html", page)
     md_path = write_text_atomic(saved.folder / "report.md", markdown)
     return html_path, md_path
-
-
-def _figures(blocks: list[Block]) -> list[Figure]:
-    found: list[Figure] = []
-    for block in blocks:
-        if isinstance(block, Figure):
-            found.append(block)
-        elif isinstance(block, Details):
-            found += _figures(block.blocks)
-    return found
-
-
-def report_command(args: argparse.Namespace) -> int:
-    """``python run.py report DIR``: rebuild the report of a saved comparison."""
-    html_path, md_path = build_report(args.folder)
-    print(f"report: {html_path}")
-    print(f"markdown: {md_path}")
-    return 0

@@ -1,41 +1,34 @@
-"""Running many (scenario, seed) tasks in parallel, and writing their results safely.
+"""Running many independent tasks on a pool of local processes, keeping every result.
 
-A *task* is a tuple ``(scenario_path, seed, days, scale, check)``. :func:`run_tasks` runs a list
-of them in a pool of local processes (or in this process when there is one worker) and returns
-one entry per task, **in task order**: the :class:`~sim.runner.RunResult` when the run finished,
-a :class:`TaskError` when it failed. Because the order never depends on which process finished
-first, the tables written from the results are byte-identical whatever ``--workers`` is.
+:func:`run_tasks` calls ``func(task)`` for each task, in a pool of processes (or in this process
+when there is one worker), and returns one entry per task **in task order**: what ``func``
+returned, or a :class:`TaskError` when it raised. Because the order never depends on which
+process finished first, whatever is written from the results is byte-identical whatever the
+number of workers. The pool knows nothing of what a task is: a run of a scenario is one kind of
+task (:class:`sim.execution.runner.RunTask` with :func:`sim.execution.runner.run_task`).
 
-``import mesa`` sets the multiprocessing start method to "spawn": every worker is a fresh Python
-that imports the function it runs by name. So the worker function is top-level and receives the
-scenario's *path*; it loads the scenario itself, which is cheap next to a run.
-
-The helpers :func:`write_text_atomic`, :func:`write_bytes_atomic` and :func:`write_table_atomic`
-write to a temporary file beside the target and ``os.replace`` it, so an interrupted command
-never leaves a half-written table behind.
+``import mesa`` sets the multiprocessing start method to "spawn", and the pool always uses it:
+every worker is a fresh Python that imports ``func`` by name, so ``func`` must be a top-level
+function of an importable module, and tasks and results must pickle.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import numpy as np
 from tqdm import tqdm
 
 from sim.errors import UserError
 
-#: ``(scenario_path, seed, days, scale, check)``: one run of one scenario with one seed.
-Task = tuple[str, int, int | None, float | None, bool]
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: How many lines of a traceback to keep for an unexpected error (the innermost ones).
 TRACEBACK_LINES = 12
@@ -43,34 +36,23 @@ TRACEBACK_LINES = 12
 
 @dataclass(frozen=True)
 class TaskError:
-    """A task that failed: which scenario file and seed, and why.
+    """A task that failed: the task itself and why.
 
     ``message`` is a :class:`~sim.errors.UserError`'s message as is, or, for any other
-    exception, its type and message followed by the innermost lines of the traceback.
+    exception, its type and message followed by the innermost lines of the traceback. ``str()``
+    reads ``<task>: <message>``, so a task that describes itself (e.g. "scenario.yaml (seed
+    3)") names the failure.
     """
 
-    scenario_path: str
-    seed: int
+    task: Any
     message: str
 
     def __str__(self) -> str:
-        return f"{self.scenario_path} (seed {self.seed}): {self.message}"
+        return f"{self.task}: {self.message}"
 
 
-def simulate_task(task: Task) -> Any:
-    """Run one task in this process: load the scenario from its path, then simulate it.
-
-    Top-level so that a "spawn" worker can import it.
-    """
-    from sim.execution.runner import simulate
-    from sim.scenario.loading import load_scenario
-
-    scenario_path, seed, days, scale, check = task
-    scenario = load_scenario(scenario_path)
-    return simulate(scenario, seed, days=days, scale=scale, check=check)
-
-
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
+    """A user error's message as is; otherwise its type, message and the innermost traceback."""
     if isinstance(error, UserError):
         return str(error)
     frames = "".join(traceback.format_tb(error.__traceback__)).rstrip().splitlines()
@@ -79,13 +61,13 @@ def _describe(error: BaseException) -> str:
     return "\n".join([f"{type(error).__name__}: {error}", *frames])
 
 
-def _guarded(func: Callable[[Task], Any], task: Task) -> Any:
-    """Run ``func(task)`` and turn any exception into a :class:`TaskError` (in the worker, so
-    the traceback is the worker's and the result always pickles)."""
+def _guarded(func: Callable[[T], R], task: T) -> R | TaskError:
+    """``func(task)``, any exception turned into a :class:`TaskError` (in the worker, so the
+    traceback is the worker's and the result always pickles)."""
     try:
         return func(task)
-    except Exception as error:  # one failed run must not stop the others
-        return TaskError(str(task[0]), int(task[1]), _describe(error))
+    except Exception as error:  # one failed task must not stop the others
+        return TaskError(task, describe_error(error))
 
 
 def default_workers(n_tasks: int, workers: int | None = None) -> int:
@@ -98,44 +80,39 @@ def default_workers(n_tasks: int, workers: int | None = None) -> int:
 
 
 def run_tasks(
-    tasks: Sequence[Task],
+    tasks: Sequence[T],
+    func: Callable[[T], R],
     workers: int | None = None,
-    desc: str = "runs",
-    func: Callable[[Task], Any] = simulate_task,
-) -> list[Any]:
-    """Run every task and return, in task order, its result or a :class:`TaskError`.
+    desc: str = "tasks",
+) -> list[R | TaskError]:
+    """Run ``func`` on every task; return, in task order, its result or a :class:`TaskError`.
 
-    ``workers`` processes run at once (default: all cores, at most one per task); with one
+    ``workers`` processes run at once (default: every core, at most one per task); with one
     worker the tasks run in this process, one after the other. A failing task does not stop the
-    others. A progress bar counts finished runs when standard error is a terminal. ``func`` is
-    the function run for each task (default :func:`simulate_task`); it must be a top-level,
-    importable function because workers are started with "spawn".
+    others. A progress bar labelled ``desc`` counts finished tasks when standard error is a
+    terminal. ``func`` must be a top-level, importable function (workers are spawned).
     """
     tasks = list(tasks)
     n_workers = default_workers(len(tasks), workers)
     results: list[Any] = [None] * len(tasks)
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not sys.stderr.isatty())
+    bar = tqdm(total=len(tasks), desc=desc, unit="task", disable=not sys.stderr.isatty())
     try:
         if n_workers == 1:
             for i, task in enumerate(tasks):
                 results[i] = _guarded(func, task)
                 bar.update()
         else:
-            _run_in_pool(tasks, n_workers, func, results, bar)
+            _run_in_pool(tasks, func, n_workers, results, bar)
     finally:
         bar.close()
     return results
 
 
 def _run_in_pool(
-    tasks: list[Task],
-    n_workers: int,
-    func: Callable[[Task], Any],
-    results: list[Any],
-    bar: tqdm,
+    tasks: list[Any], func: Callable[[Any], Any], n_workers: int, results: list[Any], bar: tqdm
 ) -> None:
     # Always "spawn" (what Mesa sets and what macOS and Windows use): workers start clean, so a
-    # run cannot depend on state left in the parent, on any platform.
+    # task cannot depend on state left in the parent, on any platform.
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("spawn"))
     try:
         pending: dict[Future, int] = {
@@ -148,7 +125,7 @@ def _run_in_pool(
                 try:
                     results[i] = future.result()
                 except Exception as error:  # e.g. a worker killed by the OS
-                    results[i] = TaskError(str(tasks[i][0]), int(tasks[i][1]), _describe(error))
+                    results[i] = TaskError(tasks[i], describe_error(error))
                 bar.update()
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -157,101 +134,5 @@ def _run_in_pool(
 
 
 def failures(results: Sequence[Any]) -> list[TaskError]:
-    """The :class:`TaskError` entries among ``results``."""
+    """The :class:`TaskError` entries among ``results``, in order."""
     return [r for r in results if isinstance(r, TaskError)]
-
-
-# --------------------------------------------------------------------------- provenance
-
-#: Libraries whose versions a manifest records.
-LIBRARIES = ("numpy", "mesa", "pandas", "networkx", "matplotlib", "scipy", "pyarrow")
-
-
-def git_commit(where: str | Path | None = None) -> str | None:
-    """The git commit of the source tree (``git rev-parse HEAD``), or None outside a checkout."""
-    import subprocess
-
-    folder = Path(where) if where else Path(__file__).resolve().parent
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return (done.stdout.strip() or None) if done.returncode == 0 else None
-
-
-def environment() -> dict[str, Any]:
-    """Package version, git commit, Python and library versions, for a manifest."""
-    import platform
-    from importlib import metadata
-
-    from sim import __version__
-
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return {
-        "package_version": __version__,
-        "git_commit": git_commit(),
-        "platform": platform.platform(),
-        "versions": versions,
-    }
-
-
-# --------------------------------------------------------------------------- atomic writes
-
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically; return the path."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
-
-
-def write_json_atomic(path: str | Path, data: Any) -> Path:
-    """Write ``data`` as indented UTF-8 JSON atomically (numpy numbers, paths and dates become
-    plain JSON); return the path."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
-    return write_text_atomic(path, text + "\n")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic | np.ndarray):
-        return value.tolist()
-    return str(value)
-
-
-def write_table_atomic(path: str | Path, table: Any) -> Path:
-    """Write a pandas DataFrame to ``path`` atomically: Parquet if the name ends in
-    ``.parquet``, else CSV without the index. Return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        if path.suffix == ".parquet":
-            table.to_parquet(tmp, index=False)
-        else:
-            table.to_csv(tmp, index=False, lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

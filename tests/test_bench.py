@@ -1,0 +1,84 @@
+"""tools/bench.py: stage timings read from the model's stage list, events counted, and the
+whole benchmark run end to end at a tiny size (no timing is asserted, only that it reports)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from conftest import ROOT, SCENARIOS, make_model
+
+sys.path.insert(0, str(ROOT / "tools"))
+from bench import FLEE_PYTHON, _instrument  # noqa: E402
+
+
+@dataclass
+class Stage:
+    """A stage as the model declares it: a name and what to run."""
+
+    name: str
+    log: list[str]
+
+    def run(self) -> None:
+        self.log.append(self.name)
+
+
+@dataclass
+class StagedModel:
+    """The interface the benchmark reads: ``stages`` run in order by ``step()``, and the
+    cumulative ``people_events``."""
+
+    log: list[str] = field(default_factory=list)
+    people_events: int = 0
+    stages: list = field(default_factory=list)
+
+    def step(self) -> None:
+        for stage in self.stages:
+            stage.run()
+        self.people_events += 7
+
+
+def test_stages_are_timed_from_the_model_s_stage_list_in_order():
+    model = StagedModel()
+    model.stages = [Stage(name, model.log) for name in ("policies", "movement", "asylum")]
+    seconds, events = _instrument(model)
+    model.step()
+    model.step()
+    assert model.log == ["policies", "movement", "asylum"] * 2  # every stage still runs
+    assert list(seconds) == ["policies", "movement", "asylum"]
+    assert events() == 14
+
+
+def test_a_real_models_stages_are_timed_and_its_events_are_the_people_due():
+    model = make_model(days=15, scale=0.005, check=False)
+    names = [stage.name for stage in model.stages]
+    due = []
+    seconds, events = _instrument(model)
+    while model.running:
+        model.step()
+        due.append(len(model.due))
+    assert list(seconds) == names
+    assert events() == sum(due) > 0
+
+
+def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
+    flee = FLEE_PYTHON if FLEE_PYTHON.is_file() else tmp_path / "no-flee"
+    command = [
+        sys.executable, "tools/bench.py", "--scenario", str(SCENARIOS / "teaching.yaml"),
+        "--days", "5", "--scale", "0.01", "--reference-days", "3", "--reference-scale", "0.01",
+        "--window-days", "0", "--repeats", "1", "--parallel-runs", "2", "--parallel-days", "3",
+        "--parallel-scale", "0.01", "--flee-python", str(flee), "--flee-agents", "200",
+        "--flee-days", "5", "--busy-work", "1000", "--out", str(tmp_path),
+        "--doc", str(tmp_path / "performance.md"),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((tmp_path / "bench.json").read_text())
+    baseline = report["runs"]["baseline"]
+    assert baseline["process_seconds"] > baseline["run_seconds"]  # start-up is included
+    assert baseline["people_events"] is not None and baseline["stage_seconds"]
+    assert ("flee" in report) == FLEE_PYTHON.is_file()
+    page = (tmp_path / "performance.md").read_text()
+    assert "An **agent-step**" in page and "An **event**" in page
