@@ -40,17 +40,12 @@ from sim.errors import UserError
 from sim.execution.files import write_bytes_atomic, write_text_atomic
 from sim.execution.tables import LEG_FLOWS, TIMESERIES
 from sim.network import load_network
-from sim.outputs.metrics import BY_NAME, Metric
+from sim.outputs.metrics import BY_NAME, HEADLINE_METRICS, Metric
 
-#: The headline outcomes, in the order of the headline tables.
+#: The headline outcomes, in the order of the headline tables: the registry's, then derived.
 HEADLINE: tuple[str, ...] = (
-    "arrivals",
-    "dead_missing",
-    "deaths_per_1000_attempts",
-    "legal_admissions",
-    "returns",
-    "smuggler_revenue",
-    "stranded",
+    *HEADLINE_METRICS,
+    *(m.name for m in DERIVED_METRICS if m.headline),
 )
 #: The outcomes drawn over time: flows cumulated from day 0, stocks as levels.
 TIMESERIES_METRICS: tuple[str, ...] = ("arrivals", "dead_missing", "legal_admissions", "stranded")

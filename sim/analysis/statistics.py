@@ -38,7 +38,7 @@ DERIVED_METRICS: tuple[Metric, ...] = (
     Metric("deaths_per_1000_attempts", "ratio", "deaths per 1,000 attempts",
            "Death rate at crossings",
            "dead and missing per 1,000 crossing attempts, per seed (empty without attempts)",
-           numerator="dead_missing", denominator="attempts", per=1000.0),
+           numerator="dead_missing", denominator="attempts", per=1000.0, headline=True),
 )  # fmt: skip
 ARRIVALS = "arrivals"
 

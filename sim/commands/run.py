@@ -27,21 +27,12 @@ from sim.execution.runner import (
     run_task,
 )
 from sim.execution.tables import write_run_tables
+from sim.outputs.metrics import HEADLINE_METRICS
 from sim.scenario.loading import load_scenario
 
-#: The totals printed after a run, by metric name (the terminal is narrow; every metric is in
+#: The totals printed after a run: the registry's headline metrics (every metric is in
 #: summary.csv).
-TOTALS = (
-    "arrivals",
-    "attempts",
-    "interceptions",
-    "pushbacks",
-    "dead_missing",
-    "legal_admissions",
-    "returns",
-    "smuggler_revenue",
-    "stranded",
-)
+TOTALS = HEADLINE_METRICS
 
 
 def default_out_dir(name: str) -> Path:

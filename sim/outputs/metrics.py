@@ -31,39 +31,41 @@ class Metric:
     numerator: str | None = None
     denominator: str | None = None
     per: float = 1.0
+    headline: bool = False  # among the totals `run` prints and the report's headline tables
 
 
 METRICS: tuple[Metric, ...] = (
     Metric("departures", "flow", "persons", "Departures",
            "people setting out from origins (route of the origin)"),
     Metric("attempts", "flow", "crossing attempts", "Crossing attempts",
-           "people setting off on a leg that crosses a border"),
+           "people setting off on a leg that crosses a border", headline=True),
     Metric("arrivals", "flow", "detections", "Irregular arrivals",
            "crossings of legs entering the EU that were not pushed back (detections, as "
-           "Frontex counts them: a person who crosses twice counts twice)"),
+           "Frontex counts them: a person who crosses twice counts twice)", headline=True),
     Metric("arrivals_people", "flow", "persons", "People arriving",
            "people entering the EU irregularly for the first time"),
     Metric("interceptions", "flow", "persons", "Interceptions and pullbacks",
-           "people stopped by a transit state and taken back (pullbacks)"),
+           "people stopped by a transit state and taken back (pullbacks)", headline=True),
     Metric("pushbacks", "flow", "persons", "Pushbacks",
-           "people apprehended by an EU border state and expelled without procedure"),
+           "people apprehended by an EU border state and expelled without procedure",
+           headline=True),
     Metric("dead_missing", "flow", "persons", "Dead and missing",
-           "people dead or missing on a leg"),
+           "people dead or missing on a leg", headline=True),
     Metric("rescued", "flow", "persons", "Rescued at sea",
            "people in distress at sea who were rescued"),
     Metric("legal_admissions", "flow", "persons", "Legal admissions",
            "people who travelled on a legal pathway (Safe Mobility Offices, quotas), by the "
-           "route of the place they left from"),
+           "route of the place they left from", headline=True),
     Metric("asylum_granted", "flow", "persons", "Asylum granted",
            "first-instance decisions granting protection, by entry route"),
     Metric("return_decisions", "flow", "persons", "Return decisions",
            "first-instance rejections, each with an order to leave, by entry route"),
     Metric("returns", "flow", "persons", "Returns carried out",
-           "return orders carried out, by entry route"),
+           "return orders carried out, by entry route", headline=True),
     Metric("gave_up", "flow", "persons", "Gave up",
            "people who went home of their own accord"),
     Metric("smuggler_revenue", "flow", "EUR", "Smuggler revenue",
-           "EUR paid to smugglers, by the leg's route"),
+           "EUR paid to smugglers, by the leg's route", headline=True),
     Metric("seats_sold", "flow", "persons", "Seats sold",
            "persons who bought a smuggled leg"),
     Metric("transit_days_total", "flow", "person-days", "Days in transit, summed",
@@ -73,7 +75,7 @@ METRICS: tuple[Metric, ...] = (
            "days (route slot: none, so it appears under `all`)"),
     Metric("stranded", "stock", "persons", "Stranded in transit",
            "people at a place in a transit country (not in the EU, not an origin) who are in "
-           "transit, working, detained or waiting for an SMO"),
+           "transit, working, detained or waiting for an SMO", headline=True),
     Metric("detained", "stock", "persons", "Detained",
            "people detained after a pullback"),
     Metric("asylum_pending", "stock", "persons", "Asylum claims pending",
@@ -92,6 +94,8 @@ BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 FLOW_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind == "flow")
 STOCK_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind == "stock")
 RATIO_METRICS: tuple[Metric, ...] = tuple(m for m in METRICS if m.kind == "ratio")
+#: The headline outcomes, in registry order: the totals ``run`` prints, the report's headlines.
+HEADLINE_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if m.headline)
 
 
 def unit_of(name: str) -> str:
