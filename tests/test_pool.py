@@ -83,3 +83,12 @@ def test_workers_default_to_every_core_but_never_more_than_tasks():
 def test_workers_must_be_positive():
     with pytest.raises(UserError, match="--workers must be at least 1"):
         run_tasks(_jobs(2), square_with_pid, workers=0)
+
+
+def test_on_result_sees_each_finished_task_once_in_the_parent():
+    seen: list[tuple[int, int]] = []
+    results = run_tasks(
+        _jobs(6), square_with_pid, workers=2, on_result=lambda i, r: seen.append((i, r[0]))
+    )
+    assert sorted(seen) == [(k, k * k) for k in range(6)]
+    assert [r[0] for r in results] == [k * k for k in range(6)]

@@ -79,11 +79,16 @@ def default_workers(n_tasks: int, workers: int | None = None) -> int:
     return max(1, min(chosen, n_tasks))
 
 
+#: Called in the parent process as each task finishes: (task index, result or TaskError).
+OnResult = Callable[[int, Any], None]
+
+
 def run_tasks(
     tasks: Sequence[T],
     func: Callable[[T], R],
     workers: int | None = None,
     desc: str = "tasks",
+    on_result: OnResult | None = None,
 ) -> list[R | TaskError]:
     """Run ``func`` on every task; return, in task order, its result or a :class:`TaskError`.
 
@@ -91,25 +96,33 @@ def run_tasks(
     worker the tasks run in this process, one after the other. A failing task does not stop the
     others. A progress bar labelled ``desc`` counts finished tasks when standard error is a
     terminal. ``func`` must be a top-level, importable function (workers are spawned).
+    ``on_result(index, result)`` is called in this process as each task finishes, in the order
+    they finish, so that callers can keep every finished result as soon as it exists.
     """
     tasks = list(tasks)
     n_workers = default_workers(len(tasks), workers)
     results: list[Any] = [None] * len(tasks)
     bar = tqdm(total=len(tasks), desc=desc, unit="task", disable=not sys.stderr.isatty())
+
+    def finished(i: int, result: Any) -> None:
+        results[i] = result
+        bar.update()
+        if on_result is not None:
+            on_result(i, result)
+
     try:
         if n_workers == 1:
             for i, task in enumerate(tasks):
-                results[i] = _guarded(func, task)
-                bar.update()
+                finished(i, _guarded(func, task))
         else:
-            _run_in_pool(tasks, func, n_workers, results, bar)
+            _run_in_pool(tasks, func, n_workers, finished)
     finally:
         bar.close()
     return results
 
 
 def _run_in_pool(
-    tasks: list[Any], func: Callable[[Any], Any], n_workers: int, results: list[Any], bar: tqdm
+    tasks: list[Any], func: Callable[[Any], Any], n_workers: int, finished: OnResult
 ) -> None:
     # Always "spawn" (what Mesa sets and what macOS and Windows use): workers start clean, so a
     # task cannot depend on state left in the parent, on any platform.
@@ -123,10 +136,10 @@ def _run_in_pool(
             for future in done:
                 i = pending.pop(future)
                 try:
-                    results[i] = future.result()
+                    result = future.result()
                 except Exception as error:  # e.g. a worker killed by the OS
-                    results[i] = TaskError(tasks[i], describe_error(error))
-                bar.update()
+                    result = TaskError(tasks[i], describe_error(error))
+                finished(i, result)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
