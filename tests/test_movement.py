@@ -11,13 +11,14 @@ N = 200_000
 
 
 def _outcomes(pullback=0.0, apprehension=0.0, pushback=0.0, death_risk=0.0, rescue=0.0,
-              baseline_rescue=0.0, multiplier=1.0, seed=3):  # fmt: skip
+              baseline_rescue=0.0, multiplier=1.0, refusal=0.0, seed=3):  # fmt: skip
     """Outcomes of N people finishing one leg with the given per-leg values."""
     one = lambda v: np.array([float(v)])  # noqa: E731
     uniforms = np.random.default_rng(seed).random((4, N))
     return leg_outcomes(
         np.zeros(N, dtype=np.int64), one(death_risk), one(baseline_rescue), one(rescue),
         one(multiplier), one(pullback), one(apprehension), one(pushback), uniforms,
+        refusal=one(refusal),
     )  # fmt: skip
 
 
@@ -63,3 +64,10 @@ def test_pushback_is_apprehension_times_expulsion():
 def test_distress_probability_never_divides_by_near_total_rescue():
     p = distress_probability(np.array([0.01, 0.01]), np.ones(2), np.array([0.5, 0.999]))
     assert p.tolist() == pytest.approx([0.02, 0.2])
+
+
+def test_a_refused_passenger_meets_no_later_hazard():
+    out = _outcomes(refusal=0.2, death_risk=0.05, apprehension=1.0, pushback=0.5)
+    assert share(out, Outcome.REFUSED) == pytest.approx(0.2, abs=0.004)
+    assert share(out, Outcome.DEAD) == pytest.approx(0.8 * 0.05, abs=0.002)
+    assert share(out, Outcome.PUSHED_BACK) == pytest.approx(0.8 * 0.95 * 0.5, abs=0.005)

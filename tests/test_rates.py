@@ -7,7 +7,7 @@ import pytest
 
 from sim.agents.states import Conduct
 from sim.config.parameters import build_parameters
-from sim.network import load_network
+from sim.network import MODES, load_network
 from sim.rules.rates import MAX_PULLBACK, Modifiers, compile_leg_rates
 
 NET = load_network()
@@ -19,7 +19,10 @@ LEG = NET.leg_index
 def _rates(conduct: Conduct | None = None, mods: Modifiers | None = None):
     conduct = conduct or Conduct.from_parameters(PARAMS, NET)
     mods = mods or Modifiers(C.n_legs, len(NET.state_ids), C.n_places, len(NET.nationalities))
-    return compile_leg_rates(C, conduct, PARAMS.baseline_rescue_share, np.ones(C.n_legs), mods)
+    return compile_leg_rates(
+        C, conduct, PARAMS.baseline_rescue_share, np.ones(C.n_legs), mods,
+        PARAMS.boarding_refusal_rate,
+    )  # fmt: skip
 
 
 def test_transit_states_intercept_on_their_border_legs_times_their_effort():
@@ -61,3 +64,19 @@ def test_modifiers_multiply_floor_and_override_within_bounds():
     untouched = np.ones(C.n_legs, dtype=bool)
     untouched[[sfax, szeged, LEG["zuwara-lampedusa"]]] = False
     assert np.array_equal(rates.pullback[untouched], base.pullback[untouched])
+
+
+def test_nobody_is_intercepted_on_a_flight_whatever_the_policies():
+    conduct = Conduct.from_parameters(PARAMS, NET)
+    conduct.interception[:] = 0.9
+    mods = Modifiers(C.n_legs, len(NET.state_ids), C.n_places, len(NET.nationalities))
+    mods.pullback_multiplier[:] = 5.0
+    mods.pullback_floor[:] = 0.8
+    rates = _rates(conduct, mods)
+    flights = C.leg_mode == MODES.index("air")
+    assert rates.pullback[flights].max() == 0.0
+    assert rates.pullback[LEG["sfax-lampedusa"]] == MAX_PULLBACK
+    # Border flights have boarding checks instead, counted apart; other legs have none.
+    assert rates.refusal[LEG["abidjan-tunis"]] == pytest.approx(0.02)
+    assert rates.refusal[LEG["malta-rome"]] == pytest.approx(0.4)
+    assert rates.refusal[~(flights & C.leg_border)].max() == 0.0

@@ -74,6 +74,7 @@ class Parameters:
     rumour_inertia: float
     # states
     interception_rate: Array  # by state
+    boarding_refusal_rate: Array  # by leg
     apprehension_rate: Array  # by state
     pushback_probability: Array  # by state
     readmission_cooperation: Array  # by state

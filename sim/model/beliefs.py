@@ -47,7 +47,7 @@ class Beliefs:
         n = self.news.shape[1]
         self.news[0] += np.bincount(legs, minlength=n)
         self.news[1] += np.bincount(legs[outcome == Outcome.DEAD], minlength=n)
-        failed = (outcome == Outcome.PULLED_BACK) | (outcome == Outcome.PUSHED_BACK)
+        failed = np.isin(outcome, (Outcome.PULLED_BACK, Outcome.PUSHED_BACK, Outcome.REFUSED))
         self.news[2] += np.bincount(legs[failed], minlength=n)
 
     def spread_news(self) -> None:

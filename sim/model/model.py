@@ -285,12 +285,15 @@ class MigrationModel(mesa.Model):
             self.params.baseline_rescue_share,
             self.market.leg_safety(),
             self.modifiers,
+            self.params.boarding_refusal_rate,
         )
 
     def failure_rates(self) -> np.ndarray:
-        """Chance a crossing of each leg ends in pullback or pushback, at today's rates."""
+        """Chance a crossing of each leg ends in pullback, refused boarding or pushback, at
+        today's rates (a leg has pullback or refusal, never both)."""
         r = self.rates
-        return r.pullback + (1.0 - r.pullback) * r.apprehension * r.pushback
+        stopped = r.pullback + r.refusal
+        return stopped + (1.0 - stopped) * r.apprehension * r.pushback
 
     def leg_prices(self) -> np.ndarray:
         """Price of each leg today: smugglers' for smuggled legs, the fare for the others."""

@@ -140,6 +140,7 @@ class Travel:
             r.apprehension,
             r.pushback,
             np.stack([model.draws(hazard, ids) for hazard in LEG_HAZARDS]),
+            refusal=r.refusal,
         )
         route = c.leg_route_slot[legs]
         model.beliefs.record(legs, outcome)
@@ -170,10 +171,22 @@ class Travel:
         model.outcomes.add("pushbacks", route[pushed])
         self.push_back(ids[pushed], legs[pushed])
 
+        refused = outcome == Outcome.REFUSED
+        model.outcomes.add("boarding_refusals", route[refused])
+        self.refuse_boarding(ids[refused])
+
         rescued = outcome == Outcome.RESCUED
         model.outcomes.add("rescued", route[rescued])
         made_it = (outcome == Outcome.ARRIVED) | rescued
         self.arrive(ids[made_it], legs[made_it])
+
+    def refuse_boarding(self, ids: np.ndarray) -> None:
+        """Refused boarding: still at the leg's start (their place), the fare lost; they rest
+        and decide again."""
+        pop = self.model.population
+        pop.failures[ids] += 1
+        pop.set_status(ids, Status.IN_TRANSIT)
+        pop.next_day[ids] = self.model.day + self.model.params.rest_days
 
     def push_back(self, ids: np.ndarray, legs: np.ndarray) -> None:
         """Expelled without procedure: sent back, hurt, robbed and delayed.

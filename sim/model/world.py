@@ -58,7 +58,7 @@ class World(PolicyContext, Protocol):
         """Today's price of each leg (smugglers' or fare; inf where nobody sells a seat)."""
 
     def failure_rates(self) -> np.ndarray:
-        """Chance a crossing of each leg ends in pullback or pushback, at today's rates."""
+        """Chance a crossing of each leg ends in pullback, refusal or pushback, today."""
 
     @property
     def people_initial(self) -> int:

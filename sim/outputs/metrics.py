@@ -46,6 +46,9 @@ METRICS: tuple[Metric, ...] = (
            "people entering the EU irregularly for the first time"),
     Metric("interceptions", "flow", "persons", "Interceptions and pullbacks",
            "people stopped by a transit state and taken back (pullbacks)", headline=True),
+    Metric("boarding_refusals", "flow", "persons", "Boarding refusals",
+           "people refused boarding on a flight across a border (carrier or exit checks of "
+           "documents); nobody is intercepted on a flight"),
     Metric("pushbacks", "flow", "persons", "Pushbacks",
            "people apprehended by an EU border state and expelled without procedure",
            headline=True),

@@ -4,7 +4,9 @@
 uniform draw per person and process, and says what became of each person. The order of the
 hazards follows the journey:
 
-1. a transit state's coast guard or police may stop the person and take them back (pullback);
+1. a transit state's coast guard or police may stop the person and take them back (pullback),
+   or, on a flight, the person may be refused boarding (the two never meet on one leg: nobody
+   is intercepted on a flight, and only flights have boarding checks);
 2. otherwise, on a risky leg, the person may get into distress; of those, a share is rescued
    (and goes on), the rest die or go missing;
 3. otherwise, on a leg entering the EU, an EU border guard may apprehend them, and of those a
@@ -31,6 +33,7 @@ class Outcome(IntEnum):
     PULLED_BACK = 2
     DEAD = 3
     PUSHED_BACK = 4
+    REFUSED = 5  # refused boarding on a flight (carrier or exit checks): back at the start
 
 
 #: Smallest share of people in distress taken as not rescued when backing out the chance of
@@ -60,27 +63,35 @@ def leg_outcomes(
     apprehension: np.ndarray,
     pushback: np.ndarray,
     uniforms: np.ndarray,
+    *,
+    refusal: np.ndarray,
 ) -> np.ndarray:
     """The :class:`Outcome` of each person finishing leg ``legs[i]``.
 
     Per-leg arrays: ``death_risk`` (observed, with baseline rescue), ``baseline_rescue`` and
     ``rescue_share`` (today's), ``death_multiplier`` (craft safety), ``pullback``,
-    ``apprehension``, ``pushback``. ``uniforms`` is 4 x n: one row per hazard, drawn from the
-    hazard's own random stream so that changing one hazard does not shift the others.
+    ``apprehension``, ``pushback`` and ``refusal`` (boarding refused on a flight).
+    ``uniforms`` is 4 x n: one row per hazard, drawn from the hazard's own random stream so that
+    changing one hazard does not shift the others. Pullback and refusal share the first row:
+    they are the first check of a crossing (a coast guard's, or a carrier's on a flight), and
+    no leg has both.
     """
     u_pull, u_distress, u_rescue, u_push = uniforms
     outcome = np.full(len(legs), Outcome.ARRIVED, dtype=np.int8)
 
     pulled = u_pull < pullback[legs]
+    refused = ~pulled & (u_pull < refusal[legs])
+    stopped = pulled | refused
     in_distress = distress_probability(death_risk, death_multiplier, baseline_rescue)[legs]
-    distress = ~pulled & (u_distress < in_distress)
+    distress = ~stopped & (u_distress < in_distress)
     rescued = distress & (u_rescue < rescue_share[legs])
     dead = distress & ~rescued
     # Apprehension and pushback are one draw: P(pushback) = P(apprehended) * P(expelled).
-    pushed = ~pulled & ~dead & (u_push < apprehension[legs] * pushback[legs])
+    pushed = ~stopped & ~dead & (u_push < apprehension[legs] * pushback[legs])
 
     outcome[rescued] = Outcome.RESCUED
     outcome[pulled] = Outcome.PULLED_BACK
+    outcome[refused] = Outcome.REFUSED
     outcome[dead] = Outcome.DEAD
     outcome[pushed] = Outcome.PUSHED_BACK
     return outcome

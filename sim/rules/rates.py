@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.agents.states import Conduct
-from sim.network import CompiledNetwork
+from sim.network import MODES, CompiledNetwork
 
 #: Highest chance a transit state stops a crossing (somebody always gets through).
 MAX_PULLBACK = 0.99
@@ -28,6 +28,7 @@ class LegRates:
     """
 
     pullback: np.ndarray  # P(a transit state's coast guard or police stops and returns a person)
+    refusal: np.ndarray  # P(refused boarding on a flight: carrier or exit checks of documents)
     apprehension: np.ndarray  # P(an EU border state apprehends a person crossing)
     pushback: np.ndarray  # P(an apprehended person is expelled without procedure)
     rescue_share: np.ndarray  # share of people in distress at sea who are rescued
@@ -88,21 +89,27 @@ def compile_leg_rates(
     baseline_rescue_share: np.ndarray,
     smuggler_safety: np.ndarray,
     mods: Modifiers,
+    boarding_refusal: np.ndarray,
 ) -> LegRates:
     """Combine the states' conduct, their effort and the policies into per-leg rates.
 
-    A leg's transit (non-EU) state intercepts crossings of its border legs at its
+    A leg's transit (non-EU) state intercepts crossings of its land and sea border legs at its
     ``interception`` rate times its ``effort``; a leg's EU state apprehends people entering the
     EU at its ``apprehension`` rate times its effort, and pushes back a share ``pushback`` of
-    them; policies multiply, floor or override these through ``mods``.
-    ``baseline_rescue_share`` is per route slot; ``smuggler_safety`` per leg.
+    them; policies multiply, floor or override these through ``mods``. Nobody is intercepted
+    on a flight: passengers of border flights are instead refused boarding with the leg's
+    ``boarding_refusal`` chance (carrier and exit checks of documents, counted apart).
+    ``baseline_rescue_share`` is per route slot; ``smuggler_safety`` and ``boarding_refusal``
+    per leg.
     """
     interception, apprehension = conduct.interception, conduct.apprehension
     pushback, effort = conduct.pushback, conduct.effort
+    flight = net.leg_mode == MODES.index("air")
     has_transit = (net.leg_transit_state >= 0) & net.leg_border
     t = np.maximum(net.leg_transit_state, 0)
     pull = np.where(has_transit, interception[t] * effort[t], 0.0)
     pull = np.maximum(pull * mods.pullback_multiplier, mods.pullback_floor)
+    pull = np.where(flight, 0.0, pull)
 
     has_eu = (net.leg_eu_state >= 0) & net.leg_eu_entry
     e = np.maximum(net.leg_eu_state, 0)
@@ -114,6 +121,7 @@ def compile_leg_rates(
     rescue = base_rescue + mods.rescue_strength * (1.0 - base_rescue)
     return LegRates(
         pullback=np.clip(pull, 0.0, MAX_PULLBACK),
+        refusal=np.where(flight & net.leg_border, np.clip(boarding_refusal, 0.0, 1.0), 0.0),
         apprehension=np.clip(appr, 0.0, 1.0),
         pushback=np.clip(push, 0.0, 1.0),
         rescue_share=np.clip(rescue, 0.0, 1.0),

@@ -219,7 +219,14 @@ class ReferenceModel(MigrationModel):
         tables.wage = self.wage.tolist()
         tables.closed = self.net.compiled.leg_closed.tolist()
         tables.barred = self.modifiers.leg_barred.tolist()
-        for name in ("pullback", "apprehension", "pushback", "rescue_share", "death_multiplier"):
+        for name in (
+            "pullback",
+            "refusal",
+            "apprehension",
+            "pushback",
+            "rescue_share",
+            "death_multiplier",
+        ):
             setattr(tables, name, getattr(self.rates, name).tolist())
         beliefs = self.beliefs
         tables.believed_death = beliefs.death_risk.tolist()

@@ -194,7 +194,15 @@ class Migrant(mesa.Agent):
         leg, route = self.leg, tables.leg_route[self.leg]
         self.leg = -1
         model.news_finished[leg] += 1
-        if model.stream("interception").random() < tables.pullback[leg]:
+        first_check = model.stream("interception").random()
+        if first_check >= tables.pullback[leg] and first_check < tables.refusal[leg]:
+            model.news_failed[leg] += 1  # refused boarding: no later hazard
+            model.outcomes.add_total("boarding_refusals", route, 1.0)
+            self.failures += 1
+            model.set_status(self, IN_TRANSIT)
+            self.next_day = model.day + model.params.rest_days
+            return
+        if first_check < tables.pullback[leg]:
             model.news_failed[leg] += 1
             model.outcomes.add_total("interceptions", route, 1.0)
             self.failures += 1
