@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.outputs.counters import BREAKDOWN_COLUMNS
 from sim.scenario.build import build_model
 from sim.scenario.loading import load_scenario
 
@@ -26,7 +27,8 @@ class RunResult:
     """The outputs of one run (see docs/architecture.md).
 
     ``leg_flows[k]`` is the persons who crossed leg ``leg_ids[k]`` over the run (the compiled
-    network's leg order), so a result can be written without reloading the network.
+    network's leg order), so a result can be written without reloading the network;
+    ``breakdown`` holds the split flows (deaths by segment, arrivals by nationality...).
     """
 
     scenario: str
@@ -36,6 +38,7 @@ class RunResult:
     leg_flows: np.ndarray
     leg_ids: list[str]
     stats: dict[str, Any] = field(default_factory=dict)
+    breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ def simulate(
         seed=int(seed),
         timeseries=model.outcomes.timeseries_frame(scenario.name, int(seed)),
         summary=model.outcomes.summary_frame(scenario.name, int(seed)),
+        breakdown=model.outcomes.breakdown_frame(scenario.name, int(seed)),
         leg_flows=model.leg_flows.copy(),
         leg_ids=list(model.net.leg_ids),
         stats={

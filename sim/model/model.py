@@ -43,8 +43,8 @@ from sim.model.beliefs import Beliefs
 from sim.model.conservation import assert_conserved
 from sim.model.origins import Origins
 from sim.model.travel import Travel
-from sim.network import ROUTE_SLOTS, ROUTES, Network
-from sim.outputs.admissions import LegalAdmissions
+from sim.network import MODES, ROUTE_SLOTS, ROUTES, SEGMENTS, Network
+from sim.outputs.admissions import PATHWAYS, LegalAdmissions
 from sim.outputs.counters import Outcomes
 from sim.policies.base import PolicyBase
 from sim.rules.randomness import RandomStreams
@@ -111,7 +111,19 @@ class MigrationModel(mesa.Model):
         self.states, self.eu = build_states(self, network, params)
         self.conduct = self.states[0].conduct
         self.market = build_market(self, network, params, self.stream("smuggler_setup"))
-        self.outcomes = Outcomes(days, scale, start_date)
+        self.outcomes = Outcomes(
+            days,
+            scale,
+            start_date,
+            categories={
+                "mode": list(MODES),
+                "segment": list(SEGMENTS),
+                "state": list(network.state_ids),
+                "nationality": list(network.nationalities),
+                "pathway": list(PATHWAYS),
+                "place": list(network.place_ids),
+            },
+        )
         self.admissions = LegalAdmissions(scale)
         self.modifiers = Modifiers(
             c.n_legs, len(network.state_ids), c.n_places, len(network.nationalities)
@@ -312,7 +324,12 @@ class MigrationModel(mesa.Model):
         """People who travel on a legal pathway: counted by the route of the place they left,
         and in the admissions tally by block, pathway and destination."""
         pop = self.population
-        self.outcomes.add("legal_admissions", self.net.compiled.place_route[pop.place[ids]])
+        places = pop.place[ids]
+        self.outcomes.add(
+            "legal_admissions",
+            self.net.compiled.place_route[places],
+            split={"pathway": np.full(len(ids), PATHWAYS.index(pathway)), "place": places},
+        )
         place_ids = self.net.place_ids
         self.admissions.add(block, pathway, [place_ids[d] for d in pop.destination[ids].tolist()])
         pop.set_status(ids, Status.LEGALLY_ADMITTED)

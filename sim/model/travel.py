@@ -147,7 +147,7 @@ class Travel:
         pop.leg[ids] = -1
 
         pulled = outcome == Outcome.PULLED_BACK
-        model.outcomes.add("interceptions", route[pulled])
+        model.outcomes.add("interceptions", route[pulled], split=self.leg_split(legs[pulled]))
         back, back_legs = ids[pulled], legs[pulled]
         pop.failures[back] += 1
         pop.set_status(back, Status.DETAINED)
@@ -163,22 +163,38 @@ class Travel:
         pop.next_day[back] = model.day + np.maximum(detention, 1)
 
         dead = outcome == Outcome.DEAD
-        model.outcomes.add("dead_missing", route[dead])
+        model.outcomes.add("dead_missing", route[dead], split=self.leg_split(legs[dead]))
         pop.set_status(ids[dead], Status.DEAD_MISSING)
         pop.next_day[ids[dead]] = NEVER
 
         pushed = outcome == Outcome.PUSHED_BACK
-        model.outcomes.add("pushbacks", route[pushed])
+        model.outcomes.add(
+            "pushbacks", route[pushed], split={"state": c.leg_eu_state[legs[pushed]]}
+        )
         self.push_back(ids[pushed], legs[pushed])
 
         refused = outcome == Outcome.REFUSED
-        model.outcomes.add("boarding_refusals", route[refused])
+        model.outcomes.add(
+            "boarding_refusals",
+            route[refused],
+            split={"state": c.place_state[c.leg_target[legs[refused]]]},
+        )
         self.refuse_boarding(ids[refused])
 
         rescued = outcome == Outcome.RESCUED
         model.outcomes.add("rescued", route[rescued])
         made_it = (outcome == Outcome.ARRIVED) | rescued
         self.arrive(ids[made_it], legs[made_it])
+
+    def leg_split(self, legs: np.ndarray) -> dict[str, np.ndarray]:
+        """Categories of an event on ``legs``: their mode, segment and the transit state that
+        controls them (the one that intercepts)."""
+        c = self.model.net.compiled
+        return {
+            "mode": c.leg_mode[legs],
+            "segment": c.leg_segment[legs],
+            "state": c.leg_transit_state[legs],
+        }
 
     def refuse_boarding(self, ids: np.ndarray) -> None:
         """Refused boarding: still at the leg's start (their place), the fare lost; they rest
@@ -228,7 +244,11 @@ class Travel:
         pop.place[ids] = target
         np.add.at(model.leg_flows, legs, 1.0 / model.scale)
         entry = c.leg_eu_entry[legs]
-        model.outcomes.add("arrivals", c.leg_route_slot[legs[entry]])
+        model.outcomes.add(
+            "arrivals",
+            c.leg_route_slot[legs[entry]],
+            split={"nationality": pop.nationality[ids[entry]]},
+        )
         np.add.at(model.month_leg_arrivals, legs[entry], 1.0)
         first = entry & (pop.entry_day[ids] == NEVER)
         newcomers = ids[first]
@@ -237,7 +257,9 @@ class Travel:
         pop.entry_day[newcomers] = model.day
         pop.entry_from_place[newcomers] = c.leg_source[legs[first]]
         pop.entry_from_state[newcomers] = c.place_state[pop.entry_from_place[newcomers]]
-        model.outcomes.add("arrivals_people", entry_route)
+        model.outcomes.add(
+            "arrivals_people", entry_route, split={"nationality": pop.nationality[newcomers]}
+        )
         model.outcomes.add(
             "transit_days_total",
             entry_route,

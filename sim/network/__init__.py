@@ -2,7 +2,16 @@
 
 from sim.network.compiled import CompiledNetwork
 from sim.network.describe import summary_text, to_json
-from sim.network.io import CROSSINGS, DATA_DIR, KINDS, MODES, NO_ROUTE, ROUTE_SLOTS, ROUTES
+from sim.network.io import (
+    CROSSINGS,
+    DATA_DIR,
+    KINDS,
+    MODES,
+    NO_ROUTE,
+    ROUTE_SLOTS,
+    ROUTES,
+    SEGMENTS,
+)
 from sim.network.loading import Network, load_network
 
 __all__ = [
@@ -13,6 +22,7 @@ __all__ = [
     "NO_ROUTE",
     "ROUTE_SLOTS",
     "ROUTES",
+    "SEGMENTS",
     "CompiledNetwork",
     "Network",
     "load_network",

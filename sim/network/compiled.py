@@ -17,7 +17,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from sim.network.io import KINDS, MODES, NO_ROUTE, ROUTES
+from sim.network.io import KINDS, MODES, NO_ROUTE, ROUTES, SEGMENTS
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class CompiledNetwork:
     leg_source: np.ndarray
     leg_target: np.ndarray
     leg_mode: np.ndarray
+    leg_segment: np.ndarray  # index into SEGMENTS
     leg_days: np.ndarray
     leg_distance_km: np.ndarray
     leg_death_risk: np.ndarray
@@ -104,6 +105,7 @@ def compile_network(
         leg_source=source,
         leg_target=per_leg(lambda leg: place_index[leg["target"]], np.int32),
         leg_mode=per_leg(lambda leg: MODES.index(leg["mode"]), np.int8),
+        leg_segment=per_leg(lambda leg: SEGMENTS.index(leg["segment"]), np.int8),
         leg_days=per_leg(lambda leg: leg["days"], np.int32),
         leg_distance_km=per_leg(lambda leg: leg["distance_km"], np.float32),
         leg_death_risk=per_leg(lambda leg: leg["death_risk"], np.float64),

@@ -30,13 +30,24 @@ ROUTE_SLOTS = len(ROUTES) + 1
 KINDS: tuple[str, ...] = ("origin", "hub", "departure", "entry", "destination")
 MODES: tuple[str, ...] = ("land", "sea", "air")
 CROSSINGS: tuple[str, ...] = ("eu_entry", "border", "none")
+#: What kind of stretch a leg is, as the sources count deaths and interceptions (IOM Missing
+#: Migrants counts sea crossings and the Sahara apart): a sea crossing, a desert crossing, a
+#: land border, travel inland, or a flight. Each mode allows some of them (``SEGMENT_MODES``).
+SEGMENTS: tuple[str, ...] = ("sea", "desert", "land_border", "inland", "air")
+SEGMENT_MODES: dict[str, str] = {
+    "sea": "sea",
+    "desert": "land",
+    "land_border": "land",
+    "inland": "land",
+    "air": "air",
+}
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 PLACE_COLUMNS = tuple("id name country lat lon kind routes source".split())
 LEG_COLUMNS = tuple(
     "source target mode days distance_km death_risk smuggled price_min_eur price_max_eur "
-    "controlled_by route crossing source_note".split()
+    "controlled_by route crossing segment source_note".split()
 )
 ORIGIN_COLUMNS = ("place", "nationality", "share", "source")
 STATE_COLUMNS = ("id", "name", "eu_member", "remittances_pct_gdp", "source")
@@ -165,6 +176,18 @@ def _parse_legs(
         _require(row["mode"] in MODES, where, f"mode {row['mode']!r} is not one of {MODES}.")
         _require(row["route"] in ROUTES + ("",), where, f"route must be empty or in {ROUTES}.")
         _require(row["crossing"] in CROSSINGS, where, f"crossing must be one of {CROSSINGS}.")
+        _require(row["segment"] in SEGMENTS, where, f"segment must be one of {SEGMENTS}.")
+        _require(
+            SEGMENT_MODES[row["segment"]] == row["mode"],
+            where,
+            f"segment {row['segment']!r} is for {SEGMENT_MODES[row['segment']]} legs, "
+            f"not {row['mode']} ones.",
+        )
+        _require(
+            row["segment"] != "land_border" or row["crossing"] != "none",
+            where,
+            "a land_border leg must cross a border (crossing eu_entry or border).",
+        )
         unknown = [s for s in leg["controlled_by"] if s not in state_ids]
         _require(not unknown, where, f"controlled_by {unknown} not in states.csv.")
         _check_leg_values(leg, where)

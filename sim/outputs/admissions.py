@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+#: Every legal pathway a lever can admit people on (the ``pathway`` split of the outputs).
+PATHWAYS: tuple[str, ...] = (
+    "resettlement",
+    "humanitarian",
+    "family",
+    "labour",
+    "talent_partnership",
+)
+
 
 class LegalAdmissions:
     """Agents admitted per (block, pathway, destination place id); persons on reading."""

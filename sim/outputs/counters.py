@@ -2,7 +2,9 @@
 
 Counters are kept in agent units in one array ``flows[day, metric, route]`` (route slot 5 holds
 legs and places with no route) and turned into persons (divided by the scale) only when tables
-are made. Definitions of every metric are in ``docs/model.md``.
+are made. Flows declared with ``splits`` are also totalled per route and category of each split
+(``splits[(metric, dimension)][route, category]``), for the ``breakdown`` table. Definitions of
+every metric are in ``docs/model.md``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.network import ROUTE_SLOTS, ROUTES
-from sim.outputs.metrics import FLOW_METRICS, RATIO_METRICS, STOCK_METRICS
+from sim.outputs.metrics import BY_NAME, FLOW_METRICS, RATIO_METRICS, STOCK_METRICS
 from sim.outputs.metrics import METRICS as METRIC_LIST
 
 ROUTE_LABELS = (*ROUTES, "all")
@@ -21,29 +23,72 @@ ROUTE_LABELS = (*ROUTES, "all")
 METRICS = tuple(m.name for m in METRIC_LIST)
 FLOW_INDEX = {name: k for k, name in enumerate(FLOW_METRICS)}
 STOCK_INDEX = {name: k for k, name in enumerate(STOCK_METRICS)}
+#: The category of a split that a count without it falls in (e.g. counts by the reference).
+UNATTRIBUTED = "unattributed"
+BREAKDOWN_COLUMNS = ["scenario", "seed", "route", "metric", "by", "category", "value"]
 
 
 class Outcomes:
-    """Counters of a run: flows added during each day, stocks taken at its end."""
+    """Counters of a run: flows added during each day, stocks taken at its end, and the
+    split totals of flows declared with ``splits``.
 
-    def __init__(self, days: int, scale: float, start_date: dt.date) -> None:
+    ``categories`` names the categories of each split dimension (e.g. ``{"segment": SEGMENTS,
+    "state": network.state_ids, ...}``); a dimension it does not name is not counted.
+    """
+
+    def __init__(
+        self,
+        days: int,
+        scale: float,
+        start_date: dt.date,
+        categories: dict[str, list[str]] | None = None,
+    ) -> None:
         self.days = days
         self.scale = scale
         self.start_date = start_date
         self.flows = np.zeros((days, len(FLOW_METRICS), ROUTE_SLOTS))
         self.stocks = np.zeros((days, len(STOCK_METRICS), ROUTE_SLOTS))
         self.today = 0
+        self.categories = {
+            dim: [*labels, UNATTRIBUTED] for dim, labels in (categories or {}).items()
+        }
+        self.splits = {
+            (m.name, dim): np.zeros((ROUTE_SLOTS, len(self.categories[dim])))
+            for m in METRIC_LIST
+            for dim in m.splits
+            if dim in self.categories
+        }
 
-    def add(self, metric: str, route_slot: np.ndarray, weights: np.ndarray | None = None) -> None:
-        """Add to ``metric`` today: one per entry of ``route_slot`` (or ``weights`` each)."""
+    def add(
+        self,
+        metric: str,
+        route_slot: np.ndarray,
+        weights: np.ndarray | None = None,
+        split: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Add to ``metric`` today: one per entry of ``route_slot`` (or ``weights`` each).
+
+        ``split`` gives, per dimension the metric is split by, each entry's category index;
+        a dimension not given counts as ``unattributed``.
+        """
         if len(route_slot) == 0:
             return
         counts = np.bincount(route_slot, weights=weights, minlength=ROUTE_SLOTS)
         self.flows[self.today, FLOW_INDEX[metric]] += counts
+        for dim in BY_NAME[metric].splits:
+            table = self.splits.get((metric, dim))
+            if table is None:
+                continue
+            width = table.shape[1]
+            category = (split or {}).get(dim)
+            if category is None:
+                category = np.full(len(route_slot), width - 1)
+            flat = np.asarray(route_slot, dtype=np.int64) * width + np.asarray(category)
+            table += np.bincount(flat, weights=weights, minlength=table.size).reshape(table.shape)
 
     def add_total(self, metric: str, route_slot: int, amount: float) -> None:
-        """Add ``amount`` to ``metric`` on one route slot today."""
-        self.flows[self.today, FLOW_INDEX[metric], route_slot] += amount
+        """Add ``amount`` to ``metric`` on one route slot today (unattributed in splits)."""
+        self.add(metric, np.array([route_slot]), np.array([float(amount)]))
 
     def set_stock(self, metric: str, per_route: np.ndarray) -> None:
         """Record today's level of a stock, per route slot."""
@@ -106,6 +151,19 @@ class Outcomes:
         frame.insert(0, "seed", seed)
         frame.insert(0, "scenario", scenario)
         return frame
+
+    def breakdown_frame(self, scenario: str, seed: int) -> pd.DataFrame:
+        """Tidy table of the split flows over the run: scenario, seed, route, metric, by
+        (the dimension), category, value (persons). Categories never counted on a route are
+        left out (their value is 0)."""
+        rows = []
+        for (metric, dim), table in self.splits.items():
+            per_route = self._per_route(table.T / self.scale).T  # routes then 'all'
+            for r, route in enumerate(ROUTE_LABELS):
+                for k in np.flatnonzero(per_route[r]):
+                    label = self.categories[dim][k]
+                    rows.append((scenario, seed, route, metric, dim, label, float(per_route[r, k])))
+        return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
 
     def summary_frame(self, scenario: str, seed: int) -> pd.DataFrame:
         """Tidy table: scenario, seed, route, metric, value (persons, EUR or days)."""

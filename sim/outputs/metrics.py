@@ -9,6 +9,12 @@ Kinds:
 - ``flow``: counted per day (people, euros or person-days); totals over the run in ``summary``;
 - ``stock``: a level taken at the end of each day; the end-of-run level in ``summary``;
 - ``ratio``: ``numerator / denominator`` (times ``per``) of two flows, per day and over the run.
+
+A flow may also be counted **split** by one or more dimensions (:data:`SPLITS`), as the sources
+count it: deaths by mode and segment (a sea crossing, the desert, a land border, a flight),
+interceptions by the state that intercepts, arrivals by nationality, legal admissions by
+pathway and place. Splits are totals over the run per route and category (the ``breakdown``
+table); over the categories of a split they add up to the metric's route totals.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Metric:
     denominator: str | None = None
     per: float = 1.0
     headline: bool = False  # among the totals `run` prints and the report's headline tables
+    splits: tuple[str, ...] = ()  # dimensions the flow is also counted by (see SPLITS)
 
 
 METRICS: tuple[Metric, ...] = (
@@ -41,24 +48,26 @@ METRICS: tuple[Metric, ...] = (
            "people setting off on a leg that crosses a border", headline=True),
     Metric("arrivals", "flow", "detections", "Irregular arrivals",
            "crossings of legs entering the EU that were not pushed back (detections, as "
-           "Frontex counts them: a person who crosses twice counts twice)", headline=True),
+           "Frontex counts them: a person who crosses twice counts twice)", headline=True,
+           splits=("nationality",)),
     Metric("arrivals_people", "flow", "persons", "People arriving",
-           "people entering the EU irregularly for the first time"),
+           "people entering the EU irregularly for the first time", splits=("nationality",)),
     Metric("interceptions", "flow", "persons", "Interceptions and pullbacks",
-           "people stopped by a transit state and taken back (pullbacks)", headline=True),
+           "people stopped by a transit state and taken back (pullbacks), on land and at sea",
+           headline=True, splits=("mode", "segment", "state")),
     Metric("boarding_refusals", "flow", "persons", "Boarding refusals",
            "people refused boarding on a flight across a border (carrier or exit checks of "
-           "documents); nobody is intercepted on a flight"),
+           "documents); nobody is intercepted on a flight", splits=("state",)),
     Metric("pushbacks", "flow", "persons", "Pushbacks",
            "people apprehended by an EU border state and expelled without procedure",
-           headline=True),
+           headline=True, splits=("state",)),
     Metric("dead_missing", "flow", "persons", "Dead and missing",
-           "people dead or missing on a leg", headline=True),
+           "people dead or missing on a leg", headline=True, splits=("mode", "segment")),
     Metric("rescued", "flow", "persons", "Rescued at sea",
            "people in distress at sea who were rescued"),
     Metric("legal_admissions", "flow", "persons", "Legal admissions",
            "people who travelled on a legal pathway (Safe Mobility Offices, quotas), by the "
-           "route of the place they left from", headline=True),
+           "route of the place they left from", headline=True, splits=("pathway", "place")),
     Metric("asylum_granted", "flow", "persons", "Asylum granted",
            "first-instance decisions granting protection, by entry route"),
     Metric("return_decisions", "flow", "persons", "Return decisions",
@@ -92,6 +101,18 @@ METRICS: tuple[Metric, ...] = (
            numerator="transit_days_total", denominator="arrivals_people"),
 )  # fmt: skip
 
+#: The dimensions a flow can be split by, and what their categories are. Each category list
+#: comes from the network or the pathways' vocabulary when a run starts.
+SPLITS: dict[str, str] = {
+    "mode": "the mode of the leg (land, sea, air)",
+    "segment": "the kind of stretch: sea crossing, desert, land border, inland, air",
+    "state": "the state that acts: intercepts (transit state), refuses boarding (the state "
+    "the flight enters) or pushes back (EU border state)",
+    "nationality": "the person's nationality (ISO3)",
+    "pathway": "the legal pathway (resettlement, humanitarian, family, labour, talent_partnership)",
+    "place": "the place people were admitted from (an office's or a pathway's place)",
+}
+
 #: Metrics by name.
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 FLOW_METRICS: tuple[str, ...] = tuple(m.name for m in METRICS if m.kind == "flow")
@@ -109,8 +130,11 @@ def unit_of(name: str) -> str:
 
 def metric_table() -> str:
     """The Markdown table of every metric, for docs/model.md."""
-    lines = ["| metric | kind | unit | definition |", "| --- | --- | --- | --- |"]
-    lines += [f"| `{m.name}` | {m.kind} | {m.unit} | {m.definition} |" for m in METRICS]
+    lines = ["| metric | kind | unit | split by | definition |", "| --- | --- | --- | --- | --- |"]
+    lines += [
+        f"| `{m.name}` | {m.kind} | {m.unit} | {', '.join(m.splits)} | {m.definition} |"
+        for m in METRICS
+    ]
     return "\n".join(lines)
 
 

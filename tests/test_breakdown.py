@@ -1,0 +1,93 @@
+"""Outputs counted like the sources: flows split by mode, segment, state, nationality, pathway
+and place, each split adding up to the metric's route totals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_model
+
+from sim.outputs.counters import UNATTRIBUTED
+from sim.outputs.metrics import METRICS
+
+POLICIES = [
+    {"type": "safe_mobility_office", "places": ["agadez", "sfax"], "awareness": 0.8,
+     "capacity_per_month": 3000, "processing_days": 10},
+    {"type": "legal_pathway", "kind": "talent_partnership", "from": ["kabul"],
+     "quota_per_year": 5000},
+    {"type": "pushbacks", "states": ["HRV", "HUN"], "probability": 0.7},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run():
+    """A short baseline run with levers that admit people and push them back."""
+    model = make_model(days=150, scale=0.02, seed=4, policies=POLICIES, check=False)
+    model.run()
+    summary = model.outcomes.summary_frame("test", 4)
+    breakdown = model.outcomes.breakdown_frame("test", 4)
+    return model, summary, breakdown
+
+
+def test_every_split_adds_up_to_the_route_totals_of_its_metric(run):
+    _, summary, breakdown = run
+    totals = summary.set_index(["route", "metric"])["value"]
+    sums = breakdown.groupby(["route", "metric", "by"])["value"].sum()
+    checked = 0
+    for metric in (m for m in METRICS if m.splits):
+        for dim in metric.splits:
+            for route in totals.xs(metric.name, level="metric").index:
+                total = totals[(route, metric.name)]
+                split = sums.get((route, metric.name, dim), 0.0)
+                assert split == pytest.approx(total, rel=1e-9, abs=1e-6), (route, metric.name, dim)
+                checked += total > 0
+    assert checked > 30  # most splits had something to add up
+
+
+def test_the_model_attributes_every_event_it_splits(run):
+    _, _, breakdown = run
+    assert UNATTRIBUTED not in set(breakdown["category"])
+
+
+def test_deaths_and_interceptions_are_split_by_segment_like_the_sources(run):
+    _, _, breakdown = run
+    rows = breakdown[(breakdown["route"] == "all") & (breakdown["by"] == "segment")]
+    deaths = rows[rows["metric"] == "dead_missing"].set_index("category")["value"]
+    assert deaths["sea"] > 0 and deaths["desert"] > 0
+    stopped = rows[rows["metric"] == "interceptions"].set_index("category")["value"]
+    assert "air" not in stopped.index  # nobody is intercepted on a flight
+    assert stopped["sea"] > 0 and stopped["land_border"] > 0
+
+
+def test_interceptions_are_counted_by_the_state_that_intercepts(run):
+    model, _, breakdown = run
+    by_state = breakdown[
+        (breakdown["metric"] == "interceptions") & (breakdown["by"] == "state")
+        & (breakdown["route"] == "central_med")
+    ].set_index("category")["value"]  # fmt: skip
+    c, net = model.net.compiled, model.net
+    central = c.leg_route_slot == 0
+    transit = {net.state_ids[s] for s in c.leg_transit_state[central & (c.leg_transit_state >= 0)]}
+    assert set(by_state.index) <= transit
+    assert by_state["TUN"] > 0 and by_state["LBY"] > 0
+
+
+def test_admissions_are_split_by_pathway_and_place(run):
+    model, _, breakdown = run
+    rows = breakdown[(breakdown["metric"] == "legal_admissions") & (breakdown["route"] == "all")]
+    by_pathway = rows[rows["by"] == "pathway"].set_index("category")["value"]
+    by_place = rows[rows["by"] == "place"].set_index("category")["value"]
+    assert by_pathway["talent_partnership"] == pytest.approx(
+        model.admissions.persons(pathway="talent_partnership")
+    )
+    assert set(by_place.index) <= {"agadez", "sfax", "kabul"} and by_place["kabul"] > 0
+
+
+def test_arrivals_are_split_by_nationality_per_route(run):
+    model, summary, breakdown = run
+    rows = breakdown[
+        (breakdown["metric"] == "arrivals") & (breakdown["by"] == "nationality")
+        & (breakdown["route"] == "atlantic")
+    ].set_index("category")["value"]  # fmt: skip
+    assert {"SEN", "GIN"} <= set(rows.index)
+    assert np.isin(rows.index, model.net.nationalities).all()
