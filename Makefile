@@ -66,6 +66,7 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m sim.scenario.reference > docs/scenarios.md
 	$(PY) -m sim.outputs.metrics docs/model.md
+	$(PY) -m sim.network docs/network.md
 
 golden: $(STAMP)
 	$(PY) tests/test_golden.py

@@ -69,7 +69,7 @@ def test_interceptions_are_counted_by_the_state_that_intercepts(run):
     central = c.leg_route_slot == 0
     transit = {net.state_ids[s] for s in c.leg_transit_state[central & (c.leg_transit_state >= 0)]}
     assert set(by_state.index) <= transit
-    assert by_state["TUN"] > 0 and by_state["LBY"] > 0
+    assert by_state["TUN"] > 0 and by_state["LBY_W"] > 0
 
 
 def test_admissions_are_split_by_pathway_and_place(run):

@@ -20,7 +20,7 @@ from sim.execution.runner import RunResult, RunTask, replication_seeds, run_task
 
 REPO = Path(__file__).resolve().parent.parent
 TEACHING = REPO / "scenarios" / "teaching.yaml"
-SQUEEZE = "parameters:\n  interception_rate: {TUN: 0.85, LBY: 0.6}\n"
+SQUEEZE = "parameters:\n  interception_rate: {TUN: 0.85, LBY_W: 0.6}\n"
 
 
 def small_scenario(folder: Path, name: str, extra: str = "", days: int = 40) -> Path:

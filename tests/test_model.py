@@ -18,7 +18,7 @@ def _all_legs(network, **attrs) -> dict:
 def test_people_are_conserved_every_day_under_random_parameters(case):
     rng = np.random.default_rng(1000 + case)
     overrides = {
-        "interception_rate": {"LBY": rng.uniform(0, 0.9), "TUN": rng.uniform(0, 0.9)},
+        "interception_rate": {"LBY_W": rng.uniform(0, 0.9), "TUN": rng.uniform(0, 0.9)},
         "pushback_probability": {"HRV": rng.uniform(0, 1), "HUN": rng.uniform(0, 1)},
         "smuggler_capacity_per_day": {"sea": rng.uniform(0, 300), "land": rng.uniform(0, 300)},
         "give_up_base": rng.uniform(0, 0.05),
@@ -26,7 +26,7 @@ def test_people_are_conserved_every_day_under_random_parameters(case):
         "return_delay_days": rng.uniform(0, 60),
         "remigration_probability": rng.uniform(0, 1),
         "remigration_delay_days": rng.uniform(0, 30),
-        "smuggler_arrest_rate": {"LBY": rng.uniform(0, 1)},
+        "smuggler_arrest_rate": {"LBY_W": rng.uniform(0, 1)},
         "rival_replacement_days": int(rng.integers(0, 60)),
     }
     scale = float(rng.uniform(0.002, 0.02))
@@ -101,9 +101,11 @@ def test_zero_death_risk_means_no_deaths(network):
 
 def test_no_interception_means_no_pullbacks_and_more_interception_means_more(network):
     nobody = {s: 0.0 for s in network.state_ids}
-    none = run_summary(make_model({"interception_rate": nobody}, days=120))
-    low = run_summary(make_model({"interception_rate": {"LBY": 0.05, "TUN": 0.05}}, days=120))
-    high = run_summary(make_model({"interception_rate": {"LBY": 0.8, "TUN": 0.8}}, days=120))
+    none = run_summary(
+        make_model({"interception_rate": nobody, "fence_interception_rate": nobody}, days=120)
+    )
+    low = run_summary(make_model({"interception_rate": {"LBY_W": 0.05, "TUN": 0.05}}, days=120))
+    high = run_summary(make_model({"interception_rate": {"LBY_W": 0.8, "TUN": 0.8}}, days=120))
     assert none[("all", "interceptions")] == 0
     assert high[("central_med", "interceptions")] > 2 * low[("central_med", "interceptions")]
     assert high[("central_med", "arrivals")] < low[("central_med", "arrivals")]
@@ -111,7 +113,13 @@ def test_no_interception_means_no_pullbacks_and_more_interception_means_more(net
 
 def test_pushbacks_need_a_pushing_state_and_raise_attempts_per_arrival():
     states = ("HUN", "HRV", "BGR", "GRC", "ESP", "CYP", "SVN", "MLT")
-    off = run_summary(make_model({"pushback_probability": {s: 0.0 for s in states}}, days=150))
+    no_pushbacks = {s: 0.0 for s in states}
+    off = run_summary(
+        make_model(
+            {"pushback_probability": no_pushbacks, "fence_pushback_probability": no_pushbacks},
+            days=150,
+        )
+    )
     on = run_summary(make_model({"pushback_probability": {s: 0.9 for s in states}}, days=150))
     assert off[("all", "pushbacks")] == 0
     assert on[("western_balkans", "pushbacks")] > 0

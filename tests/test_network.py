@@ -15,6 +15,7 @@ import pytest
 
 from sim.errors import UserError
 from sim.network import DATA_DIR, KINDS, MODES, ROUTES, load_network, summary_text, to_json
+from sim.network.describe import with_network_tables
 
 matplotlib.use("Agg")
 
@@ -32,15 +33,15 @@ def _of_kind(net, kind):
 
 
 def test_network_has_the_planned_size(net):
-    assert len(net.places) == 90
-    assert len(net.legs) == 152
+    assert len(net.places) == 92
+    assert len(net.legs) == 162
     counts = {k: len(_of_kind(net, k)) for k in KINDS}
-    assert counts == {"origin": 20, "hub": 25, "departure": 21, "entry": 19, "destination": 5}
+    assert counts == {"origin": 20, "hub": 26, "departure": 22, "entry": 18, "destination": 6}
 
 
 def test_destinations_cover_the_five_main_countries(net):
     countries = {net.graph.nodes[p]["country"] for p in _of_kind(net, "destination")}
-    assert countries == {"DEU", "FRA", "ITA", "ESP", "AUT"}
+    assert countries == {"DEU", "FRA", "ITA", "ESP", "AUT", "CYP"}
 
 
 def test_legs_per_route(net):
@@ -48,12 +49,12 @@ def test_legs_per_route(net):
     for leg in net.legs:
         per_route[leg["route"]] += 1
     assert dict(per_route) == {
-        "": 47,
-        "central_med": 43,
+        "": 53,
+        "central_med": 45,
         "western_balkans": 15,
         "atlantic": 24,
         "western_med": 11,
-        "eastern_med": 12,
+        "eastern_med": 14,
     }
 
 
@@ -100,7 +101,9 @@ def test_each_route_has_departure_crossing_and_eu_entry_legs(net):
         legs = [leg for leg in net.legs if leg["route"] == route]
         entries = [leg for leg in legs if leg["crossing"] == "eu_entry"]
         assert entries, route
-        assert all(net.graph.nodes[leg["target"]]["kind"] == "entry" for leg in entries), route
+        # Cyprus is both where people enter and, for some, where they mean to stay.
+        kinds = {net.graph.nodes[leg["target"]]["kind"] for leg in entries}
+        assert kinds <= ({"entry", "destination"} if route == "eastern_med" else {"entry"}), route
         assert any(leg["crossing"] == "border" for leg in legs), route
     for route in ("central_med", "atlantic", "western_med", "eastern_med"):
         sea_departures = [
@@ -132,7 +135,7 @@ def test_frontex_route_attribution_of_entries(net):
     # Legs inside the EU are not counted on any route and are no EU entries.
     c = net.compiled
     inside = np.flatnonzero(c.place_is_eu[c.leg_source] & c.place_is_eu[c.leg_target])
-    assert len(inside) == 28
+    assert len(inside) == 34
     assert np.all(c.leg_route[inside] == -1) and not c.leg_eu_entry[inside].any()
 
 
@@ -153,7 +156,7 @@ def test_coordinates_lie_in_the_region_and_countries_are_right(net):
     nodes = net.graph.nodes
     assert nodes["agadez"]["country"] == "NER" and 16 < nodes["agadez"]["lat"] < 18
     assert nodes["lampedusa"]["country"] == "ITA" and 12 < nodes["lampedusa"]["lon"] < 13
-    assert nodes["sfax"]["country"] == "TUN" and nodes["tobruk"]["country"] == "LBY"
+    assert nodes["sfax"]["country"] == "TUN" and nodes["tobruk"]["country"] == "LBY_E"
     assert nodes["evros"]["country"] == "GRC" and nodes["bihac"]["country"] == "BIH"
     assert nodes["nouadhibou"]["lon"] < nodes["gran_canaria"]["lon"]
 
@@ -241,7 +244,7 @@ def test_compiled_attributes(net):
     k = net.leg_index["tripoli-lampedusa"]
     assert MODES[c.leg_mode[k]] == "sea" and ROUTES[c.leg_route[k]] == "central_med"
     assert c.leg_eu_entry[k] and c.leg_border[k] and c.leg_smuggled[k]
-    assert net.state_ids[c.leg_controller[k]] == "LBY"
+    assert net.state_ids[c.leg_controller[k]] == "LBY_W"
     assert c.leg_days[k] == 2 and c.leg_death_risk[k] == pytest.approx(0.012)
     assert c.leg_price_min[k] == 1100 and c.leg_price_max[k] == 1800
     k = net.leg_index["sicily-rome"]
@@ -297,7 +300,7 @@ def test_bad_overrides_raise_user_errors(overrides, message):
 
 
 def _broken_copy(tmp_path, file_name, edit):
-    for name in ("places.csv", "legs.csv", "origins.csv", "states.csv"):
+    for name in ("places.csv", "legs.csv", "origins.csv", "states.csv", "changes.csv"):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     path = tmp_path / file_name
     with path.open(newline="") as handle:
@@ -318,6 +321,13 @@ def _broken_copy(tmp_path, file_name, edit):
         ("legs.csv", lambda rows: rows[1].update(mode="boat"), r"legs.csv row 3 .*boat"),
         ("origins.csv", lambda rows: rows[0].update(share="0.5"), r"sum to 0.5"),
         ("states.csv", lambda rows: rows.pop(), r"not in states.csv"),
+        ("states.csv", lambda rows: rows[20].update(gdp_usd_bn="-3"), r"states.csv row 22 .*gdp"),
+        ("legs.csv", lambda rows: rows[0].update(segment="sea"), r"legs.csv row 2 .*segment"),
+        ("legs.csv", lambda rows: rows[0].update(fence="1"), r"legs.csv row 2 .*fence"),
+        ("changes.csv", lambda rows: rows[0].update(target="khartoum-mars"), r"changes.csv row 2"),
+        ("changes.csv", lambda rows: rows[-1].update(attribute="mood"), r"not one of"),
+        ("changes.csv", lambda rows: rows[-1].update(date="26 Nov 2023"), r"YYYY-MM-DD"),
+        ("changes.csv", lambda rows: rows[0].update(value="2"), r"value must be in 0..1"),
     ],
 )
 def test_bad_data_files_raise_user_errors_naming_file_and_row(tmp_path, file_name, edit, message):
@@ -331,14 +341,14 @@ def test_bad_data_files_raise_user_errors_naming_file_and_row(tmp_path, file_nam
 
 def test_summary_text_lists_routes_kinds_and_modes(net):
     text = summary_text(net)
-    assert "90 places, 152 legs" in text
+    assert "92 places, 162 legs" in text
     for word in (*ROUTES, *KINDS, *MODES):
         assert word in text
 
 
 def test_to_json_round_trips(net):
     document = json.loads(json.dumps(to_json(net)))
-    assert len(document["places"]) == 90 and len(document["legs"]) == 152
+    assert len(document["places"]) == 92 and len(document["legs"]) == 162
     assert document["legs"][0]["id"] == net.leg_ids[0]
     assert {"origins", "states", "routes"} <= set(document)
 
@@ -366,3 +376,70 @@ def test_draw_network_with_leg_values_on_axes(net, tmp_path):
     figure.savefig(tmp_path / "diff.png")
     with pytest.raises(ValueError, match="leg_values"):
         draw_network(net, ax, leg_values=np.ones(3))
+
+
+# --------------------------------------------------------------------------- the 2023 map
+
+
+def test_libya_is_split_between_its_western_and_eastern_authorities(net):
+    nodes, edges = net.graph.nodes, net.graph.edges
+    assert {nodes[p]["country"] for p in ("tripoli", "zuwara", "sabratha")} == {"LBY_W"}
+    assert {nodes[p]["country"] for p in ("benghazi", "tobruk", "kufra", "sebha")} == {"LBY_E"}
+    assert edges["zuwara", "lampedusa"]["controlled_by"] == ["LBY_W", "ITA"]
+    assert edges["tobruk", "sicily"]["controlled_by"] == ["LBY_E", "ITA"]
+    assert "LBY" not in net.state_ids
+
+
+def test_ceuta_and_melilla_are_fences_and_no_flight_is_a_fence(net):
+    fences = {leg["id"] for leg in net.legs if leg["fence"]}
+    assert fences == {"tangier-ceuta", "nador-melilla"}
+    assert all(net.graph.edges[f.split("-")[0], f.split("-")[1]]["mode"] == "land" for f in fences)
+
+
+def test_cyprus_and_malta_can_be_reached_and_left(net):
+    g = net.graph
+    assert g.has_edge("tripoli_lebanon", "cyprus") and g.has_edge("damascus", "tripoli_lebanon")
+    assert g.edges["tripoli_lebanon", "cyprus"]["crossing"] == "eu_entry"
+    for source, target in (("malta", "rome"), ("cyprus", "athens"), ("athens", "rome")):
+        assert g.edges[source, target]["smuggled"], (source, target)  # forged documents
+    assert nx.has_path(g, "cyprus", "munich") and nx.has_path(g, "malta", "paris")
+    for a, b in (("rome", "munich"), ("paris", "vienna"), ("munich", "madrid")):
+        assert nx.has_path(g, a, b), (a, b)  # moving on inside the EU
+
+
+def test_segments_match_modes_and_the_sahara_is_desert(net):
+    for leg in net.legs:
+        assert {"sea": "sea", "air": "air"}.get(leg["segment"], "land") == leg["mode"], leg["id"]
+    by_id = {leg["id"]: leg for leg in net.legs}
+    for leg_id in ("agadez-sebha", "khartoum-kufra", "tamanrasset-sebha", "sebha-tripoli"):
+        assert by_id[leg_id]["segment"] == "desert"
+    assert by_id["edirne-evros"]["segment"] == "land_border"
+
+
+def test_the_years_dated_changes(net):
+    changes = {c["id"]: c for c in net.changes}
+    war = [c for c in net.changes if c["id"].startswith("sudan_war")]
+    assert war and {c["date"].isoformat() for c in war} == {"2023-04-15"}
+    assert changes["niger_repeal"]["date"].isoformat() == "2023-11-26"
+    assert changes["niger_repeal"]["target"] == "NER" and changes["niger_repeal"]["value"] < 0
+    assert changes["serbia_operation"]["date"].isoformat() == "2023-10-27"
+    assert [c["date"] for c in net.changes] == sorted(c["date"] for c in net.changes)
+    moved = load_network({"changes": {"niger_repeal": {"enabled": False, "date": "2023-07-26"}}})
+    repeal = next(c for c in moved.changes if c["id"] == "niger_repeal")
+    assert not repeal["enabled"] and repeal["date"].isoformat() == "2023-07-26"
+    with pytest.raises(UserError, match="unknown change id 'niger'"):
+        load_network({"changes": {"niger": {"enabled": False}}})
+
+
+def test_state_data_name_their_source_and_year(net):
+    for state in net.states:
+        if state["eu_member"]:
+            continue
+        source = state["source"]
+        assert "WDI 2023" in source or "assumption" in source, state["id"]
+        assert np.isnan(state["gdp_usd_bn"]) == (state["id"] == "ESH"), state["id"]
+
+
+def test_docs_network_tables_are_generated_from_the_data(net):
+    page = (DATA_DIR.parents[1] / "docs" / "network.md").read_text(encoding="utf-8")
+    assert with_network_tables(page, net) == page, "docs/network.md is stale; run `make docs`"

@@ -7,8 +7,12 @@ counters:
 
 - people are conserved (``assert_conserved``, run by the model every day);
 - the stranded and detained stocks equal a recount of the people at transit places;
-- every return decision is carried out, still pending, or ended in absconding:
-  ``return_decisions = returns + absconded + return orders pending``;
+- every return order (a decision, or one resumed after a Dublin transfer) is carried out, still
+  pending, or not carried out: ``return_decisions + return_orders_resumed = returns + absconded
+  + return orders pending``;
+- irregular stay is not final: the people staying irregularly are those whose order was not
+  carried out, less those who moved on since (``absconded - secondary movements after a
+  rejection``);
 - only people whose state does not fully cooperate abscond (a person whose state takes back
   everyone ordered to leave is never marked absconded, whatever the return capacity);
 - everyone ever counted as entering the EU for the first time carries an entry day;
@@ -27,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.agents.population import NEVER, Status
+from sim.model.asylum import REASONS
 from sim.network import ROUTE_SLOTS, ROUTES, load_network
 from sim.outputs.counters import FLOW_INDEX, STOCK_INDEX
 
@@ -38,10 +43,13 @@ PROBABILITY = st.floats(0.0, 1.0)
 
 @st.composite
 def parameters(draw) -> dict:
-    """A parameter set: some states' conduct (cooperation often exactly 0 or 1), capacities."""
+    """A parameter set: some states' conduct (cooperation often exactly 0 or 1), capacities,
+    and the pace of asylum, returns and movements inside the EU."""
     cooperation = st.one_of(st.just(0.0), st.just(1.0), PROBABILITY)
     return {
-        "interception_rate": {s: draw(st.floats(0, 0.95)) for s in ("LBY", "TUN", "TUR", "MAR")},
+        "interception_rate": {
+            s: draw(st.floats(0, 0.95)) for s in ("LBY_W", "LBY_E", "TUN", "TUR", "MAR")
+        },
         "pushback_probability": {s: draw(PROBABILITY) for s in ("HRV", "HUN", "GRC", "ESP")},
         "readmission_cooperation": {
             s: draw(cooperation) for s in ("MAR", "TUN", "SEN", "AFG", "SYR", "PAK", "TUR")
@@ -53,8 +61,12 @@ def parameters(draw) -> dict:
         "return_capacity_per_day": draw(st.sampled_from([0.0, 5.0, 50.0, 5000.0])),
         "remigration_probability": draw(PROBABILITY),
         "remigration_delay_days": draw(st.floats(0, 20)),
-        "smuggler_arrest_rate": {"LBY": draw(PROBABILITY)},
+        "smuggler_arrest_rate": {"LBY_W": draw(PROBABILITY)},
         "rival_replacement_days": draw(st.integers(0, 60)),
+        "irregular_stay_review_days": draw(st.floats(1, 30)),
+        "onward_movement_after_rejection": draw(PROBABILITY),
+        "dublin_transfer_rate": draw(PROBABILITY),
+        "secondary_movement_days": draw(st.floats(0, 20)),
     }
 
 
@@ -82,7 +94,7 @@ def policy_mix(draw, days: int) -> list[dict]:
          "processing_days": draw(st.integers(0, 30)), "max_wait_days": draw(st.integers(1, 40))},
         {"type": "legal_pathway", "kind": draw(st.sampled_from(["labour", "resettlement"])),
          "from": ["kabul", "istanbul"], "quota_per_year": draw(st.integers(0, 50000))},
-        {"type": "anti_smuggling", "states": ["LBY"], "arrest_rate": draw(PROBABILITY),
+        {"type": "anti_smuggling", "states": ["LBY_W"], "arrest_rate": draw(PROBABILITY),
          "replacement_days": draw(st.integers(0, 60))},
         {"type": "visa_leverage", "target": "SEN", "strength": draw(PROBABILITY)},
     ]  # fmt: skip
@@ -124,9 +136,11 @@ def _check_day(model) -> None:
     def total(metric: str) -> int:
         return int(round(flows[FLOW_INDEX[metric]]))
 
-    assert total("return_decisions") == (
-        total("returns") + pop.count(Status.ABSCONDED) + pop.count(Status.RETURN_ORDERED)
+    assert total("return_decisions") + total("return_orders_resumed") == (
+        total("returns") + total("absconded") + pop.count(Status.RETURN_ORDERED)
     )
+    moved = out.splits[("secondary_movements", "reason")][:, REASONS.index("after_rejection")]
+    assert pop.count(Status.ABSCONDED) == total("absconded") - int(round(moved.sum()))
     absconded = pop.status == Status.ABSCONDED
     own_state = model.net.compiled.nationality_state[pop.nationality[absconded]]
     assert np.all(model.params.readmission_cooperation[own_state] < 1.0)

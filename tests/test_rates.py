@@ -27,7 +27,7 @@ def _rates(conduct: Conduct | None = None, mods: Modifiers | None = None):
 
 def test_transit_states_intercept_on_their_border_legs_times_their_effort():
     conduct = Conduct.from_parameters(PARAMS, NET)
-    libya = NET.state_index["LBY"]
+    libya = NET.state_index["LBY_W"]
     conduct.interception[libya] = 0.2
     conduct.effort[libya] = 1.5
     rates = _rates(conduct)

@@ -92,7 +92,12 @@ CASES = {
     # with harm, readmission of third-country nationals, detention by a transit state.
     "policies": {
         "days": 90,
-        "overrides": QUICK_RETURNS,
+        # Nationals of the states without a deal are not taken back by their own state, so
+        # that readmission of third-country nationals carries many returns.
+        "overrides": {
+            **QUICK_RETURNS,
+            "readmission_cooperation": {s: 0.0 for s in ("AFG", "SYR", "PAK", "BGD", "DZA")},
+        },
         "network": None,
         "policies": [
             {"type": "pushbacks", "states": ["HRV", "HUN", "GRC", "BGR"], "probability": 0.9,
@@ -102,7 +107,9 @@ CASES = {
              "third_country_nationals": True, "lag_days": 0},
             {"type": "readmission_deal", "partner": "MAR", "cooperation": 0.9,
              "third_country_nationals": True, "lag_days": 0},
-            {"type": "departure_prevention", "state": "LBY", "interception_rate": 0.5,
+            {"type": "readmission_deal", "partner": "TUN", "cooperation": 0.9,
+             "third_country_nationals": True, "lag_days": 0},
+            {"type": "departure_prevention", "state": "LBY_W", "interception_rate": 0.5,
              "detention_days": 5},
             {"type": "border_enforcement", "states": ["ESP"], "strength": 2},
         ],

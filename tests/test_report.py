@@ -48,7 +48,7 @@ def comparison(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("report")
     base = _scenario(folder, "base")
     squeeze = _scenario(
-        folder, "tunisia_pullbacks", "parameters:\n  interception_rate: {TUN: 0.85, LBY: 0.6}\n"
+        folder, "tunisia_pullbacks", "parameters:\n  interception_rate: {TUN: 0.85, LBY_W: 0.6}\n"
     )
     out = folder / "out"
     args = argparse.Namespace(

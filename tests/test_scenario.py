@@ -222,6 +222,7 @@ def test_extends_merges_mappings_deeply_and_replaces_other_values(base_and_child
     assert scenario.network_overrides() == {
         "places": {},
         "legs": {"sfax-lampedusa": {"death_risk": 0.05, "days": 2}},
+        "changes": {},
     }
 
 

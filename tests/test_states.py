@@ -11,7 +11,7 @@ from sim.agents.states import EFFORT_RANGE
 
 def test_a_state_agents_conduct_is_what_its_legs_see():
     model = make_model(days=1)
-    libya = next(s for s in model.states if s.code == "LBY")
+    libya = next(s for s in model.states if s.code == "LBY_W")
     libya.interception_rate = 0.77
     assert model.conduct.interception[libya.index] == 0.77
     model.step()
@@ -23,7 +23,7 @@ def test_changing_state_agents_changes_outcomes():
     base = make_model(days=120, check=False)
     strict = make_model(days=120, check=False)
     for state in strict.states:
-        if state.code in ("LBY", "TUN"):
+        if state.code in ("LBY_W", "LBY_E", "TUN"):
             state.interception_rate = 0.9
     before, after = run_summary(base), run_summary(strict)
 

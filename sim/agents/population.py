@@ -30,12 +30,12 @@ class Status(IntEnum):
     ON_LEG = 3  # travelling a leg
     DETAINED = 4  # held after an interception or pullback; stranded in a transit country
     SMO_APPLICANT = 5  # waiting for a Safe Mobility Office decision
-    ASYLUM_PENDING = 6  # arrived at a destination, claim pending
+    ASYLUM_PENDING = 6  # claimed asylum in the EU, claim pending
     RETURN_ORDERED = 7  # claim rejected, ordered to leave, return pending
-    PROTECTED = 8  # granted protection
-    LEGALLY_ADMITTED = 9  # travelled on a legal pathway
-    RETURNED = 10  # returned to the country of origin
-    ABSCONDED = 11  # return order not carried out; stays irregularly
+    ABSCONDED = 8  # return order not carried out: stays irregularly, may move on and claim again
+    PROTECTED = 9  # granted protection
+    LEGALLY_ADMITTED = 10  # travelled on a legal pathway
+    RETURNED = 11  # returned to the country of origin
     DEAD_MISSING = 12  # died or went missing on a leg
     GAVE_UP = 13  # gave up and went home
 
@@ -44,7 +44,7 @@ N_STATUS = len(Status)
 FIRST_FINAL = Status.PROTECTED
 TRANSIT_STATUSES = (Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT)
 
-# name -> dtype of every per-person array. Together about 70 bytes a person.
+# name -> dtype of every per-person array. Together about 80 bytes a person.
 FIELDS: dict[str, np.dtype] = {
     "key": np.dtype(np.uint64),  # who the person is, whatever their row (their random draws)
     "status": np.dtype(np.int8),
@@ -68,6 +68,11 @@ FIELDS: dict[str, np.dtype] = {
     "entry_from_state": np.dtype(np.int16),  # state they entered the EU from, -1 none
     "entry_from_place": np.dtype(np.int16),  # place they entered the EU from, -1 none
     "smo_applied": np.dtype(np.bool_),  # has applied to a Safe Mobility Office
+    "dublin_state": np.dtype(np.int16),  # EU state responsible for their claim (Dublin), -1 none
+    "dublin_place": np.dtype(np.int16),  # where that state takes them back, -1 none
+    "leaving": np.dtype(np.bool_),  # will leave their pending claim for another EU state
+    "rejected": np.dtype(np.bool_),  # has had a claim rejected
+    "in_country_since": np.dtype(np.int32),  # day they entered the state they are in
 }
 
 
@@ -122,7 +127,8 @@ class Population:
         """Append ``n`` people with the given column values; return their ids.
 
         Columns not given start at zero, except ``leg``, ``previous_place``, ``entry_route``,
-        ``entry_from_state`` and ``entry_from_place`` (-1) and ``entry_day`` (``NEVER``).
+        ``entry_from_state``, ``entry_from_place``, ``dublin_state`` and ``dublin_place`` (-1)
+        and ``entry_day`` (``NEVER``).
         """
         if n <= 0:
             return np.empty(0, dtype=np.int64)
@@ -137,6 +143,8 @@ class Population:
             "entry_day": NEVER,
             "entry_from_state": -1,
             "entry_from_place": -1,
+            "dublin_state": -1,
+            "dublin_place": -1,
         }
         for name, array in self._arrays.items():
             array[self.size : needed] = columns.get(name, defaults.get(name, 0))

@@ -147,6 +147,14 @@ class SmugglingMarket:
                 slots = np.flatnonzero((slot_place == place) & (self.slot_network == k))
                 self.smugglers.append(Smuggler(model, self, int(place), slots))
 
+    def set_leg_base_price(self, leg: int, price: float) -> None:
+        """A leg's price range changed (a dated change): its fare and its networks' base price
+        become ``price``, each network keeping its markup and premium."""
+        self.fare[leg] = price
+        slots = self.slot_leg == leg
+        self.base_price[slots] = price
+        self.price[slots] = price * self.demand_factor[slots] * self.enforcement_premium[slots]
+
     def leg_prices(self) -> np.ndarray:
         """The capacity-weighted mean price per leg among active networks; inf where none."""
         weight = self.capacity * self.active

@@ -21,6 +21,7 @@ import yaml
 
 from sim.analysis import plots
 from sim.analysis.comparison import SavedComparison, load_saved
+from sim.analysis.composition import composition_section
 from sim.analysis.render import (
     Block,
     Details,
@@ -302,6 +303,7 @@ def report_blocks(saved: SavedComparison) -> list[Block]:
         *run_section(saved),
         *headline_section(saved),
         *displacement_section(saved),
+        *composition_section(saved),
         *timeseries_section(saved),
         *map_section(saved),
         *scenario_section(saved),

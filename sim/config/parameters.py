@@ -77,6 +77,8 @@ class Parameters:
     boarding_refusal_rate: Array  # by leg
     apprehension_rate: Array  # by state
     pushback_probability: Array  # by state
+    fence_pushback_probability: Array  # by state
+    fence_interception_rate: Array  # by state
     readmission_cooperation: Array  # by state
     detention_days: Array  # by state
     enforcement_response: float
@@ -84,12 +86,34 @@ class Parameters:
     recognition_if_need: float
     recognition_if_no_need: float
     asylum_processing_days: float
+    claim_at_entry_share: Array  # by state
+    secondary_movement_share: Array  # by state
+    secondary_movement_days: float
+    dublin_transfer_rate: float
+    irregular_stay_review_days: float
+    onward_movement_after_rejection: float
     return_delay_days: float
     return_capacity_per_day: float
     remigration_probability: float
     remigration_delay_days: float
     pushback_days_lost: int
     pushback_money_lost_share: float
+    # partner states
+    stance_adjustment: float
+    stance_payment_weight: float
+    stance_payment_reference_pct_gdp: float
+    stance_visa_weight: float
+    stance_pathway_weight: float
+    stance_pathway_reference: float
+    stance_article_25a_weight: float
+    stance_article_25a_resentment: float
+    stance_remittance_half_pct_gdp: float
+    stance_friction_weight: float
+    stance_friction_reference: float
+    stance_friction_habituation: float
+    defection_threshold: float
+    defection_months: int
+    defection_shift: float
     # smugglers
     smuggler_networks_per_place: int
     smuggler_capacity_per_day: Array  # by mode

@@ -44,6 +44,7 @@ IdKind = Literal[
     "leg",
     "route",
     "mode",
+    "change",
 ]
 
 #: How one id of each kind, and several, are named in messages and in docs/scenarios.md.
@@ -58,6 +59,7 @@ ID_LABELS: dict[str, tuple[str, str]] = {
     "leg": ("leg id", "leg ids"),
     "route": ("route id", "route ids"),
     "mode": ("mode", "modes"),
+    "change": ("dated change id", "dated change ids"),
 }
 
 #: Kinds of the ``by`` column of parameters.yaml that key a parameter (``none`` is a scalar).
@@ -120,6 +122,8 @@ def valid_ids(network: Network, kind: str) -> list[str]:
         return list(ROUTES)
     if kind == "mode":
         return list(MODES)
+    if kind == "change":
+        return [change["id"] for change in network.changes]
     raise ValueError(f"unknown id kind {kind!r}")
 
 
@@ -196,6 +200,7 @@ NonEuStateId = id_type("non_eu_state")
 Nationality = id_type("nationality")
 LegId = id_type("leg")
 RouteId = id_type("route")
+ChangeId = id_type("change")
 
 
 def _all_alone(values: list[str]) -> list[str]:

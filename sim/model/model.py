@@ -3,7 +3,9 @@
 One step is one day. The day is the list of stages in :attr:`MigrationModel.stages`, which
 reads as the documented day (``docs/model.md``) and is the one list the benchmark times:
 
-1. states review their stance (monthly, the EU handing each its arrivals);
+0. the year's dated changes due today are applied (``sim/data/changes.csv``);
+1. states review their stance (monthly: the EU hands each border state its arrivals, and each
+   partner what it offers and presses it with);
 2. policies act (they set today's modifiers), and today's leg rates are compiled;
 3. new people set out from origins;
 4. the people due today are found;
@@ -35,11 +37,13 @@ import numpy as np
 
 from sim.agents.population import NEVER, MigrantView, Population, Status
 from sim.agents.smugglers import build_market
-from sim.agents.states import build_states
+from sim.agents.stance import StanceInputs
+from sim.agents.states import build_states, stance_parameters
 from sim.config.parameters import Parameters
 from sim.errors import UserError
-from sim.model.asylum import Asylum
+from sim.model.asylum import REASONS, Asylum
 from sim.model.beliefs import Beliefs
+from sim.model.calendar import DatedChanges
 from sim.model.conservation import assert_conserved
 from sim.model.origins import Origins
 from sim.model.travel import Travel
@@ -122,6 +126,10 @@ class MigrationModel(mesa.Model):
                 "nationality": list(network.nationalities),
                 "pathway": list(PATHWAYS),
                 "place": list(network.place_ids),
+                "reason": list(REASONS),
+                "state_nationality": [
+                    f"{s}:{n}" for s in network.state_ids for n in network.nationalities
+                ],
             },
         )
         self.admissions = LegalAdmissions(scale)
@@ -135,9 +143,12 @@ class MigrationModel(mesa.Model):
         self.arrest_rate_by_place = params.smuggler_arrest_rate[c.place_state]
         self.leg_flows = np.zeros(c.n_legs)
         self.month_leg_arrivals = np.zeros(c.n_legs)
+        self.month_friction = np.zeros(len(network.state_ids))  # agents pushed back or expelled
+        self.stance_params = stance_parameters(params)
         self.agent_steps = 0  # person-days of people not in a final status
         self.people_events = 0  # people who acted (were due), summed over days
         self.due = self.deciding = np.empty(0, dtype=np.int64)
+        self.calendar = DatedChanges(self)
         self.beliefs = Beliefs(self)
         self.origins = Origins(self)
         self.travel = Travel(self)
@@ -147,6 +158,7 @@ class MigrationModel(mesa.Model):
         for policy in self.policies:
             policy.setup(self)
         self.stages: list[Stage] = [
+            Stage("dated changes", self.calendar.apply_due),
             Stage("states review their stance", self.review_stances),
             Stage("policies act", self.apply_policies),
             Stage("people set out", self.origins.set_out),
@@ -209,7 +221,8 @@ class MigrationModel(mesa.Model):
 
     # ----------------------------------------------------------------- stages
     def review_stances(self) -> None:
-        """Monthly: the EU hands each state the persons who arrived over its legs."""
+        """Monthly: the EU hands each EU state the persons who arrived over its legs, and each
+        other state what it offers and presses it with and the friction of the month."""
         if not self.month_starts:
             return
         eu_state = self.net.compiled.leg_eu_state
@@ -218,8 +231,22 @@ class MigrationModel(mesa.Model):
             weights=self.month_leg_arrivals * (eu_state >= 0),
             minlength=len(self.states),
         )
-        self.eu.review_month(self.states, by_state / self.scale, self.params.enforcement_response)
+        mods = self.modifiers  # yesterday's offers and pressure, as the policies set them
+        partners = StanceInputs(
+            payment_eur_per_year=mods.offer_payment.copy(),
+            visa_facilitation=mods.offer_visa.copy(),
+            pathway_places_per_year=mods.offer_places.copy(),
+            article_25a=mods.article_25a.copy(),
+            friction_persons=self.month_friction / self.scale,
+        )
+        self.eu.review_month(
+            self.states,
+            by_state / self.scale,
+            self.params.enforcement_response,
+            (partners, self.stance_params),
+        )
         self.month_leg_arrivals[:] = 0.0
+        self.month_friction[:] = 0.0
 
     def apply_policies(self) -> None:
         """Reset today's modifiers, let each active policy act, and compile the leg rates."""
@@ -258,7 +285,8 @@ class MigrationModel(mesa.Model):
         )
         self.market.adapt(MONTH_DAYS, enforcement_ratio)
         self.market.replace_arrested(self.day, self.modifiers.rival_replacement_days)
-        monthly = self.arrest_rate_by_place + self.modifiers.arrest_rate_extra
+        policing = self.conduct.departure_factor()[self.net.compiled.place_state]
+        monthly = self.arrest_rate_by_place * policing + self.modifiers.arrest_rate_extra
         draws = self.stream("smugglers").random(len(self.market.smugglers))
         self.market.arrests(self.day, monthly, draws)
 
@@ -268,7 +296,8 @@ class MigrationModel(mesa.Model):
             self.beliefs.refresh_routes()
 
     def record_stocks(self) -> None:
-        """Today's stocks per route: stranded in transit countries, detained, claims pending."""
+        """Today's stocks per route: stranded in transit countries, detained, claims pending,
+        staying irregularly."""
         pop, c = self.population, self.net.compiled
         # One count of people by status and place serves both place-based stocks.
         by_status_place = np.bincount(
@@ -283,10 +312,14 @@ class MigrationModel(mesa.Model):
         self.outcomes.set_stock(
             "detained", np.bincount(c.place_route, detained, minlength=ROUTE_SLOTS)
         )
-        pending = np.flatnonzero(pop.status == Status.ASYLUM_PENDING)
-        self.outcomes.set_stock(
-            "asylum_pending", np.bincount(self.asylum.route_of(pending), minlength=ROUTE_SLOTS)
-        )
+        for metric, status in (
+            ("asylum_pending", Status.ASYLUM_PENDING),
+            ("irregular_stay", Status.ABSCONDED),
+        ):
+            people = np.flatnonzero(pop.status == status)
+            self.outcomes.set_stock(
+                metric, np.bincount(self.asylum.route_of(people), minlength=ROUTE_SLOTS)
+            )
 
     # ----------------------------------------------------------------- shared by the stages
     def compile_rates(self) -> LegRates:

@@ -122,6 +122,7 @@ class Origins:
             risk_perception=perception,
             destination=np.minimum(destination, len(self.destination_cum) - 1),
             set_out_day=set_out_day,
+            in_country_since=set_out_day,
         )
 
     def add_initial_stock(self) -> int:

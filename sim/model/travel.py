@@ -5,8 +5,8 @@
 - :meth:`Travel.decide_and_depart`: the people due at a place give up, wait, work toward the
   leg they choose, or buy a seat and set off (the rules are in :mod:`sim.rules.behaviour`);
 - :meth:`Travel.move_along_legs`: the legs ending today end in pullback, distress with rescue or
-  death, pushback or arrival (:func:`sim.rules.movement.leg_outcomes`); arrivals at a
-  destination claim asylum.
+  death, pushback, refused boarding or arrival (:func:`sim.rules.movement.leg_outcomes`);
+  arrivals in an EU state claim asylum there or move on.
 """
 
 from __future__ import annotations
@@ -225,6 +225,7 @@ class Travel:
             place = np.where(further, c.usual_previous_place[place], place)
         pop.place[ids] = place
         pop.previous_place[ids] = -1
+        np.add.at(model.month_friction, c.place_state[place], 1.0)  # the state pushed into
         days_lost = np.where(
             mods.pushback_days_lost[legs] >= 0,
             mods.pushback_days_lost[legs],
@@ -236,13 +237,26 @@ class Travel:
         pop.next_day[ids] = model.day + 1 + days_lost
 
     def arrive(self, ids: np.ndarray, legs: np.ndarray) -> None:
-        """Reach the end of the leg: count entries into the EU; claim asylum at a destination."""
+        """Reach the end of the leg: count entries into the EU; in the EU, claim asylum or move
+        on (:meth:`sim.model.asylum.Asylum.arrive`)."""
         model = self.model
         pop, c = model.population, model.net.compiled
         target = c.leg_target[legs]
+        new_country = c.place_state[target] != c.place_state[c.leg_source[legs]]
+        pop.in_country_since[ids[new_country]] = model.day
         pop.previous_place[ids] = pop.place[ids]
         pop.place[ids] = target
         np.add.at(model.leg_flows, legs, 1.0 / model.scale)
+        into = c.leg_border[legs] & ~c.place_is_eu[target]  # entries into a transit country
+        entered, nationality = c.place_state[target[into]], pop.nationality[ids[into]]
+        model.outcomes.add(
+            "transit_entries",
+            c.leg_route_slot[legs[into]],
+            split={
+                "state": entered,
+                "state_nationality": entered * len(model.net.nationalities) + nationality,
+            },
+        )
         entry = c.leg_eu_entry[legs]
         model.outcomes.add(
             "arrivals",
@@ -265,8 +279,6 @@ class Travel:
             entry_route,
             (model.day - pop.set_out_day[newcomers]).astype(float),
         )
-        at_destination = c.place_is_destination[target]
-        model.asylum.claim(ids[at_destination])
-        onward = ids[~at_destination]
+        onward = ids[~model.asylum.arrive(ids, legs)]
         pop.set_status(onward, Status.IN_TRANSIT)
         pop.next_day[onward] = model.day + model.params.rest_days

@@ -44,6 +44,10 @@ class World(PolicyContext, Protocol):
         """Persons who crossed each leg so far."""
 
     @property
+    def month_friction(self) -> np.ndarray:
+        """Agents pushed back or expelled into each state this month (its stance reads it)."""
+
+    @property
     def beliefs(self) -> Any:
         """The :class:`sim.model.beliefs.Beliefs` component."""
 

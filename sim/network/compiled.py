@@ -42,6 +42,7 @@ class CompiledNetwork:
     leg_border: np.ndarray
     leg_controller: np.ndarray
     leg_closed: np.ndarray
+    leg_fence: np.ndarray  # a fortified border fence (Ceuta, Melilla)
     place_kind: np.ndarray
     place_state: np.ndarray
     place_is_eu: np.ndarray
@@ -120,6 +121,7 @@ def compile_network(
             np.int16,
         ),
         leg_closed=per_leg(lambda leg: leg["closed"], bool),
+        leg_fence=per_leg(lambda leg: leg["fence"], bool),
         place_kind=per_place(lambda p: KINDS.index(p["kind"]), np.int8),
         place_state=per_place(lambda p: state_index[p["country"]], np.int16),
         place_is_eu=per_place(lambda p: p["country"] in eu, bool),

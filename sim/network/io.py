@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserError
+from sim.network.changes import CHANGE_COLUMNS, parse_changes
 
 ROUTES: tuple[str, ...] = (
     "central_med",
@@ -47,10 +48,10 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PLACE_COLUMNS = tuple("id name country lat lon kind routes source".split())
 LEG_COLUMNS = tuple(
     "source target mode days distance_km death_risk smuggled price_min_eur price_max_eur "
-    "controlled_by route crossing segment source_note".split()
+    "controlled_by route crossing segment fence source_note".split()
 )
 ORIGIN_COLUMNS = ("place", "nationality", "share", "source")
-STATE_COLUMNS = ("id", "name", "eu_member", "remittances_pct_gdp", "source")
+STATE_COLUMNS = ("id", "name", "eu_member", "remittances_pct_gdp", "gdp_usd_bn", "source")
 
 #: Attributes a scenario's ``network:`` block may override, with their types.
 LEG_OVERRIDABLE: dict[str, type] = {
@@ -65,7 +66,8 @@ LEG_OVERRIDABLE: dict[str, type] = {
 PLACE_OVERRIDABLE: dict[str, type] = {"name": str, "lat": float, "lon": float}
 
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-_STATE_PATTERN = re.compile(r"^([A-Z]{3}|EU)$")
+#: A state id: ISO3, or ISO3 with a suffix for a part of a divided country (``LBY_W``), or EU.
+_STATE_PATTERN = re.compile(r"^([A-Z]{3}(_[A-Z]{1,3})?|EU)$")
 
 
 # --------------------------------------------------------------------------- reading and checks
@@ -118,11 +120,17 @@ def _parse_states(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     states: list[dict[str, Any]] = []
     for i, row in enumerate(rows, start=2):
         where = f"states.csv row {i} ({row['id']})"
-        state = _convert(row, where, floats=("remittances_pct_gdp",), flags=("eu_member",))
+        gdp_given = row["gdp_usd_bn"] != ""
+        floats = ("remittances_pct_gdp", "gdp_usd_bn") if gdp_given else ("remittances_pct_gdp",)
+        state = _convert(row, where, floats=floats, flags=("eu_member",))
+        if not gdp_given:
+            state["gdp_usd_bn"] = math.nan  # no GDP (Western Sahara): offers have no weight
+        _require(not gdp_given or state["gdp_usd_bn"] > 0, where, "gdp_usd_bn must be positive.")
         _require(
             bool(_STATE_PATTERN.match(row["id"])) and all(s["id"] != row["id"] for s in states),
             where,
-            "id must be a unique ISO3 code or EU.",
+            "id must be a unique ISO3 code (with a suffix such as _W for a part of a divided "
+            "country) or EU.",
         )
         states.append(state)
     return states
@@ -166,7 +174,7 @@ def _parse_legs(
             where,
             floats=("distance_km", "death_risk", "price_min_eur", "price_max_eur"),
             ints=("days",),
-            flags=("smuggled",),
+            flags=("smuggled", "fence"),
             lists=("controlled_by",),
         )
         for end in ("source", "target"):
@@ -182,6 +190,11 @@ def _parse_legs(
             where,
             f"segment {row['segment']!r} is for {SEGMENT_MODES[row['segment']]} legs, "
             f"not {row['mode']} ones.",
+        )
+        _require(
+            not leg["fence"] or row["crossing"] == "eu_entry",
+            where,
+            "a fence (fence 1) is on a land leg entering the EU (crossing eu_entry).",
         )
         _require(
             row["segment"] != "land_border" or row["crossing"] != "none",
@@ -242,6 +255,16 @@ def read_base(data_dir: str) -> tuple[tuple, tuple, tuple, tuple]:
 
 
 @functools.lru_cache(maxsize=8)
+def read_changes(data_dir: str) -> tuple[dict[str, Any], ...]:
+    """The dated changes of ``changes.csv``, validated against the base network (cached)."""
+    states, _, legs, _ = read_base(data_dir)
+    rows = _read_csv(Path(data_dir) / "changes.csv", CHANGE_COLUMNS)
+    return tuple(
+        parse_changes(rows, {leg["id"] for leg in legs}, {state["id"] for state in states})
+    )
+
+
+@functools.lru_cache(maxsize=8)
 def read_visa_free(data_dir: str) -> dict[str, set[str]]:
     """State -> nationalities that may enter it without a visa (``visa_free.csv``)."""
     entries: dict[str, set[str]] = {}
@@ -262,11 +285,11 @@ def apply_overrides(
 ) -> None:
     if not overrides:
         return
-    unknown_sections = set(overrides) - {"places", "legs"}
+    unknown_sections = set(overrides) - {"places", "legs", "changes"}
     if unknown_sections:
         raise UserError(
             f"network overrides: unknown section(s) {sorted(unknown_sections)}; "
-            "use 'places' and 'legs'."
+            "use 'places', 'legs' and 'changes'."
         )
     for section, rows, allowed in (
         ("places", places, PLACE_OVERRIDABLE),

@@ -20,12 +20,14 @@ from typing import Any
 
 import networkx as nx
 
+from sim.network.changes import apply_change_overrides
 from sim.network.compiled import CompiledNetwork, compile_network
 from sim.network.io import (
     DATA_DIR,
     apply_overrides,
     copy_rows,
     read_base,
+    read_changes,
     read_visa_free,
 )
 
@@ -53,21 +55,25 @@ class Network:
     nationalities: list[str]
     compiled: CompiledNetwork
     origin_places: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # dated, in date order
 
 
 def load_network(overrides: dict | None = None, data_dir: Path | None = None) -> Network:
     """Load the route network from ``data_dir`` (default ``sim/data``) and apply overrides.
 
     ``overrides`` is a scenario's ``network:`` block, ``{"places": {id: {attr: value}},
-    "legs": {"source-target": {attr: value}}}``; see ``LEG_OVERRIDABLE`` and
-    ``PLACE_OVERRIDABLE``. Raises :class:`sim.errors.UserError` for malformed data files and
-    for unknown ids or attributes in ``overrides``.
+    "legs": {"source-target": {attr: value}}, "changes": {id: {enabled, date}}}``; see
+    ``LEG_OVERRIDABLE``, ``PLACE_OVERRIDABLE`` and ``sim.network.changes``. Raises
+    :class:`sim.errors.UserError` for malformed data files and for unknown ids or attributes
+    in ``overrides``.
     """
     root = str(Path(data_dir or DATA_DIR).resolve())
     base_states, base_places, base_legs, base_origins = read_base(root)
     states, places = copy_rows(base_states), copy_rows(base_places)
     legs, origins = copy_rows(base_legs), copy_rows(base_origins)
     apply_overrides(overrides, places, legs)
+    changes = copy_rows(read_changes(root))
+    apply_change_overrides((overrides or {}).get("changes"), changes)
 
     place_ids = [p["id"] for p in places]
     place_index = {pid: i for i, pid in enumerate(place_ids)}
@@ -98,4 +104,5 @@ def load_network(overrides: dict | None = None, data_dir: Path | None = None) ->
         nationalities=nationalities,
         compiled=compile_network(places, legs, states, nationalities, read_visa_free(root)),
         origin_places=[p["id"] for p in places if p["kind"] == "origin"],
+        changes=changes,
     )

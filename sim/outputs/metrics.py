@@ -52,6 +52,10 @@ METRICS: tuple[Metric, ...] = (
            splits=("nationality",)),
     Metric("arrivals_people", "flow", "persons", "People arriving",
            "people entering the EU irregularly for the first time", splits=("nationality",)),
+    Metric("transit_entries", "flow", "persons", "Entries into transit countries",
+           "crossings of borders into non-EU countries that were not stopped, as those "
+           "countries register entries (e.g. Bosnia and Herzegovina's), by the leg's route",
+           splits=("state", "state_nationality")),
     Metric("interceptions", "flow", "persons", "Interceptions and pullbacks",
            "people stopped by a transit state and taken back (pullbacks), on land and at sea",
            headline=True, splits=("mode", "segment", "state")),
@@ -68,12 +72,38 @@ METRICS: tuple[Metric, ...] = (
     Metric("legal_admissions", "flow", "persons", "Legal admissions",
            "people who travelled on a legal pathway (Safe Mobility Offices, quotas), by the "
            "route of the place they left from", headline=True, splits=("pathway", "place")),
+    Metric("smo_applications", "flow", "persons", "Safe Mobility Office applications",
+           "people applying at a Safe Mobility Office, by the route of the office's place",
+           splits=("place",)),
+    Metric("smo_referrals", "flow", "persons", "Safe Mobility Office referrals",
+           "applicants referred to a legal pathway (they travel after the office's delay)",
+           splits=("place",)),
+    Metric("smo_rejections", "flow", "persons", "Safe Mobility Office rejections",
+           "applicants not referred (they travel irregularly)", splits=("place",)),
+    Metric("smo_left_waiting", "flow", "persons", "Left the office's queue",
+           "applicants who would have waited longer than they accept and travel irregularly",
+           splits=("place",)),
+    Metric("asylum_applications", "flow", "persons", "Asylum applications",
+           "claims lodged in the EU (first and later ones, after moving on), by entry route",
+           splits=("state",)),
+    Metric("dublin_transfers", "flow", "persons", "Dublin transfers",
+           "people transferred back to the EU state responsible for them (where they entered "
+           "or first claimed), by entry route", splits=("state",)),
+    Metric("secondary_movements", "flow", "persons", "Secondary movements",
+           "people leaving a pending claim, or an irregular stay after a rejection, for "
+           "another EU state, by entry route", splits=("reason", "state")),
     Metric("asylum_granted", "flow", "persons", "Asylum granted",
            "first-instance decisions granting protection, by entry route"),
     Metric("return_decisions", "flow", "persons", "Return decisions",
            "first-instance rejections, each with an order to leave, by entry route"),
     Metric("returns", "flow", "persons", "Returns carried out",
            "return orders carried out, by entry route", headline=True),
+    Metric("absconded", "flow", "persons", "Return orders not carried out",
+           "return orders nobody accepted: the person stays irregularly (and may move on), "
+           "by entry route"),
+    Metric("return_orders_resumed", "flow", "persons", "Return orders resumed",
+           "return orders taken up again after a Dublin transfer of a rejected person, by "
+           "entry route"),
     Metric("gave_up", "flow", "persons", "Gave up",
            "people who went home of their own accord"),
     Metric("smuggler_revenue", "flow", "EUR", "Smuggler revenue",
@@ -91,7 +121,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("detained", "stock", "persons", "Detained",
            "people detained after a pullback"),
     Metric("asylum_pending", "stock", "persons", "Asylum claims pending",
-           "claims not yet decided"),
+           "claims not yet decided, by entry route"),
+    Metric("irregular_stay", "stock", "persons", "Staying irregularly",
+           "people in the EU whose return order was not carried out, by entry route"),
     Metric("mean_price", "ratio", "EUR per seat", "Mean smuggling price",
            "`smuggler_revenue / seats_sold` (EUR per person)",
            numerator="smuggler_revenue", denominator="seats_sold"),
@@ -107,10 +139,14 @@ SPLITS: dict[str, str] = {
     "mode": "the mode of the leg (land, sea, air)",
     "segment": "the kind of stretch: sea crossing, desert, land border, inland, air",
     "state": "the state that acts: intercepts (transit state), refuses boarding (the state "
-    "the flight enters) or pushes back (EU border state)",
+    "the flight enters), pushes back (EU border state), receives a claim or a Dublin "
+    "transfer, or that people move on from",
     "nationality": "the person's nationality (ISO3)",
     "pathway": "the legal pathway (resettlement, humanitarian, family, labour, talent_partnership)",
-    "place": "the place people were admitted from (an office's or a pathway's place)",
+    "place": "the place people were admitted from or applied at (an office's or a pathway's place)",
+    "reason": "why people move on inside the EU: claim_pending, after_rejection",
+    "state_nationality": "the state entered and the person's nationality, as STATE:NAT "
+    "(entries into Bosnia and Herzegovina by nationality are BIH:AFG, BIH:MAR...)",
 }
 
 #: Metrics by name.

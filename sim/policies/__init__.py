@@ -16,6 +16,7 @@ from sim.policies import (
     departure_prevention,
     information_campaign,
     legal_pathway,
+    partnership,
     pushbacks,
     readmission_deal,
     safe_mobility_office,
@@ -29,6 +30,7 @@ from sim.policies.config import PolicyConfig
 POLICY_MODULES: dict[str, ModuleType] = {
     "safe_mobility_office": safe_mobility_office,
     "visa_leverage": visa_leverage,
+    "partnership": partnership,
     "visa_alignment": visa_alignment,
     "pushbacks": pushbacks,
     "readmission_deal": readmission_deal,

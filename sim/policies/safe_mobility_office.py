@@ -1,11 +1,15 @@
 """Safe Mobility Offices: screening people in origin or transit countries for legal pathways.
 
 An office at a place receives applications from people deciding there who know of it
-(``awareness``, spreading by word of mouth) and are eligible; it decides each file after
-``processing_days`` or when its queue reaches it (``capacity_per_month``), approving a share of
-them for a pathway (resettlement, humanitarian admission, family reunification, labour
-migration) to a destination. Applicants whose decision would come later than ``max_wait_days``
-wait that long and then travel irregularly; rejected applicants travel irregularly too.
+(``awareness``, spreading by word of mouth), can register (online, with digital access, as at
+the US offices) and are eligible; it decides each file after ``processing_days`` or when its
+queue reaches it (``capacity_per_month``), referring a share of them (``approval_rate``) for a
+pathway (resettlement, humanitarian admission, family reunification, labour migration) to a
+destination; the referred travel legally after ``travel_delay_days``. Applicants whose decision
+would come later than ``max_wait_days`` wait that long and then travel irregularly; rejected
+applicants travel irregularly too. The defaults follow the US offices' record (facts.md):
+over 172,600 applications in four countries in about 18 months (about 2,400 a month per
+office), about 16% referred, and of those referred about 28% arrived by late 2024.
 """
 
 from __future__ import annotations
@@ -52,9 +56,20 @@ class Eligibility(StrictModel):
     """People already in transit (not only residents of the office's country) may apply."""
 
     registered_before: date | None = None
-    """Only people who set out on their journey before this date may apply (a cut-off date, as
-    in the offices in the Americas, which required arrival in the host country before a date);
-    none: no cut-off."""
+    """Only people present in the office's country since before this date may apply (a cut-off
+    date, as at the offices in the Americas, which required presence in the host country before
+    a date); none: no cut-off."""
+
+    online_registration: Bool = True
+    """Applicants register online (as at the US offices), so only those with digital access
+    can apply; false: walk-in registration at the office, open to all who know of it."""
+
+    digital_access: Float = Field(0.7, **UNIT)
+    """Share of people without a protection need who can register online."""
+
+    digital_access_protection_need: Float = Field(0.5, **UNIT)
+    """Share of people with a protection need who can register online (self-referral online
+    reaches fewer of the most vulnerable)."""
 
 
 class PathwayShare(StrictModel):
@@ -78,14 +93,20 @@ class Config(PolicyConfig):
     eligibility: Eligibility = Eligibility()
     """Who may apply."""
 
-    capacity_per_month: Int = Field(1000, ge=0, le=1_000_000)
-    """Applications each office can screen per month."""
+    capacity_per_month: Int = Field(2400, ge=0, le=1_000_000)
+    """Applications each office can screen per month (default: the US offices' pace, over
+    172,600 applications in four countries in about 18 months)."""
 
     processing_days: Int = Field(60, ge=0, le=3650)
     """Days from application to decision."""
 
-    approval_rate: Float = Field(0.5, **UNIT)
-    """Share of screened eligible applicants who are approved for a pathway."""
+    approval_rate: Float = Field(0.16, **UNIT)
+    """Share of screened eligible applicants who are referred to a pathway (default: the US
+    offices' record, about 27,400 referred of 172,600 applications)."""
+
+    travel_delay_days: Int = Field(180, ge=0, le=3650)
+    """Days from referral to legal travel (default assumption: by late 2024 about 7,600 of the
+    27,400 referred by the US offices had arrived; the first handful took about four months)."""
 
     awareness: Float = Field(0.2, **UNIT)
     """Share of people at or passing the office's place who know of it when it opens."""
@@ -181,6 +202,7 @@ class Policy(PolicyBase):
         self.next_free = np.zeros(len(self.offices))
         self.pending_ids = np.empty(0, dtype=np.int64)
         self.pending_day = np.empty(0, dtype=np.int64)
+        self.referred_ids = np.empty(0, dtype=np.int64)  # approved, waiting to travel
         self.counts = {"applied": 0.0, "approved": 0.0, "rejected": 0.0, "left_waiting": 0.0}
 
     def open_on(self, model: PolicyContext) -> bool:
@@ -188,12 +210,14 @@ class Policy(PolicyBase):
         return self.first_day <= model.day <= self.last_day
 
     def active_on(self, day) -> bool:
-        """Open, or still deciding files after closing."""
-        return super().active_on(day) or len(self.pending_ids) > 0
+        """Open, or still deciding files or sending the referred after closing."""
+        return super().active_on(day) or len(self.pending_ids) + len(self.referred_ids) > 0
 
     def apply(self, model: PolicyContext) -> None:
-        """Decide the files due today; spread the word monthly while open."""
+        """Decide the files due today, send the referred whose day has come; spread the word
+        monthly while open."""
         self.decide_files(model)
+        self.send_referred(model)
         in_force = self.days_in_force(model)
         if self.open_on(model) and in_force > 1 and (in_force - 1) % 30 == 0:
             a = self.awareness
@@ -220,7 +244,12 @@ class Policy(PolicyBase):
             origin_state = model.net.compiled.place_state[pop.origin[ids]]
             mask &= origin_state == self.office_state[np.maximum(office, 0)]
         if self.cutoff_day is not None:
-            mask &= pop.set_out_day[ids] < self.cutoff_day
+            mask &= pop.in_country_since[ids] < self.cutoff_day
+        if e.online_registration:
+            access = np.where(
+                pop.protection_need[ids], e.digital_access_protection_need, e.digital_access
+            )
+            mask &= model.trait(self.stream_name + ":digital", ids) < access
         return mask & (model.trait(self.stream_name + ":attention", ids) < self.awareness)
 
     def queue(self, model: PolicyContext, ids: np.ndarray) -> None:
@@ -242,10 +271,17 @@ class Policy(PolicyBase):
         self.pending_ids = np.concatenate([self.pending_ids, ids])
         self.pending_day = np.concatenate([self.pending_day, days])
         self.counts["applied"] += len(ids) / model.scale
+        self.count(model, "smo_applications", ids)
+
+    def count(self, model: PolicyContext, metric: str, ids: np.ndarray) -> None:
+        """Count ``ids`` in ``metric`` by the route and place of the office they are at."""
+        places = model.population.place[ids]
+        model.outcomes.add(metric, model.net.compiled.place_route[places], split={"place": places})
 
     def decide_files(self, model: PolicyContext) -> None:
-        """Approve (legal admission) or reject the files due today; release those who gave up
-        waiting. Rejected and released people decide again today, on the irregular routes."""
+        """Refer (to travel legally after ``travel_delay_days``) or reject the files due today;
+        release those who gave up waiting. Rejected and released people decide again today, on
+        the irregular routes."""
         pop, scale = model.population, model.scale
         due = pop.next_day[self.pending_ids] == model.day
         if not due.any():
@@ -258,10 +294,22 @@ class Policy(PolicyBase):
         self.counts["approved"] += int(approved.sum()) / scale
         self.counts["rejected"] += int((decided & ~approved).sum()) / scale
         self.counts["left_waiting"] += int((~decided).sum()) / scale
-        self.admit(model, ids[approved])
+        self.count(model, "smo_referrals", ids[approved])
+        self.count(model, "smo_rejections", ids[decided & ~approved])
+        self.count(model, "smo_left_waiting", ids[~decided])
+        referred = ids[approved]
+        pop.next_day[referred] = model.day + max(self.config.travel_delay_days, 1)
+        self.referred_ids = np.concatenate([self.referred_ids, referred])
         back = ids[~approved]
         pop.set_status(back, Status.IN_TRANSIT)
         pop.next_day[back] = model.day
+
+    def send_referred(self, model: PolicyContext) -> None:
+        """The referred whose travel day has come travel legally."""
+        due = model.population.next_day[self.referred_ids] == model.day
+        if due.any():
+            self.admit(model, self.referred_ids[due])
+            self.referred_ids = self.referred_ids[~due]
 
     def admit(self, model: PolicyContext, ids: np.ndarray) -> None:
         """Allot each approved person a pathway they qualify for, by the pathways' shares; send

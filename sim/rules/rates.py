@@ -59,6 +59,12 @@ class Modifiers:
     pushback_injury: np.ndarray = field(init=False)  # by leg: P(injured: days lost twice)
     pushback_places_back: np.ndarray = field(init=False)  # by leg: places sent back
     detention_days: np.ndarray = field(init=False)  # by leg; -1 = the state's parameter
+    # What the EU offers and how it presses each state (read by the states' monthly review):
+    # [departures row, readmission row] x state for offers, by state for Article 25a.
+    offer_payment: np.ndarray = field(init=False)  # EUR per year
+    offer_visa: np.ndarray = field(init=False)  # visa facilitation, 0..1
+    offer_places: np.ndarray = field(init=False)  # legal pathway places per year
+    article_25a: np.ndarray = field(init=False)  # strength of Article 25a measures, 0..1
 
     def __post_init__(self) -> None:
         self.reset()
@@ -81,6 +87,10 @@ class Modifiers:
         self.pushback_injury = np.zeros(self.n_legs)
         self.pushback_places_back = np.ones(self.n_legs, dtype=np.int64)
         self.detention_days = np.full(self.n_legs, -1, dtype=np.int64)
+        self.offer_payment = np.zeros((2, self.n_states))
+        self.offer_visa = np.zeros((2, self.n_states))
+        self.offer_places = np.zeros((2, self.n_states))
+        self.article_25a = np.zeros(self.n_states)
 
 
 def compile_leg_rates(
@@ -94,20 +104,25 @@ def compile_leg_rates(
     """Combine the states' conduct, their effort and the policies into per-leg rates.
 
     A leg's transit (non-EU) state intercepts crossings of its land and sea border legs at its
-    ``interception`` rate times its ``effort``; a leg's EU state apprehends people entering the
+    interception rate today (its baseline rate moved by its stance on departures, times its
+    ``effort``: :meth:`Conduct.interception_today`; before an EU fence at least its
+    fence interception rate); a leg's EU state apprehends people entering the
     EU at its ``apprehension`` rate times its effort, and pushes back a share ``pushback`` of
-    them; policies multiply, floor or override these through ``mods``. Nobody is intercepted
+    them (at least ``fence_pushback`` at its border fences); policies multiply, floor or
+    override these through ``mods``. Nobody is intercepted
     on a flight: passengers of border flights are instead refused boarding with the leg's
     ``boarding_refusal`` chance (carrier and exit checks of documents, counted apart).
     ``baseline_rescue_share`` is per route slot; ``smuggler_safety`` and ``boarding_refusal``
     per leg.
     """
-    interception, apprehension = conduct.interception, conduct.apprehension
+    interception, apprehension = conduct.interception_today(), conduct.apprehension
     pushback, effort = conduct.pushback, conduct.effort
     flight = net.leg_mode == MODES.index("air")
     has_transit = (net.leg_transit_state >= 0) & net.leg_border
     t = np.maximum(net.leg_transit_state, 0)
-    pull = np.where(has_transit, interception[t] * effort[t], 0.0)
+    pull = np.where(has_transit, interception[t], 0.0)
+    at_fence = has_transit & net.leg_fence
+    pull = np.where(at_fence, np.maximum(pull, conduct.fence_interception_today()[t]), pull)
     pull = np.maximum(pull * mods.pullback_multiplier, mods.pullback_floor)
     pull = np.where(flight, 0.0, pull)
 
@@ -115,6 +130,7 @@ def compile_leg_rates(
     e = np.maximum(net.leg_eu_state, 0)
     appr = np.where(has_eu, apprehension[e] * effort[e], 0.0) * mods.apprehension_multiplier
     push = np.where(has_eu, pushback[e], 0.0)
+    push = np.where(has_eu & net.leg_fence, np.maximum(push, conduct.fence_pushback[e]), push)
     push = np.where(np.isnan(mods.pushback_override), push, mods.pushback_override)
 
     base_rescue = baseline_rescue_by_leg(net, baseline_rescue_share)

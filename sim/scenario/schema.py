@@ -11,6 +11,7 @@ docs/scenarios.md is generated and error messages look up valid ranges.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import operator
 from datetime import date, timedelta
@@ -20,7 +21,16 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.config.specs import parameter_overrides_model
-from sim.config.types import Bool, Float, Int, LegId, PlaceId, StrictModel, network_of
+from sim.config.types import (
+    Bool,
+    ChangeId,
+    Float,
+    Int,
+    LegId,
+    PlaceId,
+    StrictModel,
+    network_of,
+)
 from sim.network import Network
 from sim.policies import POLICY_TYPES, PolicyConfig
 
@@ -71,14 +81,27 @@ class LegOverride(StrictModel):
     """Close the leg: nobody can take it (e.g. a border fence or a route shut down)."""
 
 
+class ChangeOverride(StrictModel):
+    """Changes to one of the year's dated changes (`sim/data/changes.csv`)."""
+
+    enabled: Bool | None = None
+    """`false`: the change does not happen in this scenario (e.g. Niger keeps its law)."""
+
+    date: datetime.date | None = None
+    """The day the change happens instead of its date in `changes.csv`."""
+
+
 class NetworkOverrides(StrictModel):
-    """Changes to the route network's places and legs, by id."""
+    """Changes to the route network's places and legs, and to the year's dated changes, by id."""
 
     places: dict[PlaceId, PlaceOverride] = {}
     """Place id -> the attributes to change."""
 
     legs: dict[LegId, LegOverride] = {}
     """Leg id (`source-target`) -> the attributes to change."""
+
+    changes: dict[ChangeId, ChangeOverride] = {}
+    """Dated change id (`python run.py network` lists them) -> switch it off or move it."""
 
     @field_validator("legs")
     @classmethod

@@ -12,12 +12,14 @@ plain Python, what the vectorised stages of ``sim/model.py`` do for all rows at 
   open; work and save toward the leg chosen when they cannot pay for it yet;
 - buy a seat from the smugglers (seats rationed in random order: the shuffle is the order) or
   pay the fare, and board;
-- at the end of a leg (``sim/movement.py``): pullback and detention, distress then rescue or
-  death, pushback (with its harm), or arrival; entries into the EU are counted; at a
-  destination, claim asylum;
-- have the claim decided; a return order carried out (to the origin, or under a deal to the
-  transit state of entry) within the day's capacity, postponed, or not carried out
-  (absconding); come home after a return.
+- at the end of a leg (``sim/movement.py``): pullback and detention, refused boarding,
+  distress then rescue or death, pushback (with its harm), or arrival; entries into transit
+  countries and the EU are counted; on entering an EU state, claim asylum there (or be
+  transferred back under Dublin) or move on;
+- leave a pending claim for another EU state, or have it decided; a return order carried out
+  (to the origin, or under a deal to the transit state of entry) within the day's capacity,
+  postponed, or not carried out (irregular stay, reviewed now and then: move on and claim
+  again, or stay); come home after a return.
 
 What is not a person's rule is shared with the array model and runs unchanged: setting out
 (the same vectorised draw of the newcomers' attributes, then one agent per new row), states'
@@ -110,6 +112,7 @@ class ReferenceModel(MigrationModel):
         self.adopt_new_people()
         # The shared stages of the model's day around one ``step`` per migrant.
         self.stages = [
+            Stage("dated changes", self.calendar.apply_due),
             Stage("states review their stance", self.review_stances),
             Stage("policies act", self.apply_policies),
             Stage("people set out", self.origins.set_out),
@@ -207,6 +210,13 @@ class ReferenceModel(MigrationModel):
             nationality_state=c.nationality_state.tolist(),
             place_route=c.place_route.tolist(),
             is_destination=c.place_is_destination.tolist(),
+            is_eu=c.place_is_eu.tolist(),
+            destination_options=[
+                (int(d), int(c.place_state[d]), float(w))
+                for d, w in zip(
+                    c.destinations, self.asylum.destination_weight.tolist(), strict=True
+                )
+            ],
             is_transit=c.place_is_transit.tolist(),
             unreachable_penalty=self.params.unreachable_destination_penalty,
             cost_to_go_source=None,
@@ -232,7 +242,8 @@ class ReferenceModel(MigrationModel):
         tables.believed_death = beliefs.death_risk.tolist()
         tables.believed_failure = beliefs.failure.tolist()
         mods = self.modifiers
-        tables.cooperation = np.maximum(self.conduct.cooperation, mods.cooperation_floor).tolist()
+        cooperation = np.maximum(self.conduct.cooperation_today(), mods.cooperation_floor)
+        tables.cooperation = cooperation.tolist()
         tables.third_country_readmission = mods.third_country_readmission.tolist()
         tables.leg_detention_days = mods.detention_days.tolist()
         tables.pushback_money_lost = mods.pushback_money_lost.tolist()
@@ -278,7 +289,7 @@ class ReferenceModel(MigrationModel):
     def record_stocks(self) -> None:
         """Today's stocks per route, tallied person by person."""
         tables = self.tables
-        stranded, detained, pending = ([0] * ROUTE_SLOTS for _ in range(3))
+        stranded, detained, pending, irregular = ([0] * ROUTE_SLOTS for _ in range(4))
         for migrant in self.agents_by_type.get(self.migrant_class, ()):
             status, place = migrant.status, migrant.place
             if IN_TRANSIT <= status <= Status.SMO_APPLICANT and status != ON_LEG:
@@ -288,9 +299,12 @@ class ReferenceModel(MigrationModel):
                 detained[tables.place_route[place]] += 1
             elif status == Status.ASYLUM_PENDING:
                 pending[migrant.route_slot()] += 1
+            elif status == Status.ABSCONDED:
+                irregular[migrant.route_slot()] += 1
         self.outcomes.set_stock("stranded", np.array(stranded))
         self.outcomes.set_stock("detained", np.array(detained))
         self.outcomes.set_stock("asylum_pending", np.array(pending))
+        self.outcomes.set_stock("irregular_stay", np.array(irregular))
 
     def assert_conserved(self) -> None:
         """Raise :class:`~sim.model.ConservationError` unless every person who set out is in

@@ -5,8 +5,8 @@ Each method of :class:`Migrant` is the per-person version of a vectorised stage 
 ``sim/behaviour.py``), ``wait``, ``work`` and ``board`` of the methods of those names,
 ``buy_seat`` of ``SmugglingMarket.sell_seats``, ``finish_leg`` of ``move_along_legs`` (with
 ``sim/movement.py``), ``be_pushed_back`` of ``push_back``, ``arrive`` of ``arrive``,
-``hear_asylum_decision``, ``face_return_order`` and ``come_home`` of
-``decide_asylum_and_returns`` and ``carry_out_returns``.
+``enter_eu_state``, ``claim``, ``move_on``, ``hear_asylum_decision``, ``order_return``,
+``face_return_order``, ``review_irregular_stay`` and ``come_home`` of ``sim/model/asylum.py``.
 
 :class:`~reference.agent_model.ReferenceModel` steps every migrant once a day with
 ``shuffle_do("step")``. The model holds what people share: the day's prices, leg rates and
@@ -62,6 +62,11 @@ class Migrant(mesa.Agent):
     entry_from_state: int
     entry_from_place: int
     smo_applied: bool
+    dublin_state: int
+    dublin_place: int
+    leaving: bool
+    rejected: bool
+    in_country_since: int
 
     def __init__(self, model: ReferenceModel, row: dict[str, Any]) -> None:
         super().__init__(model)
@@ -79,9 +84,14 @@ class Migrant(mesa.Agent):
         if self.next_day == day and self.status == ON_LEG:
             self.finish_leg()
         if self.next_day == day and self.status == Status.ASYLUM_PENDING:
-            self.hear_asylum_decision()
+            if self.leaving:
+                self.move_on("claim_pending")
+            else:
+                self.hear_asylum_decision()
         if self.next_day == day and self.status == Status.RETURN_ORDERED:
             self.face_return_order()
+        if self.next_day == day and self.status == Status.ABSCONDED:
+            self.review_irregular_stay()
         if self.next_day == day and self.status == Status.RETURNED:
             self.come_home()
 
@@ -244,6 +254,7 @@ class Migrant(mesa.Agent):
         for _ in range(tables.pushback_places_back[leg] - 1):
             place = tables.usual_previous_place[place]
         self.place, self.previous_place = place, -1
+        model.month_friction[tables.place_state[place]] += 1.0
         days_lost = tables.pushback_days_lost[leg]
         if days_lost < 0:
             days_lost = params.pushback_days_lost
@@ -253,11 +264,16 @@ class Migrant(mesa.Agent):
         self.next_day = model.day + 1 + days_lost
 
     def arrive(self, leg: int) -> None:
-        """Reach the end of the leg; count an entry into the EU; claim asylum at a destination."""
+        """Reach the end of the leg; count entries into transit countries and the EU; on
+        entering an EU state, claim asylum there or move on."""
         model, tables, day = self.model, self.model.tables, self.model.day
         target = tables.leg_target[leg]
+        if tables.place_state[target] != tables.place_state[tables.leg_source[leg]]:
+            self.in_country_since = day
         self.previous_place, self.place = self.place, target
         model.leg_flows[leg] += 1.0 / model.scale
+        if tables.leg_border[leg] and not tables.is_eu[target]:
+            model.outcomes.add_total("transit_entries", tables.leg_route[leg], 1.0)
         if tables.leg_eu_entry[leg]:
             route = tables.leg_route[leg]
             model.outcomes.add_total("arrivals", route, 1.0)
@@ -269,13 +285,105 @@ class Migrant(mesa.Agent):
                 self.entry_from_state = tables.place_state[self.entry_from_place]
                 model.outcomes.add_total("arrivals_people", route, 1.0)
                 model.outcomes.add_total("transit_days_total", route, day - self.set_out_day)
-        if tables.is_destination[target]:
-            model.set_status(self, Status.ASYLUM_PENDING)
-            mean = model.params.asylum_processing_days
-            self.next_day = day + 1 + int(model.stream("asylum_delay").exponential(mean))
-        else:
+        if not self.enter_eu_state(leg):
             model.set_status(self, IN_TRANSIT)
             self.next_day = day + model.params.rest_days
+
+    def enter_eu_state(self, leg: int) -> bool:
+        """On entering an EU state: register (the first is responsible), then claim asylum if
+        it is the state intended or by the state's share, with a Dublin transfer back to the
+        responsible state by chance. True if the person is now in the asylum system."""
+        model, tables, params = self.model, self.model.tables, self.model.params
+        target = tables.leg_target[leg]
+        state = tables.place_state[target]
+        if not tables.is_eu[target] or tables.place_state[tables.leg_source[leg]] == state:
+            return False
+        if self.dublin_state < 0 and params.claim_at_entry_share[state] > 0:
+            self.dublin_state, self.dublin_place = state, target
+        intended = tables.place_state[self.destination] == state
+        by_chance = model.stream("claim_at_entry").random() < params.claim_at_entry_share[state]
+        if not (intended or by_chance):
+            return False
+        responsible = self.dublin_state
+        if responsible != state and model.stream("dublin").random() < params.dublin_transfer_rate:
+            model.outcomes.add_total("dublin_transfers", self.route_slot(), 1.0)
+            self.place, self.previous_place = self.dublin_place, -1
+            self.in_country_since = model.day
+            if self.rejected:
+                self.order_return(resumed=True)
+            else:
+                self.claim()
+            return True
+        self.dublin_state, self.dublin_place = state, target
+        self.claim()
+        return True
+
+    def claim(self) -> None:
+        """Lodge a claim here; some who did not intend this state leave before the decision."""
+        model, tables, params, day = (
+            self.model,
+            self.model.tables,
+            self.model.params,
+            self.model.day,
+        )
+        state = tables.place_state[self.place]
+        model.outcomes.add_total("asylum_applications", self.route_slot(), 1.0)
+        model.set_status(self, Status.ASYLUM_PENDING)
+        decision = (
+            day + 1 + int(model.stream("asylum_delay").exponential(params.asylum_processing_days))
+        )
+        elsewhere = tables.place_state[self.destination] != state
+        moves = elsewhere and (
+            model.stream("secondary_movement").random() < params.secondary_movement_share[state]
+        )
+        leave = (
+            day
+            + 1
+            + int(model.stream("secondary_delay").exponential(params.secondary_movement_days))
+        )
+        self.leaving = bool(moves and leave < decision)
+        self.next_day = leave if self.leaving else decision
+
+    def order_return(self, resumed: bool) -> None:
+        """An order to leave, tried after a delay (resumed after a Dublin transfer)."""
+        model = self.model
+        if resumed:
+            model.outcomes.add_total("return_orders_resumed", self.route_slot(), 1.0)
+        model.set_status(self, Status.RETURN_ORDERED)
+        delay = model.stream("returns").exponential(model.params.return_delay_days)
+        self.next_day = model.day + 1 + int(delay)
+
+    def move_on(self, reason: str) -> None:
+        """Leave for another EU state: in transit from tomorrow."""
+        self.model.outcomes.add_total("secondary_movements", self.route_slot(), 1.0)
+        self.leaving = False
+        self.model.set_status(self, IN_TRANSIT)
+        self.next_day = self.model.day + 1
+
+    def review_irregular_stay(self) -> None:
+        """Staying irregularly: move on toward a reachable destination outside the state
+        responsible, by chance; else stay until the next review."""
+        model, tables, params = self.model, self.model.tables, self.model.params
+        if model.stream("onward_after_rejection").random() < params.onward_movement_after_rejection:
+            options = [
+                (place, weight)
+                for place, state, weight in tables.destination_options
+                if state != self.dublin_state
+                and not math.isinf(tables.cost_to_go[place][self.place])
+            ]
+            if options:
+                threshold = model.stream("onward_destination").random() * sum(w for _, w in options)
+                cumulative, chosen = 0.0, options[-1][0]
+                for place, weight in options:
+                    cumulative += weight
+                    if cumulative > threshold:
+                        chosen = place
+                        break
+                self.destination = chosen
+                self.move_on("after_rejection")
+                return
+        delay = model.stream("irregular_stay_delay").exponential(params.irregular_stay_review_days)
+        self.next_day = model.day + 1 + int(delay)
 
     def hear_asylum_decision(self) -> None:
         """Protection, or a return order to be carried out after a delay."""
@@ -289,9 +397,8 @@ class Migrant(mesa.Agent):
             model.finish(self, Status.PROTECTED)
             return
         model.outcomes.add_total("return_decisions", route, 1.0)
-        model.set_status(self, Status.RETURN_ORDERED)
-        delay = model.stream("returns").exponential(params.return_delay_days)
-        self.next_day = model.day + 1 + int(delay)
+        self.rejected = True
+        self.order_return(resumed=False)
 
     def face_return_order(self) -> None:
         """Returned if the origin state cooperates (or, under a readmission deal, the transit
@@ -307,7 +414,12 @@ class Migrant(mesa.Agent):
             takes = tables.third_country_readmission[partner]
             to_partner = model.stream("returns_third_country").random() < takes
         if not (feasible or to_partner):
-            model.finish(self, Status.ABSCONDED)
+            model.outcomes.add_total("absconded", self.route_slot(), 1.0)
+            model.set_status(self, Status.ABSCONDED)
+            delay = model.stream("irregular_stay_delay").exponential(
+                params.irregular_stay_review_days
+            )
+            self.next_day = model.day + 1 + int(delay)
             return
         if model.return_capacity_left <= 0:
             self.next_day = model.day + RETURN_RETRY_DAYS
@@ -316,6 +428,8 @@ class Migrant(mesa.Agent):
         model.outcomes.add_total("returns", self.route_slot(), 1.0)
         if to_partner:
             self.place, self.previous_place = self.entry_from_place, -1
+            self.in_country_since = model.day
+            model.month_friction[partner] += 1.0
             model.set_status(self, DETAINED)
             self.next_day = model.day + tables.detention_days[partner]
             return
@@ -331,6 +445,7 @@ class Migrant(mesa.Agent):
         """Back at the origin after a return, and setting out again."""
         self.model.set_status(self, AT_ORIGIN)
         self.place = self.origin
+        self.in_country_since = self.model.day
         self.next_day = self.model.day + 1
 
     def route_slot(self) -> int:
