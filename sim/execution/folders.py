@@ -114,12 +114,14 @@ def prepare_output(
     elif entries:
         if not force:
             shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
-            hint = (
-                f" It holds an unfinished result of this same command: add --resume {out} "
-                "(instead of --out) to finish it."
-                if same_command
-                else ""
-            )
+            hint = ""
+            if same_command and manifest.get("status") == "complete":
+                hint = " It holds the complete result of this same command already."
+            elif same_command:
+                hint = (
+                    f" It holds an unfinished result of this same command: add --resume {out} "
+                    "(instead of --out) to finish it."
+                )
             raise UserError(
                 f"--out {out}: the folder is not empty ({shown}); choose a new folder, or add "
                 f"--force to clear it first.{hint}"

@@ -64,6 +64,15 @@ def has_part(folder: str | Path, label: str, seed: int) -> bool:
     return (part_folder(folder, label, seed) / "run.json").is_file()
 
 
+def part_stats(folder: str | Path, label: str, seed: int) -> dict:
+    """The statistics of a kept run (wall time, people, agents, ...), or {} if unreadable."""
+    try:
+        text = (part_folder(folder, label, seed) / "run.json").read_text(encoding="utf-8")
+        return dict(json.loads(text).get("stats") or {})
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
 def load_part(folder: str | Path, label: str, seed: int) -> RunResult:
     """A kept run, as the :class:`RunResult` it was saved from."""
     where = part_folder(folder, label, seed)
