@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from collections import defaultdict
 
@@ -13,6 +14,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from sim.commands.network import ids_text
+from sim.config.types import suggestion
 from sim.errors import UserError
 from sim.network import DATA_DIR, KINDS, MODES, ROUTES, load_network, summary_text, to_json
 
@@ -366,3 +369,12 @@ def test_draw_network_with_leg_values_on_axes(net, tmp_path):
     figure.savefig(tmp_path / "diff.png")
     with pytest.raises(ValueError, match="leg_values"):
         draw_network(net, ax, leg_values=np.ones(3))
+
+
+def test_network_ids_lists_every_id_a_scenario_may_name_and_hints_point_to_it(net):
+    text = ids_text(net)
+    listed = set(re.findall(r"^\s+([\w-]+) \(", text, flags=re.M))
+    assert set(net.place_ids) <= listed and set(net.state_ids) <= listed
+    assert set(net.leg_ids) <= listed
+    assert all(n in text for n in net.nationalities)
+    assert "network --ids" in suggestion("agadz", net.place_ids, noun="place ids")
