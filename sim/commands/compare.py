@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sim.analysis.comparison import runs_folder, write_comparison_tables
+from sim.analysis.comparison import runs_folder, table_checksums, write_comparison_tables
 from sim.analysis.report import build_report
 from sim.errors import UserError
 from sim.execution.batch import Batch, plan_differences, resume_command
@@ -224,6 +224,7 @@ def write_results(plan: ComparisonPlan, batch: Batch, wall: float) -> Path | Non
             write_run_tables(runs_folder(plan.out, label), results, label, plan.parquet)
     status = "incomplete" if batch.missing() else "complete"
     manifest = build_manifest(plan, batch, wall, status)
+    manifest["tables"] = table_checksums(plan.out, [lb for lb in plan.labels if finished[lb]])
     write_json_atomic(plan.out / "manifest.json", manifest)
     if not any(finished.values()):
         return None
