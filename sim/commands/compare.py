@@ -238,20 +238,17 @@ def main(args: argparse.Namespace, task_function: Callable[[RunTask], RunResult]
     the signal's number if stopped by one."""
     plan = plan_comparison(args)
     resume = bool(getattr(args, "resume", None))
+    n_tasks = len(plan.tasks())
+    workers = default_workers(n_tasks, args.workers)
+    for note in (workers_note(args.workers), long_run_note(plan.seconds, n_tasks, workers)):
+        if note:
+            print(note, file=sys.stderr)
     prepare_output(
         plan.out,
         resume=resume,
         force=bool(getattr(args, "force", False)),
         differs=lambda saved: plan_differences(saved.get("plan"), plan.identity),
     )
-    for note in (
-        workers_note(args.workers),
-        long_run_note(
-            plan.seconds, len(plan.tasks()), default_workers(len(plan.tasks()), args.workers)
-        ),
-    ):
-        if note:
-            print(note, file=sys.stderr)
     labels = [label for label in plan.labels for _ in plan.seeds]
     batch = Batch(plan.out, labels, plan.tasks())
     started = time.perf_counter()

@@ -119,17 +119,17 @@ def main(args: argparse.Namespace) -> int:
     size = check_enough_agents(scenario, days, scale, option)
     out = Path(resume_dir or args.out or default_out_dir(scenario.name))
     plan = _identity(scenario, seeds, days, scale, args)
+    workers = default_workers(len(seeds), args.workers)
+    seconds = estimate_seconds([size], scale, len(seeds), workers)
+    for note in (workers_note(args.workers), long_run_note(seconds, len(seeds), workers)):
+        if note:
+            print(note, file=sys.stderr)
     prepare_output(
         out,
         resume=bool(resume_dir),
         force=bool(getattr(args, "force", False)),
         differs=lambda saved: plan_differences(saved.get("plan"), plan),
     )
-    workers = default_workers(len(seeds), args.workers)
-    seconds = estimate_seconds([size], scale, len(seeds), workers)
-    for note in (workers_note(args.workers), long_run_note(seconds, len(seeds), workers)):
-        if note:
-            print(note, file=sys.stderr)
     tasks = [RunTask(str(scenario.path), s, days, scale, bool(args.check)) for s in seeds]
     batch = Batch(out, [scenario.name] * len(tasks), tasks)
     options = ["--seeds", str(n_seeds), "--seed", str(root), "--days", str(days)]
