@@ -184,3 +184,23 @@ def test_out_under_a_file_exits_2_at_once_without_a_traceback(tmp_path, scenario
     assert "lies under" in done.stderr and "which is a file, not a folder" in done.stderr
     assert "Traceback" not in done.stderr
     assert elapsed < 3  # checked before the command's heavy imports (the issue asks < 1 s)
+
+
+def test_a_write_error_mid_command_is_one_line_saying_what_is_kept(tmp_path, scenarios):
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        _command(scenarios, "--workers", "1", "--out", str(out)),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for_a_kept_run(process, out)
+    # The base's runs come first; the place of the other scenario's runs is then taken by a
+    # file, so keeping its first run fails as a full or broken disk would.
+    (out / "parts" / "squeeze").write_text("in the way", encoding="utf-8")
+    _, err = process.communicate(timeout=600)
+    assert process.returncode == 2
+    assert err.startswith(f"error: cannot write the results in {out}") and err.count("\n") == 1
+    assert "Kept: 4 of 8 runs (base: 4 of 4 seeds; squeeze: 0 of 4 seeds)" in err
+    assert "resume with: python run.py compare" in err and "Traceback" not in err

@@ -233,7 +233,16 @@ def load_saved(folder: str | Path) -> SavedComparison:
         ) from None
     labels = [lb for lb in scenarios if table_path(folder, lb, SUMMARY) is not None]
     if base not in labels:
-        raise UserError(f"{folder}: the base scenario {base!r} has no saved runs to report on.")
+        status = manifest.get("status")
+        hint = (
+            " The comparison did not finish: the same compare command with --resume "
+            f"{folder} completes it."
+            if status in ("running", "interrupted", "incomplete")
+            else ""
+        )
+        raise UserError(
+            f"{folder}: the base scenario {base!r} has no saved runs to report on.{hint}"
+        )
     summaries = read_summaries(folder, labels, manifest)
     tables = {
         (label, name): read_checked_table(folder, label, name, manifest)
