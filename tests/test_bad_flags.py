@@ -123,3 +123,18 @@ def test_a_long_run_is_announced_before_it_starts(tmp, capsys):
         assert code == 2
         assert err.startswith("note: this is roughly ") and "0 runs on " in err
         assert "the folder is not empty" in err
+
+
+def test_force_clears_stale_files_before_writing(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "timeseries.csv").write_text("stale table from an earlier run\n", encoding="utf-8")
+    argv = [*RUN, "--scale", "0.01", "--parquet", "--out", str(out), "--force"]
+    assert main(argv) == 0
+    assert not (out / "timeseries.csv").exists()  # no old table beside the new Parquet one
+    assert (out / "timeseries.parquet").is_file()
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["status"] == "complete"
+    capsys.readouterr()
+    # The same command again into the complete folder: refused, and it says so.
+    assert main([*RUN, "--scale", "0.01", "--parquet", "--out", str(out)]) == 2
+    assert "complete result of this same command already" in capsys.readouterr().err
