@@ -205,9 +205,9 @@ def test_the_report_states_the_seeds_completed_and_explains_displacement(compari
     assert "Seeds completed, which every table and figure uses: base 3 of 3; " in text
     assert "tunisia_pullbacks 3 of 3" in text
     # Stronger pullbacks close the Central Mediterranean: the ratio and its plain meaning.
-    assert (
-        "tunisia_pullbacks: of every 100 arrivals it prevents on the Central Mediterranean" in text
-    )
+    line = next(ln for ln in text.splitlines() if ln.startswith("tunisia_pullbacks: "))
+    assert "arrivals it prevents on the Central Mediterranean" in line
+    assert re.search(r"(reappear|interval) [−+]?\d", line), line
 
 
 def test_a_scenario_that_opens_routes_gets_no_displacement_ratio():
@@ -221,6 +221,14 @@ def test_a_scenario_that_opens_routes_gets_no_displacement_ratio():
     row = row.copy()
     row["squeezed_routes"] = ""
     assert "lowers arrivals clearly on no route" in displacement_line(row)
+    closing = {**row, "squeezed_routes": "central_med", "arrivals_gained_elsewhere": 350.0}
+    for (ratio, lo, hi), phrase in [
+        ((0.35, 0.2, 0.5), "about 35 reappear on other routes (95% interval 20 to 50"),
+        ((-0.05, -0.22, 0.12), "no clear displacement"),
+        ((-0.4, -0.6, -0.2), "arrivals fall on other routes too, by about 40 for every 100"),
+    ]:
+        values = {**closing, "ratio": ratio, "ratio_lo": lo, "ratio_hi": hi}
+        assert phrase in displacement_line(pd.Series(values))
 
 
 def _report_exit(folder: Path, capsys) -> tuple[int, str]:

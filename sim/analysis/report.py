@@ -33,6 +33,7 @@ from sim.analysis.render import (
     number,
     percent,
     render,
+    significant,
 )
 from sim.analysis.report_context import caveat_blocks, run_section, scenario_section
 from sim.analysis.statistics import DERIVED_METRICS, ROUTE_ORDER
@@ -136,12 +137,26 @@ def displacement_line(row: pd.Series) -> str:
             f"({number(-lost, True)}) but rise by more elsewhere ({number(gained, True)}): "
             "overall it opens routes rather than closing them, so displacement does not apply."
         )
-    share = number(100 * row["ratio"])
-    spread = interval(100 * row["ratio_lo"], 100 * row["ratio_hi"], row["ratio_lo"] < 0)
+    per_100 = [significant(100 * row[k], 2) for k in ("ratio", "ratio_lo", "ratio_hi")]
+    estimate, low, high = (number(v, signed=k > 0 or v < 0) for k, v in enumerate(per_100))
+    where = f"on the {_route_names(squeezed)} route(s)"
+    counts = f"{number(lost)} fewer there, {number(gained, True)} elsewhere"
+    if per_100[1] > 0:
+        return (
+            f"{label}: of every 100 arrivals it prevents {where}, about {estimate} reappear on "
+            f"other routes (95% interval {number(per_100[1])} to {number(per_100[2])}; "
+            f"{counts})."
+        )
+    if per_100[2] < 0:
+        return (
+            f"{label}: none of the arrivals it prevents {where} reappears elsewhere: arrivals "
+            f"fall on other routes too, by about {number(-per_100[0])} for every 100 prevented "
+            f"({counts})."
+        )
     return (
-        f"{label}: of every 100 arrivals it prevents on the {_route_names(squeezed)} "
-        f"route(s), about {share} ({spread}) reappear on other routes "
-        f"({number(lost)} fewer there, {number(gained, True)} elsewhere)."
+        f"{label}: no clear displacement: for every 100 arrivals it prevents {where}, the "
+        f"change on other routes is {estimate} (95% interval {low} to {high}), consistent "
+        f"with none reappearing ({counts})."
     )
 
 
