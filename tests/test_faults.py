@@ -33,7 +33,7 @@ TABLES = [
 def _scenario(folder: Path, name: str, extra: str = "") -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(
-        f"name: {name}\nextends: {SCENARIOS / 'teaching.yaml'}\ndays: 40\nscale: 0.004\n"
+        f"name: {name}\nextends: {SCENARIOS / 'teaching.yaml'}\ndays: 25\nscale: 0.004\n"
         f"seeds: 4\n{extra}",
         encoding="utf-8",
     )
