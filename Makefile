@@ -32,15 +32,16 @@ lock:
 		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 
+# The demo's folders are its own: --force replaces what an earlier `make demo` left there.
 DEMO_OUT := results/demo
 
 demo: $(STAMP)
 	$(PY) run.py network --map $(DEMO_OUT)/network.png
 	$(PY) run.py check scenarios/*.yaml
-	$(PY) run.py run scenarios/baseline.yaml --seeds 1 --out $(DEMO_OUT)/baseline
+	$(PY) run.py run scenarios/baseline.yaml --seeds 1 --out $(DEMO_OUT)/baseline --force
 	$(PY) run.py compare scenarios/baseline.yaml scenarios/pushbacks_off.yaml \
 		scenarios/tunisia_deal.yaml scenarios/smo_broad.yaml \
-		--seeds 4 --scale 0.1 --out $(DEMO_OUT)/comparison
+		--seeds 4 --scale 0.1 --out $(DEMO_OUT)/comparison --force
 
 test: $(STAMP)
 	$(PY) -m pytest -q

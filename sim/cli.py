@@ -15,6 +15,7 @@ import sys
 
 from sim import __version__
 from sim.errors import UserError
+from sim.execution.folders import check_can_create
 
 
 def _network(args: argparse.Namespace) -> int:
@@ -29,13 +30,22 @@ def _check(args: argparse.Namespace) -> int:
     return check.main(args)
 
 
+def _check_output(args: argparse.Namespace) -> None:
+    """Fail at once, before the command's imports, if the output folder cannot be made."""
+    folder = args.resume or args.out
+    if folder is not None:
+        check_can_create(folder)
+
+
 def _run(args: argparse.Namespace) -> int:
+    _check_output(args)
     from sim.commands import run
 
     return run.main(args)
 
 
 def _compare(args: argparse.Namespace) -> int:
+    _check_output(args)
     from sim.commands import compare
 
     return compare.main(args)
@@ -51,12 +61,25 @@ def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument(
         "--seeds", type=int, help="number of replications (default: the scenario's)"
     )
-    parser.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    parser.add_argument(
+        "--seed", type=int, help=f"root seed, 0 to {2**32 - 1} (default: the scenario's)"
+    )
     parser.add_argument("--days", type=int, help="days to simulate (default: the scenario's)")
     parser.add_argument("--scale", type=float, help="agents per person, 0 < X <= 1")
-    parser.add_argument("--out", help=f"output folder (default: {default_out})")
     parser.add_argument(
-        "--workers", type=int, help="parallel processes (default: all cores, at most one per run)"
+        "--out", metavar="DIR", help=f"output folder, new or empty (default: {default_out})"
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="finish the runs missing in DIR, an interrupted or failed result of this same "
+        "command (same scenarios and options)",
+    )
+    parser.add_argument("--force", action="store_true", help="clear a non-empty --out folder first")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="parallel processes (default: all cores; never more than the cores or the runs)",
     )
     parser.add_argument(
         "--check", action="store_true", help="check that people are conserved every day"
@@ -76,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("network", help="summarise the route network; draw its map")
     p.add_argument("--json", action="store_true", help="print places and legs as JSON")
     p.add_argument("--map", metavar="PATH", help="draw the network over coastlines to PATH (PNG)")
+    p.add_argument(
+        "--ids",
+        action="store_true",
+        help="list the ids a scenario may use: places, states, legs, nationalities, routes",
+    )
     p.set_defaults(func=_network)
 
     p = sub.add_parser("check", help="validate scenario files without running them")
@@ -112,5 +140,6 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("interrupted: results already written are kept", file=sys.stderr)
+        # Commands that run long catch it themselves and say what they kept.
+        print("interrupted", file=sys.stderr)
         return 130

@@ -24,7 +24,7 @@ def test_shares_are_of_the_routes_total_with_means_over_seeds_and_absent_as_zero
     rows = {row[1]: row[2:] for row in table.rows}
     assert list(rows) == ["MAR", "SEN", "GIN"]  # the base's order, then the others' categories
     assert rows["MAR"] == ["200 (80%)", "0 (0%)"]
-    assert rows["SEN"] == ["50.0 (20%)", "300 (75%)"]
+    assert rows["SEN"] == ["50 (20%)", "300 (75%)"]
     assert rows["GIN"] == ["0 (0%)", "100 (25%)"]
     assert table.headers == ["Route", "Nationality", "base", "other"]
 

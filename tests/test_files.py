@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import numpy as np
 import pandas as pd
@@ -48,3 +50,15 @@ def test_a_failed_write_keeps_the_old_file_whole(tmp_path):
 def test_json_turns_numpy_values_into_plain_json(tmp_path):
     path = write_json_atomic(tmp_path / "m.json", {"n": np.int64(3), "xs": np.arange(2)})
     assert json.loads(path.read_text()) == {"n": 3, "xs": [0, 1]}
+
+
+def test_files_get_the_permissions_the_umask_gives(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "a.txt", "x")
+        os.umask(0o077)
+        write_text_atomic(tmp_path / "b.txt", "x")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "a.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "b.txt").stat().st_mode) == 0o600

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 from collections import defaultdict
 
@@ -12,10 +13,17 @@ import matplotlib
 import networkx as nx
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation, Text
 
+from sim.analysis.plots import flow_map_figure
+from sim.commands.network import ids_text
+from sim.config.types import suggestion
 from sim.errors import UserError
 from sim.network import DATA_DIR, KINDS, MODES, ROUTES, load_network, summary_text, to_json
 from sim.network.describe import with_network_tables
+from sim.network.maps import draw_network
 
 matplotlib.use("Agg")
 
@@ -363,7 +371,6 @@ def test_draw_network_writes_a_png(net, tmp_path):
 
 def test_draw_network_with_leg_values_on_axes(net, tmp_path):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     from sim.network.maps import draw_network
 
@@ -443,3 +450,43 @@ def test_state_data_name_their_source_and_year(net):
 def test_docs_network_tables_are_generated_from_the_data(net):
     page = (DATA_DIR.parents[1] / "docs" / "network.md").read_text(encoding="utf-8")
     assert with_network_tables(page, net) == page, "docs/network.md is stale; run `make docs`"
+
+
+def test_network_ids_lists_every_id_a_scenario_may_name_and_hints_point_to_it(net):
+    text = ids_text(net)
+    listed = set(re.findall(r"^\s+([\w-]+) \(", text, flags=re.M))
+    assert set(net.place_ids) <= listed and set(net.state_ids) <= listed
+    assert set(net.leg_ids) <= listed
+    assert all(n in text for n in net.nationalities)
+    assert "network --ids" in suggestion("agadz", net.place_ids, noun="place ids")
+
+
+def _label_overlaps(ax) -> tuple[int, list[tuple[str, str]]]:
+    """The place labels on a drawn map and the pairs whose text boxes overlap."""
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [
+        (t.get_text(), Text.get_window_extent(t, renderer))  # the text, not its leader line
+        for t in ax.texts
+        if isinstance(t, Annotation) and "Natural Earth" not in t.get_text()
+    ]
+    pairs = [
+        (a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1 :]
+        if box.overlaps(other)
+    ]  # fmt: skip
+    return len(boxes), pairs
+
+
+@pytest.mark.parametrize("where", ["report", "network map"])
+def test_map_labels_do_not_overlap_and_route_colours_have_a_legend(net, tmp_path, where):
+    flows = np.linspace(0.0, 5000.0, net.compiled.n_legs)
+    if where == "report":
+        ax = flow_map_figure(net, flows, "flows", diverging=False).axes[0]
+    else:
+        ax = draw_network(net, tmp_path / "map.png")
+    labels, overlapping = _label_overlaps(ax)
+    assert labels == len(net.places)
+    assert overlapping == []
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"Central Mediterranean", "Western Balkans", "Atlantic"} <= set(legend)

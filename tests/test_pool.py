@@ -1,14 +1,29 @@
-"""sim.execution.pool: task order, failures kept per task, worker counts (real processes)."""
+"""sim.execution.pool: task order, failures kept per task, worker counts, a killed worker, stop
+signals (real processes and real signals)."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from sim.errors import UserError
-from sim.execution.pool import TaskError, default_workers, failures, run_tasks
+from sim.execution.pool import (
+    TaskError,
+    default_workers,
+    failures,
+    run_tasks,
+    usable_cores,
+    workers_note,
+)
+
+HERE = Path(__file__).resolve().parent
 
 # Tasks and task functions are top-level so that "spawn" workers can import them by name.
 
@@ -43,6 +58,20 @@ def user_error_on_2(job: Job) -> int:
     return job.number
 
 
+def killed_on_3(job: Job) -> int:
+    """The worker running number 3 is killed with SIGKILL, as the OOM killer would."""
+    time.sleep(0.2)
+    if job.number == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return job.number
+
+
+def slow(job: Job) -> int:
+    """A task that takes a second."""
+    time.sleep(1.0)
+    return job.number
+
+
 def _jobs(n: int, name: str = "scenarios/x.yaml") -> list[Job]:
     return [Job(name, k) for k in range(n)]
 
@@ -73,11 +102,15 @@ def test_a_user_error_in_a_task_is_reported_as_written():
     assert results[:2] == [0, 1] and results[3] == 3
 
 
-def test_workers_default_to_every_core_but_never_more_than_tasks():
-    assert default_workers(1000) == min(os.cpu_count() or 1, 1000)
-    assert default_workers(3, 8) == 3
-    assert default_workers(10, 2) == 2
+def test_workers_default_to_every_core_but_never_more_than_cores_or_tasks():
+    cores = usable_cores()
+    assert default_workers(1000) == cores
+    assert default_workers(1000, 999) == cores
+    assert default_workers(1, 8) == 1
+    assert default_workers(10, 1) == 1
     assert default_workers(0) == 1
+    assert workers_note(cores) is None and workers_note(None) is None
+    assert f"more than the {cores} cores" in workers_note(999)
 
 
 def test_workers_must_be_positive():
@@ -92,3 +125,72 @@ def test_on_result_sees_each_finished_task_once_in_the_parent():
     )
     assert sorted(seen) == [(k, k * k) for k in range(6)]
     assert [r[0] for r in results] == [k * k for k in range(6)]
+
+
+def test_a_killed_worker_fails_only_its_own_task_and_the_others_go_on():
+    seen: list[int] = []
+    results = run_tasks(_jobs(7), killed_on_3, workers=2, on_result=lambda i, r: seen.append(i))
+    (error,) = failures(results)
+    assert results[3] is error and error.task == Job("scenarios/x.yaml", 3)
+    assert "killed by SIGKILL" in error.message
+    assert [r for r in results if not isinstance(r, TaskError)] == [0, 1, 2, 4, 5, 6]
+    assert sorted(seen) == list(range(7))
+
+
+STOPPED_SCRIPT = """
+import sys
+sys.path.insert(0, {here!r})
+from sim.execution.pool import run_tasks
+from test_pool import Job, slow
+if __name__ == "__main__":
+    try:
+        run_tasks([Job("x", k) for k in range(8)], slow, workers=2,
+                  on_result=lambda i, r: print("finished", i, flush=True))
+    except KeyboardInterrupt as stop:
+        print("stopped by", stop, flush=True)
+        sys.exit(stop.exit_code)
+"""
+
+
+def session_processes(session: int) -> list[str]:
+    """The live (not zombie) processes of a session, as ``pid state name``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat.split(" (", 1)[1].rsplit(")", 1)
+        state, _ppid, _pgrp, sid = fields.split()[:4]
+        if int(sid) == session and state != "Z":
+            found.append(f"{entry.name} {state} {name}")
+    return found
+
+
+def wait_until_gone(session: int, seconds: float = 10.0) -> list[str]:
+    """The session's processes still alive after up to ``seconds`` (the resource tracker
+    needs a moment to see its parent gone)."""
+    deadline = time.monotonic() + seconds
+    while (left := session_processes(session)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
+def test_a_stop_signal_stops_every_worker_and_leaves_no_process(tmp_path, stop):
+    script = tmp_path / "stopped.py"
+    script.write_text(STOPPED_SCRIPT.format(here=str(HERE)), encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    first = process.stdout.readline()
+    assert first.startswith("finished")
+    assert len(session_processes(process.pid)) >= 3  # the parent and two workers at least
+    os.kill(process.pid, getattr(signal, stop))
+    out, _ = process.communicate(timeout=30)
+    assert f"stopped by {stop}" in out
+    assert process.returncode == 128 + getattr(signal, stop)
+    assert wait_until_gone(process.pid) == []

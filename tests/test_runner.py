@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 from conftest import ROOT, SCENARIOS
 
 from sim.execution.runner import replication_seeds, simulate
@@ -61,6 +62,11 @@ def test_run_writes_tables_and_manifest(tmp_path):
     header = (tmp_path / "a" / "leg_flows.csv").read_text().splitlines()[0]
     assert header == "scenario,seed,leg,persons"
     assert "central_med" in done.stdout and "arrivals" in done.stdout
+    # The tables are assembled from the runs kept on disk: the breakdown survives that trip.
+    breakdown = pd.read_csv(tmp_path / "a" / "breakdown.csv")
+    expected = again.breakdown.assign(scenario="teaching")
+    kept = breakdown[breakdown.seed == first["seed"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, expected.reset_index(drop=True), check_dtype=False)
 
 
 def test_same_seed_is_byte_identical_across_processes_and_hash_seeds(tmp_path):

@@ -32,7 +32,8 @@ from sim.scenario.loading import Scenario, load_scenario, scenario_from_dict
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "bad_scenarios"
 BAD_FILES = sorted(BAD.glob("*.yaml"))
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS_DIR = ROOT / "scenarios"
+SHIPPED = sorted(SCENARIOS_DIR.glob("*.yaml"))
 
 
 def _check(*paths: str | Path) -> subprocess.CompletedProcess:
@@ -424,3 +425,93 @@ def test_parameter_file_entries_are_themselves_validated(tmp_path: Path):
     path = _write(tmp_path, "parameters.yaml", bad)
     with pytest.raises(UserError, match="attempts.*outside min..max"):
         parameter_specs(path)
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+def test_an_error_never_quotes_a_file_that_is_not_a_scenario():
+    for name in ("not_a_scenario.yaml", "extends_text_file.yaml"):
+        with pytest.raises(UserError) as caught:
+            load_scenario(BAD / name)
+        assert "SECRET" not in str(caught.value)
+
+
+def test_check_reports_every_bad_file_and_exits_2_if_any_is_bad():
+    result = _check(
+        "scenarios/teaching.yaml",
+        BAD / "missing_name.yaml",
+        BAD / "days_out_of_range.yaml",
+        "scenarios/baseline.yaml",
+    )
+    assert result.returncode == 2
+    assert result.stdout.count("OK  ") == 2
+    assert "missing_name.yaml" in result.stderr and "days_out_of_range.yaml" in result.stderr
+    assert "2 of 4 files have mistakes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _check_measured(path: Path | str) -> tuple[subprocess.CompletedProcess, int]:
+    """``check PATH`` in a fresh interpreter; its result and peak memory in MB."""
+    # VmHWM, the peak of this process's own memory (ru_maxrss would keep the peak of the
+    # process that started it, carried across exec on Linux).
+    script = (
+        "import re, sys\nfrom pathlib import Path\nfrom sim.cli import main\n"
+        f"code = main(['check', {str(path)!r}])\n"
+        "status = Path('/proc/self/status').read_text()\n"
+        "print(int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) // 1024)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    return done, int(done.stdout.split()[-1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize(
+    "kind, phrase",
+    [
+        ("bomb", "once its aliases are expanded"),
+        ("device", "is not a regular file"),
+        ("pipe", "is not a regular file"),
+        ("oversized", "may be at most 1,000,000 bytes (1 MB)"),
+        ("long list", "more than 20,000 values"),
+    ],
+)
+def test_hostile_files_are_refused_quickly_in_bounded_memory(tmp_path, kind, phrase):
+    if kind == "bomb":
+        path = BAD / "anchor_bomb.yaml"
+    elif kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "pipe":
+        path = tmp_path / "pipe.yaml"
+        os.mkfifo(path)  # opening it would block until someone writes: it must not be opened
+    elif kind == "oversized":
+        path = tmp_path / "huge.yaml"
+        with open(path, "wb") as handle:  # 50 MB without using the disk (a sparse file)
+            handle.truncate(50_000_000)
+    else:
+        path = tmp_path / "list.yaml"
+        path.write_text("name: x\nitems:\n" + "  - 1\n" * 150_000, encoding="utf-8")
+    if not path.exists():
+        pytest.skip(f"{path} does not exist on this system")
+    done, megabytes = _check_measured(path)
+    assert done.returncode == 2
+    assert phrase in done.stderr and "Traceback" not in done.stderr
+    assert megabytes < 400  # a bomb or an endless read grows by ~80 MB a second
+
+
+def test_names_may_use_any_alphabet_and_exponents_are_numbers(tmp_path):
+    path = _write(
+        tmp_path,
+        "unicode.yaml",
+        f"name: São_Tomé-Ελλάδα\nextends: {SCENARIOS_DIR / 'teaching.yaml'}\nscale: 2e-2\n"
+        "parameters:\n  departure_rate: {dakar: 2.5E+4}\n",
+    )
+    scenario = load_scenario(path)
+    assert scenario.name == "São_Tomé-Ελλάδα"
+    assert scenario.scale == 0.02
+    assert scenario.parameters["departure_rate"]["dakar"] == 25000.0
+    with pytest.raises(UserError, match="not a valid name; use letters"):
+        load_scenario(_write(tmp_path, "dash.yaml", "name: -leading_dash\n"))

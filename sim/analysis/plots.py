@@ -103,8 +103,17 @@ def timeseries_figure(
         for k, (label, frame) in enumerate(bands.items()):
             part = frame[frame["route"] == route]
             x = part["day"].map(dates) if dates is not None else part["day"]
-            z = 3 if k == 0 else 2  # the base on top: where scenarios coincide it stays visible
-            ax.plot(x, part["mean"], color=colours[label], linewidth=1.6, label=label, zorder=z)
+            # The base underneath, wide and half transparent; the scenarios on top, narrow:
+            # where a scenario coincides with the base both stay visible.
+            style = (
+                {"linewidth": 3.2, "alpha": 0.45, "zorder": 2}
+                if k == 0
+                else {
+                    "linewidth": 1.5,
+                    "zorder": 3,
+                }
+            )
+            ax.plot(x, part["mean"], color=colours[label], label=label, **style)
             ax.fill_between(x, part["lo"], part["hi"], color=colours[label], alpha=0.2, lw=0)
             lowest = min(lowest, float(np.nanmin(part["lo"], initial=0.0)))
         if lowest >= 0:  # counts: start the axis at zero, and give an all-zero panel a scale

@@ -1,16 +1,21 @@
 """The report's building blocks and their two renderings: one HTML page and Markdown.
 
-A report is a list of blocks (:class:`Heading`, :class:`Para`, :class:`Table`, :class:`Figure`,
-:class:`Pre`, :class:`Details`), built once by :mod:`sim.analysis.report` and rendered twice by
-:func:`render`: to a self-contained HTML page (every figure embedded as a base64 PNG, no network
-needed) and to Markdown (figures linked as ``figures/<name>.png``). The number formats used in
-table cells (:func:`number`, :func:`interval`, :func:`percent`) live here too.
+A report is a list of blocks (:class:`Heading`, :class:`Para`, :class:`Callout`,
+:class:`Table`, :class:`Figure`, :class:`Pre`, :class:`Details`), built once by
+:mod:`sim.analysis.report` and rendered twice by :func:`render`: to a self-contained HTML page
+(every figure embedded as a base64 PNG, no network needed) and to Markdown (figures linked as
+``figures/<name>.png``). The number formats used in table cells (:func:`number`,
+:func:`interval`, :func:`percent`) live here too: figures are rounded to three significant
+figures (a simulation over a few seeds knows no more), with thousands separators below a
+million and ``M``/``bn`` above, so that a brief can quote them as they stand
+("875 M EUR (858–893 M)").
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +34,15 @@ class Heading:
 class Para:
     """A paragraph of plain text."""
 
+    text: str
+
+
+@dataclass
+class Callout:
+    """A paragraph set apart (a caveat the reader must see): a framed box in HTML, a quoted
+    paragraph in Markdown; ``title`` is shown in bold before the text."""
+
+    title: str
     text: str
 
 
@@ -67,7 +81,7 @@ class Details:
     in_markdown: bool = True
 
 
-Block = Heading | Para | Table | Figure | Pre | Details
+Block = Heading | Para | Callout | Table | Figure | Pre | Details
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1200px;
@@ -78,32 +92,80 @@ th{background:#f2f2f2}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}
 img{max-width:100%;height:auto;border:1px solid #eee}figure{margin:1em 0 2em}
 figcaption{font-size:.9em;color:#555}pre{background:#f7f7f7;padding:.8em;overflow-x:auto;
 font-size:.85em}details{margin:1em 0}summary{cursor:pointer;font-weight:600}
+.callout{border-left:.35em solid #d08c00;background:#fff7e0;padding:.6em 1em;margin:1em 0}
 """
 
 
 # --------------------------------------------------------------------------- cells
 
 
-def number(value: float, signed: bool = False) -> str:
-    """A readable number: thousands separators, few decimals for small values, '–' for none."""
+#: Significant figures of the numbers in reports.
+SIGNIFICANT = 3
+_MINUS = "\u2212"
+
+
+def significant(value: float, digits: int = SIGNIFICANT) -> float:
+    """``value`` rounded to ``digits`` significant figures."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def _suffix(size: float) -> tuple[float, str]:
+    if size >= 1e9:
+        return 1e9, " bn"
+    if size >= 1e6:
+        return 1e6, " M"
+    return 1.0, ""
+
+
+def _plain(value: float, divisor: float, digits: int) -> str:
+    """``value / divisor`` written with ``digits`` significant figures, separators, no sign."""
+    shown = abs(significant(value, digits)) / divisor
+    if shown == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(shown)))
+    text = f"{shown:,.{decimals}f}"
+    if divisor == 1.0 and "." in text:  # 3.00 persons reads 3; 1.50 M keeps its figures
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def number(value: float | None, signed: bool = False, unit: str = "") -> str:
+    """A figure for a brief: three significant figures, thousands separators, ``M`` or ``bn``
+    for millions and billions, a true minus sign, ``+`` when ``signed``, then ``unit`` if
+    given; '–' for none. ``875328947`` reads ``875 M``; ``1234.5`` reads ``1,230``."""
     if value is None or not np.isfinite(value):
         return "–"
-    sign = "+" if signed and value > 0 else ""
-    size = abs(value)
-    text = f"{value:,.0f}" if size >= 100 else f"{value:,.1f}" if size >= 1 else f"{value:.2g}"
-    return sign + text.replace("-", "−")
+    value = significant(float(value))
+    divisor, suffix = _suffix(abs(value))
+    sign = _MINUS if value < 0 else "+" if signed and value > 0 else ""
+    text = f"{sign}{_plain(value, divisor, SIGNIFICANT)}{suffix}"
+    return f"{text} {unit}" if unit else text
 
 
 def interval(lo: float, hi: float, signed: bool = False) -> str:
-    """``lo to hi``, or '–' when undefined."""
+    """A 95% interval: ``858–893 M`` (one suffix when both ends share it), or ``−10 to +20``
+    when a sign is shown; '–' when undefined."""
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "–"
-    return f"{number(lo, signed)} to {number(hi, signed)}"
+    low, high = number(lo, signed), number(hi, signed)
+    if signed or lo < 0:
+        return f"{low} to {high}"
+    for suffix in (" bn", " M"):
+        if low.endswith(suffix) and high.endswith(suffix):
+            return f"{low.removesuffix(suffix)}–{high}"
+    return f"{low}–{high}"
 
 
 def percent(value: float) -> str:
-    """A relative difference as a signed percentage."""
-    return "–" if not np.isfinite(value) else f"{value * 100:+.1f}%".replace("-", "−")
+    """A relative difference as a signed percentage (two significant figures, at least one
+    decimal below 10%)."""
+    if not np.isfinite(value):
+        return "–"
+    shown = significant(value * 100, 2)
+    decimals = 0 if shown == 0 else max(0, 1 - math.floor(math.log10(abs(shown))))
+    return f"{shown:+.{decimals}f}%".replace("-", _MINUS)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -141,6 +203,11 @@ def _html(blocks: list[Block], images: dict[str, bytes]) -> str:
             out.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
         elif isinstance(block, Para):
             out.append(f"<p>{html.escape(block.text)}</p>")
+        elif isinstance(block, Callout):
+            out.append(
+                f'<div class="callout" role="note"><p><strong>{html.escape(block.title)}</strong> '
+                f"{html.escape(block.text)}</p></div>"
+            )
         elif isinstance(block, Table):
             out.append(_html_table(block))
         elif isinstance(block, Figure):
@@ -181,6 +248,8 @@ def _markdown(blocks: list[Block]) -> str:
             out.append("#" * block.level + " " + block.text)
         elif isinstance(block, Para):
             out.append(block.text)
+        elif isinstance(block, Callout):
+            out.append(f"> **{block.title}** {block.text}")
         elif isinstance(block, Table):
             out.append(_markdown_table(block))
         elif isinstance(block, Figure):

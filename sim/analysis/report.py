@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import pandas as pd
-import yaml
 
 from sim.analysis import plots
 from sim.analysis.comparison import SavedComparison, load_saved
@@ -35,7 +34,9 @@ from sim.analysis.render import (
     number,
     percent,
     render,
+    significant,
 )
+from sim.analysis.report_context import caveat_blocks, run_section, scenario_section
 from sim.analysis.statistics import DERIVED_METRICS, ROUTE_ORDER
 from sim.errors import UserError
 from sim.execution.files import write_bytes_atomic, write_text_atomic
@@ -79,7 +80,10 @@ def outcome_table(saved: SavedComparison, route: str, metrics: Sequence[str]) ->
         if (metric, saved.base) not in table.index:
             continue
         b = table.loc[(metric, saved.base)]
-        row = [outcome_name(metric), f"{number(b['mean'])} ({interval(b['lo'], b['hi'])})"]
+        unit = metric_info(metric).unit
+        unit = unit if unit.startswith("EUR") else ""  # money: the unit goes with the figure
+        base_cell = f"{number(b['mean'], unit=unit)} ({interval(b['lo'], b['hi'])})"
+        row = [outcome_name(metric), base_cell]
         for j, label in enumerate(others, start=2):
             if (metric, label) not in table.index:
                 row.append("–")
@@ -101,7 +105,8 @@ def headline_section(saved: SavedComparison) -> list[Block]:
             f"The base ({saved.base}): mean over seeds (95% t-interval). Other scenarios: the "
             "difference to the base averaged over paired seeds (the same seed in both "
             "scenarios), its 95% t-interval and the relative change; a difference in bold has "
-            "an interval that excludes zero. Arrivals are counted per crossing, like Frontex "
+            "an interval that excludes zero. Figures are rounded to three significant figures "
+            "(M: million, bn: billion). Arrivals are counted per crossing, like Frontex "
             "detections; revenue is in euros; totals are over the whole run."
         ),
     ]
@@ -112,43 +117,94 @@ def headline_section(saved: SavedComparison) -> list[Block]:
     return blocks
 
 
+def _route_names(routes: str) -> str:
+    return ", ".join(plots.ROUTE_NAMES.get(x, x) for x in routes.split(";") if x)
+
+
+def displacement_line(row: pd.Series) -> str:
+    """What one scenario's displacement row means, in a sentence a brief can use."""
+    label = row["scenario"]
+    squeezed = row["squeezed_routes"] if isinstance(row["squeezed_routes"], str) else ""
+    if not squeezed:
+        change = number(row["arrivals_gained_elsewhere"], True)
+        return (
+            f"{label}: lowers arrivals clearly on no route (arrivals change by {change} "
+            "overall), so there is no squeeze whose displacement could be measured."
+        )
+    lost, gained = row["arrivals_lost"], row["arrivals_gained_elsewhere"]
+    if not np.isfinite(row["ratio"]) or row["ratio"] > 1:
+        return (
+            f"{label}: arrivals fall on the {_route_names(squeezed)} route(s) "
+            f"({number(-lost, True)}) but rise by more elsewhere ({number(gained, True)}): "
+            "overall it opens routes rather than closing them, so displacement does not apply."
+        )
+    per_100 = [significant(100 * row[k], 2) for k in ("ratio", "ratio_lo", "ratio_hi")]
+    estimate, low, high = (number(v, signed=k > 0 or v < 0) for k, v in enumerate(per_100))
+    where = f"on the {_route_names(squeezed)} route(s)"
+    counts = f"{number(lost)} fewer there, {number(gained, True)} elsewhere"
+    if per_100[1] > 0:
+        return (
+            f"{label}: of every 100 arrivals it prevents {where}, about {estimate} reappear on "
+            f"other routes (95% interval {number(per_100[1])} to {number(per_100[2])}; "
+            f"{counts})."
+        )
+    if per_100[2] < 0:
+        return (
+            f"{label}: none of the arrivals it prevents {where} reappears elsewhere: arrivals "
+            f"fall on other routes too, by about {number(-per_100[0])} for every 100 prevented "
+            f"({counts})."
+        )
+    return (
+        f"{label}: no clear displacement: for every 100 arrivals it prevents {where}, the "
+        f"change on other routes is {estimate} (95% interval {low} to {high}), consistent "
+        f"with none reappearing ({counts})."
+    )
+
+
 def displacement_section(saved: SavedComparison) -> list[Block]:
-    """How much of the arrivals lost on squeezed routes reappear on other routes."""
+    """How much of the arrivals lost on squeezed routes reappear on other routes, only for the
+    scenarios that close routes, with a sentence per scenario saying what it means."""
     others = [lb for lb in saved.labels if lb != saved.base]
     if not others:
         return []
-    rows = []
+    rows, lines = [], []
     for _, r in saved.displacement.iterrows():
-        squeezed = str(r["squeezed_routes"]) if isinstance(r["squeezed_routes"], str) else ""
-        names = ", ".join(plots.ROUTE_NAMES.get(x, x) for x in squeezed.split(";") if x)
+        lines.append(Para(displacement_line(r)))
+        squeezed = r["squeezed_routes"] if isinstance(r["squeezed_routes"], str) else ""
+        if not squeezed or not np.isfinite(r["ratio"]) or r["ratio"] > 1:
+            continue
         rows.append(
             [
                 r["scenario"],
-                names or "none",
+                _route_names(squeezed),
                 number(r["arrivals_lost"]),
                 number(r["arrivals_gained_elsewhere"], True),
                 number(r["ratio"]),
-                interval(r["ratio_lo"], r["ratio_hi"]),
+                interval(r["ratio_lo"], r["ratio_hi"], r["ratio_lo"] < 0),
                 str(int(r["seeds"])),
             ]
         )
     headers = ["Scenario", "Squeezed routes", "Arrivals lost", "Change elsewhere", "Ratio"]
     figure = plots.arrival_differences_figure(saved.comparison, saved.base)
-    return [
+    blocks: list[Block] = [
         Heading(2, "Route displacement"),
         Para(
-            "Squeezed routes are those where the scenario clearly lowers arrivals (the 95% "
-            "interval of the paired difference lies below zero). The displacement ratio is the "
-            "net change in arrivals on all other routes divided by the arrivals lost on the "
-            "squeezed ones: 1 means every lost arrival reappears elsewhere, 0 that none does, "
-            "a negative value that arrivals fell elsewhere too, and above 1 that they rose "
-            "elsewhere by more than they fell on the squeezed routes (the scenario adds "
-            "arrivals overall). Its 95% interval comes from the "
-            "paired seeds (delta method). Arrivals are detections over the whole run."
+            "When a policy closes a route, some of the people who would have arrived by it "
+            "arrive by another. The squeezed routes are those where a scenario clearly lowers "
+            "arrivals (the 95% interval of the paired difference lies below zero); the "
+            "displacement ratio is the change in arrivals on all other routes divided by the "
+            "arrivals lost on the squeezed ones: 1 means every prevented arrival reappears "
+            "elsewhere, 0 that none does, a negative value that arrivals fell elsewhere too. "
+            "It is given only for scenarios that close routes (arrivals do not rise overall). "
+            "Arrivals are detections over the whole run; the interval comes from the paired "
+            "seeds (delta method)."
         ),
-        Table([*headers, "95% interval", "Seeds"], rows, set()),
-        Figure("arrival_differences", "Difference in arrivals per route", figure),
+        *lines,
     ]
+    if rows:
+        blocks.append(Table([*headers, "95% interval", "Seeds"], rows, set()))
+    blocks.append(Figure("arrival_differences", "Difference in arrivals per route", figure))
+    return blocks
 
 
 def timeseries_section(saved: SavedComparison) -> list[Block]:
@@ -225,65 +281,6 @@ def map_section(saved: SavedComparison) -> list[Block]:
     return blocks
 
 
-def scenario_section(saved: SavedComparison) -> list[Block]:
-    """Each scenario's description, and its policy blocks and overrides as YAML."""
-    blocks: list[Block] = [Heading(2, "Scenarios")]
-    for label, entry in saved.scenarios.items():
-        resolved = entry.get("resolved") or {}
-        blocks.append(Heading(3, f"{label}" + (" (base)" if label == saved.base else "")))
-        blocks.append(
-            Para(f"File {entry.get('path')}, sha256 {str(entry.get('sha256', ''))[:12]}.")
-        )
-        description = entry.get("description") or resolved.get("description") or ""
-        if description:
-            blocks.append(Para(str(description).strip()))
-        blocks.append(Pre(_changes_yaml(resolved), "yaml"))
-    return blocks
-
-
-def _changes_yaml(resolved: dict[str, Any]) -> str:
-    """What a scenario changes from the defaults: its policy blocks (keys left unset omitted),
-    parameter overrides and network changes, as YAML."""
-    changes: dict[str, Any] = {}
-    policies = [
-        {k: v for k, v in block.items() if v is not None}
-        for block in resolved.get("policies") or []
-    ]
-    network = {k: v for k, v in (resolved.get("network") or {}).items() if v}
-    for key, value in (("policies", policies), ("parameters", resolved.get("parameters"))):
-        if value:
-            changes[key] = value
-    if network:
-        changes["network"] = network
-    if not changes:
-        return "# no policies and no overrides: the model's defaults"
-    return yaml.safe_dump(changes, sort_keys=False, allow_unicode=True)
-
-
-def run_section(saved: SavedComparison) -> list[Block]:
-    """The settings of the runs and any failures."""
-    m = saved.manifest
-    seeds = m.get("seeds", [])
-    blocks: list[Block] = [
-        Para(
-            f"{len(saved.labels)} scenarios, {len(seeds)} seeds each (root seed "
-            f"{m.get('root_seed')}), {m.get('days')} days, scale {m.get('scale')} agents per "
-            f"person. mixmig {m.get('package_version')}, commit "
-            f"{(m.get('git_commit') or 'unknown')[:10]}, created {m.get('created')}."
-        )
-    ]
-    if len(seeds) == 1:
-        blocks.append(
-            Para("With one seed there is no spread to measure: every interval is the value.")
-        )
-    failed = [r for r in m.get("runs", []) if not r.get("ok", True)]
-    if failed:
-        blocks.append(Heading(2, "Failed runs"))
-        blocks.append(Para("These runs failed; the tables use the other seeds."))
-        blocks += [Pre(f"{r['scenario']}, seed {r['seed']}:\n{r.get('error', '')}") for r in failed]
-    return blocks
-
-
 def report_blocks(saved: SavedComparison) -> list[Block]:
     """The whole report, in order."""
     others = [lb for lb in saved.labels if lb != saved.base]
@@ -300,6 +297,7 @@ def report_blocks(saved: SavedComparison) -> list[Block]:
     manifest_text = json.dumps(saved.manifest, indent=2, ensure_ascii=False)
     return [
         Heading(1, title),
+        *caveat_blocks(saved),
         *run_section(saved),
         *headline_section(saved),
         *displacement_section(saved),
@@ -312,10 +310,11 @@ def report_blocks(saved: SavedComparison) -> list[Block]:
     ]
 
 
-def build_report(folder: str | Path) -> tuple[Path, Path]:
+def build_report(folder: str | Path, saved: SavedComparison | None = None) -> tuple[Path, Path]:
     """Write ``report.html``, ``report.md`` and ``figures/*.png`` in ``folder`` (removing
-    figures left by an earlier report); return the paths of the HTML and Markdown reports."""
-    saved = load_saved(folder)
+    figures left by an earlier report); return the paths of the HTML and Markdown reports.
+    ``saved`` is the folder already read by :func:`load_saved` (read here if not given)."""
+    saved = saved if saved is not None else load_saved(folder)
     blocks = report_blocks(saved)
     images = {}
     for block in figures(blocks):

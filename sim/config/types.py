@@ -139,7 +139,7 @@ def nearest(value: object, candidates: Iterable[str], n: int = 3) -> list[str]:
 def suggestion(value: object, candidates: Iterable[str], *, noun: str) -> str:
     """A clause naming the nearest candidates and, when there are few, all of them.
 
-    E.g. ``"; did you mean 'agadez'? (`python run.py network` lists all place ids)"``;
+    E.g. ``"; did you mean 'agadez'? (`python run.py network --ids` lists all place ids)"``;
     ``noun`` names the candidates (``"place ids"``, ``"keys here"``).
     """
     candidates = list(candidates)
@@ -149,7 +149,7 @@ def suggestion(value: object, candidates: Iterable[str], *, noun: str) -> str:
         listing = f"valid {noun}: {', '.join(candidates) or '(none)'}"
         text += f" {listing[0].upper()}{listing[1:]}" if close else f"; {listing}"
     elif noun.endswith("ids") or noun.startswith("nationalities"):
-        text += f" (`python run.py network` lists all {noun})"
+        text += f" (`python run.py network --ids` lists all {noun})"
     else:
         text += f" (docs/scenarios.md lists all valid {noun.removesuffix(' here')})"
     return text

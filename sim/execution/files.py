@@ -2,7 +2,8 @@
 
 Every writer here writes to a temporary file beside the target and then ``os.replace``s it
 (atomic on POSIX and Windows when both are on one file system), so a reader sees either the
-old file or the new one, never a mixture.
+old file or the new one, never a mixture. Files and folders get the permissions the user's
+umask gives any new file (``tempfile`` would leave them readable by their owner alone).
 """
 
 from __future__ import annotations
@@ -10,12 +11,28 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back, under a lock)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def ordinary_mode(directory: bool = False) -> int:
+    """The mode a new file (0666) or folder (0777) gets under the current umask."""
+    return (0o777 if directory else 0o666) & ~current_umask()
 
 
 def _replace_atomically(path: str | Path, write: Callable[[str], None]) -> Path:
@@ -26,6 +43,7 @@ def _replace_atomically(path: str | Path, write: Callable[[str], None]) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, ordinary_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

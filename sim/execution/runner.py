@@ -9,6 +9,7 @@ runs for it (pass both to :func:`sim.execution.pool.run_tasks`). Tables are writ
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,18 +72,29 @@ def replication_seeds(root_seed: int, n: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
+#: The largest root seed (the scenario schema's bound: numpy seeds are 32-bit here).
+SEED_MAX = 2**32 - 1
+
+
 def check_run_options(
     days: int | None = None,
     scale: float | None = None,
     seeds: int | None = None,
+    seed: int | None = None,
 ) -> None:
-    """Raise a :class:`UserError` for command-line values out of range (None = not given)."""
-    if scale is not None and not 0 < scale <= 1:
-        raise UserError(f"--scale must be in (0, 1] (agents per person), got {scale}")
+    """Raise a :class:`UserError` for command-line values out of range (None = not given);
+    the ranges are the scenario schema's."""
+    if scale is not None and not (math.isfinite(scale) and 0 < scale <= 1):
+        raise UserError(
+            f"--scale must be more than 0 and at most 1 (agents per person; 0.01 is one "
+            f"agent per 100 people), got {scale:g}."
+        )
     if days is not None and not 1 <= days <= 3650:
-        raise UserError(f"--days must be between 1 and 3650, got {days}")
+        raise UserError(f"--days must be between 1 and 3650, got {days}.")
     if seeds is not None and not 1 <= seeds <= 1000:
-        raise UserError(f"--seeds must be between 1 and 1000, got {seeds}")
+        raise UserError(f"--seeds must be between 1 and 1000, got {seeds}.")
+    if seed is not None and not 0 <= seed <= SEED_MAX:
+        raise UserError(f"--seed must be a whole number from 0 to {SEED_MAX}, got {seed}.")
 
 
 def simulate(

@@ -22,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Polygon
+from matplotlib.textpath import TextPath
 
 from sim.network.io import DATA_DIR, KINDS, MODES, ROUTES
 from sim.network.loading import Network
@@ -47,6 +48,13 @@ ROUTE_COLOURS = {
     "western_med": "#a65628",
     "eastern_med": "#377eb8",
     "": "#777777",
+}
+ROUTE_LABELS = {
+    "central_med": "Central Mediterranean",
+    "western_balkans": "Western Balkans",
+    "atlantic": "Atlantic",
+    "western_med": "Western Mediterranean",
+    "eastern_med": "Eastern Mediterranean",
 }
 MODE_STYLE = {"land": ("-", 0.0), "sea": ("--", 0.12), "air": (":", 0.3)}
 LAND, SEA, BORDER = "#eeebe3", "#dbe8f2", "#b9b3a6"
@@ -140,11 +148,37 @@ def _draw_legs(ax: Axes, net: Network, xy: np.ndarray, leg_values: Any, divergin
     return top
 
 
+#: Label positions tried around a marker, nearest first: (distance in points, direction).
+_LABEL_RADII = (4.0, 9.0, 15.0, 22.0, 30.0, 40.0)
+_LABEL_DIRECTIONS = ((1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1), (0, 1), (0, -1))
+_MARKER_HALF = 3.5  # half the side of the box a marker occupies, in points
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
 def _draw_places(ax: Axes, net: Network, xy: np.ndarray, extent: tuple[float, ...]) -> None:
-    placed: list[tuple[float, float, float, float]] = []
-    to_points = ax.transData.transform
+    """The places' markers and labels; each label takes the nearest spot around its marker
+    that covers no other label or marker (crowded places choose first), with a thin leader
+    line when it had to move away."""
+    ax.apply_aspect()  # the axes' final box, so that positions in points are right
     scale = 72.0 / ax.figure.dpi
-    for place, (x, y) in zip(net.places, xy, strict=True):
+    points = ax.transData.transform(xy) * scale
+    frame = ax.get_window_extent()
+    bounds = (frame.x0 * scale, frame.y0 * scale, frame.x1 * scale, frame.y1 * scale)
+    markers = [
+        (px - _MARKER_HALF, py - _MARKER_HALF, px + _MARKER_HALF, py + _MARKER_HALF)
+        for px, py in points
+    ]
+    crowding = [
+        int(((np.abs(points - p) < 40).all(axis=1)).sum()) for p in points
+    ]  # neighbours within 40 points
+    placed: list[tuple[float, float, float, float]] = []
+    for k in sorted(range(len(net.places)), key=lambda i: -crowding[i]):
+        place, (x, y) = net.places[k], xy[k]
         colour, marker, size = KIND_STYLE[place["kind"]]
         off_map = not (extent[0] <= place["lon"] <= extent[1])
         ax.scatter(
@@ -158,47 +192,63 @@ def _draw_places(ax: Axes, net: Network, xy: np.ndarray, extent: tuple[float, ..
             zorder=6,
         )
         label = _short_name(place["name"]) + (" (off map)" if off_map else "")
-        px, py = to_points((x, y)) * scale
-        dx, dy, box = _free_spot(px, py, len(label) * FONT_SIZE * 0.52, FONT_SIZE, placed, off_map)
+        width = TextPath((0, 0), label, size=FONT_SIZE).get_extents().width + 1.0
+        others = [m for i, m in enumerate(markers) if i != k]
+        height = FONT_SIZE * 1.2  # the text box: letters with ascent and descent
+        dx, dy, box = _free_spot(points[k], width, height, placed, others, bounds, off_map)
         placed.append(box)
+        moved = math.hypot(dx, dy) > _LABEL_RADII[0] + 1
         ax.annotate(
             label,
             (x, y),
             xytext=(dx, dy),
             textcoords="offset points",
-            ha="right" if dx < 0 else "left",
+            ha="right" if dx < 0 else "left" if dx > 0 else "center",
             va="center",
             fontsize=FONT_SIZE,
             color="#222222",
             zorder=7,
-        )
+            arrowprops={"arrowstyle": "-", "lw": 0.35, "color": "#777777", "shrinkA": 0,
+                        "shrinkB": 2} if moved else None,
+        )  # fmt: skip
 
 
 def _free_spot(
-    px: float,
-    py: float,
+    point: np.ndarray,
     width: float,
     height: float,
     placed: list[tuple[float, float, float, float]],
+    markers: list[tuple[float, float, float, float]],
+    bounds: tuple[float, float, float, float],
     left_only: bool,
 ) -> tuple[float, float, tuple[float, float, float, float]]:
-    """Pick the label offset (points) around a marker that overlaps earlier labels least."""
-    candidates = (
-        [(-4.0, 0.0)] if left_only else [(4, 0), (-4, 0), (3, 6), (3, -6), (-3, 6), (-3, -6)]
-    )
+    """The label offset (points) around a marker at ``point`` whose box overlaps other labels
+    and markers least (the first free one, nearest first), and that box."""
+    px, py = float(point[0]), float(point[1])
+    directions = ((-1, 0),) if left_only else _LABEL_DIRECTIONS
     best = None
-    for dx, dy in candidates:
-        x0 = px + dx if dx > 0 else px + dx - width
-        box = (x0, py + dy - height / 2, x0 + width, py + dy + height / 2)
-        overlap = sum(
-            max(0.0, min(box[2], b[2]) - max(box[0], b[0]))
-            * max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
-            for b in placed
-        )
-        if best is None or overlap < best[0]:
-            best = (overlap, dx, dy, box)
-        if overlap == 0:
-            break
+    for radius in _LABEL_RADII:
+        for ux, uy in directions:
+            dx, dy = ux * radius, uy * radius * 0.8
+            if ux > 0:
+                x0 = px + dx
+            elif ux < 0:
+                x0 = px + dx - width
+            else:
+                x0 = px - width / 2
+            box = (x0, py + dy - height / 2, x0 + width, py + dy + height / 2)
+            # A label over a label is unreadable; over a marker, only untidy.
+            cost = 4 * sum(_overlap(box, b) for b in placed)
+            cost += sum(_overlap(box, m) for m in markers)
+            outside = (
+                max(0.0, bounds[0] - box[0]) + max(0.0, box[2] - bounds[2])
+                + max(0.0, bounds[1] - box[1]) + max(0.0, box[3] - bounds[3])
+            )  # fmt: skip
+            cost += outside * height + radius * 0.01  # nearer is better, other things equal
+            if best is None or cost < best[0]:
+                best = (cost, dx, dy, box)
+            if cost <= radius * 0.01:
+                return dx, dy, box
     assert best is not None
     return best[1], best[2], best[3]
 
@@ -217,13 +267,23 @@ def _legend(ax: Axes, top: float, diverging: bool, has_values: bool) -> None:
         if diverging:
             handles.append(Line2D([], [], color="#c0392b", lw=2, label="increase"))
             handles.append(Line2D([], [], color="#2166ac", lw=2, label="decrease"))
-    else:
-        handles += [Line2D([], [], color=ROUTE_COLOURS[r], lw=2, label=r) for r in ROUTES]
-        handles.append(Line2D([], [], color=ROUTE_COLOURS[""], lw=2, label="(other)"))
+    if not diverging:  # legs are coloured by route: say which colour is which
+        handles += [
+            Line2D([], [], color=ROUTE_COLOURS[r], lw=2, label=ROUTE_LABELS[r]) for r in ROUTES
+        ]
+        handles.append(Line2D([], [], color=ROUTE_COLOURS[""], lw=2, label="no route"))
     handles += [
         Line2D([], [], color="#444444", ls=MODE_STYLE[m][0], lw=1.2, label=m) for m in MODES
     ]
-    ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.9, ncol=2)
+    # Lower right: the Arabian Sea and India hold the fewest places.
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 0.025),
+        fontsize=6.5,
+        framealpha=0.9,
+        ncol=2,
+    )
 
 
 def draw_network(
@@ -255,8 +315,11 @@ def draw_network(
     if isinstance(path_or_ax, Axes):
         ax = path_or_ax
     else:
-        figure = Figure(figsize=(16, 9.5), dpi=130, layout="constrained")
+        # Fixed margins (not a constrained layout, which moves the axes at drawing time):
+        # labels are placed from the axes' final position.
+        figure = Figure(figsize=(16, 9.5), dpi=130)
         FigureCanvasAgg(figure)
+        figure.subplots_adjust(left=0.04, right=0.99, bottom=0.05, top=0.96)
         ax = figure.add_subplot()
     _draw_base(ax, extent)
     top = _draw_legs(ax, net, xy, leg_values, diverging)

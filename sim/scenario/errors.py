@@ -152,7 +152,10 @@ def describe_error(error: dict[str, Any]) -> tuple[Loc, str]:
         allowed = _allowed_values(node) or [ctx.get("expected", "")]
         return loc, f"{got} is not allowed here" + suggestion(value, allowed, noun="values")
     if kind == "string_pattern_mismatch" and loc == ("name",):
-        return loc, f"{got} is not a valid name; use letters, digits, `_`, `-` and `.`, no spaces"
+        return loc, (
+            f"{got} is not a valid name; use letters (of any alphabet), digits, `_`, `-` and "
+            "`.`, starting with a letter or digit, no spaces"
+        )
     if kind == "too_short":
         return loc, f"{got} has too few items; give at least {ctx.get('min_length', 1)}"
     if kind == "string_too_short":

@@ -10,9 +10,10 @@ A scenario is a YAML file (see docs/scenarios.md, generated from the schema)::
         places: [agadez]
         start: 2023-03-01
 
-:func:`load_scenario` reads the file and its chain of bases, merges them (this file's values
-override the base's: mappings merge key by key, lists replace, and policy blocks with the id of
-an inherited block are merged into it), validates the result with the pydantic models of
+:func:`load_scenario` reads the file and its chain of bases (safely, whatever the file:
+:mod:`sim.scenario.reading`), merges them (this file's values override the base's: mappings
+merge key by key, lists replace, and policy blocks with the id of an inherited block are merged
+into it), validates the result with the pydantic models of
 :mod:`sim.scenario_schema` and returns a :class:`Scenario`. Any problem raises
 :class:`sim.errors.UserError` with one paragraph naming the file, the line where known, the key
 path and what would be valid.
@@ -35,11 +36,16 @@ from sim.config.types import default_network
 from sim.errors import UserError
 from sim.network import Network
 from sim.scenario.errors import Loc, describe_error, key_path
+from sim.scenario.reading import read_yaml
 from sim.scenario.schema import ScenarioModel, validation_context
 
 __all__ = ["Scenario", "load_scenario", "scenario_from_dict"]
 
 _MAX_PROBLEMS_SHOWN = 4
+#: The keys a scenario file may have at its top level.
+SCENARIO_KEYS: tuple[str, ...] = tuple(
+    field.alias or name for name, field in ScenarioModel.model_fields.items()
+)
 
 
 class Scenario(ScenarioModel):
@@ -92,36 +98,7 @@ class Scenario(ScenarioModel):
         )
 
 
-# --------------------------------------------------------------------------- reading YAML
-
-
-class _Loader(yaml.SafeLoader):
-    """A safe YAML loader that keeps dates as text (pydantic parses them with clear errors)
-    and rejects duplicate keys, which plain YAML silently overwrites."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                continue  # PyYAML reports unhashable keys itself
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first given on line {seen[key]})",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# --------------------------------------------------------------------------- reading files
 
 
 @dataclass
@@ -154,44 +131,32 @@ def _shown(path: Path) -> str:
     return relative if not relative.startswith(".." + os.sep + "..") else str(path)
 
 
+def _holds(data: Any) -> str:
+    """What a YAML value is, in words that do not quote the file (it may not be a scenario)."""
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "a single line or block of text"
+    return "a single value"
+
+
 def _read_source(path: Path, shown: str, extended_by: str | None) -> tuple[_Source, Any]:
     """Read one scenario file; return it and its raw ``extends`` value."""
     what = f"{shown} (extended by {extended_by})" if extended_by else shown
-    if not path.exists():
-        raise UserError(f"{what}: scenario file not found.")
-    if path.is_dir():
-        raise UserError(f"{what}: is a directory; give the path of a scenario .yaml file.")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{what}: is not a UTF-8 text file; a scenario is a YAML file.") from None
-    except OSError as err:
-        raise UserError(f"{what}: cannot be read ({err.strerror}).") from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = ": ".join(str(p) for p in (err.context, err.problem) if p)
-        raise UserError(
-            f"{what}{where}: YAML syntax error: {problem}. Check the indentation, colons and "
-            "quotes around that place."
-        ) from None
-    except yaml.YAMLError as err:
-        raise UserError(f"{what}: YAML syntax error: {err}".replace("\n", " ")) from None
-    finally:
-        loader.dispose()
+    data, node = read_yaml(path, what)
     if data is None:
         raise UserError(
             f"{what}: the file is empty; a scenario needs at least `name:` (e.g. `name: my_case`)."
         )
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
         raise UserError(
             f"{what}: the top level must be a mapping of keys such as `name:`, `days:` and "
-            f"`policies:`, but the file holds {kind}."
+            f"`policies:`, but the file holds {_holds(data)}; is it a scenario file?"
+        )
+    if data and not any(key in SCENARIO_KEYS for key in data):
+        raise UserError(
+            f"{what}: this does not look like a scenario file: none of its top-level keys is "
+            f"a scenario key ({', '.join(SCENARIO_KEYS[:6])}, ...; see docs/scenarios.md)."
         )
     lines: dict[Loc, int] = {}
     _node_lines(node, (), lines)
@@ -225,7 +190,11 @@ def _read_chain(path: Path, shown: str) -> list[_Source]:
         path = source.path.parent / extends
         if not path.is_file():
             names = " -> ".join(s.shown for s in chain)
-            state = "is a directory" if path.is_dir() else "does not exist"
+            state = "does not exist"
+            if path.is_dir():
+                state = "is a directory"
+            elif path.exists():
+                state = "is not a regular file"
             raise UserError(
                 f"{_where(chain, len(chain) - 1, ('extends',))}: extends: base scenario "
                 f"'{extends}' {state} (looked for {_shown(path)}; chain: {names}). Paths are "

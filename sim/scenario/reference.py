@@ -56,7 +56,7 @@ value (`key:` with nothing after it) counts as not given. Bases can themselves e
 a missing or circular chain is an error.
 
 **Values.** Dates are written `YYYY-MM-DD`. Places, legs, states and nationalities are named by
-their ids in the route network (`python run.py network` lists them; a leg id is
+their ids in the route network (`python run.py network --ids` lists them; a leg id is
 `source-target`); route ids are `central_med`, `western_balkans`, `atlantic`, `western_med` and
 `eastern_med`. Unknown keys and ids are errors, reported with the nearest valid ones. Results are
 always reported in persons, whatever the `scale`.

@@ -34,7 +34,7 @@ from sim.config.types import (
 from sim.network import Network
 from sim.policies import POLICY_TYPES, PolicyConfig
 
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+NAME_PATTERN = r"^[^\W_][\w.-]*$"
 
 #: A policy block: one of the registered policy types, chosen by its ``type`` key.
 PolicyBlock = Annotated[
@@ -127,10 +127,17 @@ class ScenarioModel(StrictModel):
     """A scenario: horizon, seeds, scale, parameter and network overrides, and policies."""
 
     name: str = Field(min_length=1, max_length=80, pattern=NAME_PATTERN)
-    """Short name, used for result folders and in reports (letters, digits, `_`, `-`, `.`)."""
+    """Short name, used for result folders and in reports: letters (of any alphabet), digits,
+    `_`, `-` and `.`, starting with a letter or digit."""
 
     description: str = ""
     """What the scenario represents, in plain words (shown in reports)."""
+
+    calibrated: Bool = False
+    """Whether the parameters have been calibrated against observed figures (Frontex
+    detections, IOM deaths, prices, return rates). While a comparison's base is not, its report
+    opens with a caveat that levels are illustrative. Calibration sets it in baseline.yaml; the
+    scenarios that extend it inherit it."""
 
     extends: str | None = Field(default=None, exclude=True)
     """Path of a base scenario, relative to this file. This file's values override the base's:

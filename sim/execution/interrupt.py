@@ -1,0 +1,76 @@
+"""Stopping cleanly on Ctrl-C, ``kill`` and a closed terminal.
+
+Python turns SIGINT into :class:`KeyboardInterrupt`, but SIGTERM (``kill``, a job scheduler's
+time limit, ``docker stop``) and SIGHUP (the terminal closed) kill the process at once: no
+``finally`` runs, worker processes are left behind and nothing says what was kept. Inside
+:func:`interruptible`, all three raise :class:`Interrupted` (a ``KeyboardInterrupt``) in the main
+thread instead, so the code that was running unwinds: the process pool stops its workers
+(:func:`sim.execution.pool.run_tasks`) and the command says what it kept and how to resume.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+#: The signals that stop a command: Ctrl-C, ``kill`` (default signal), a closed terminal.
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal received (SIGINT, SIGTERM or SIGHUP); ``exit_code`` is 128 + its number,
+    as a shell reports a process killed by it."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = int(signum)
+        self.name = signal.Signals(signum).name
+        super().__init__(self.name)
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number (130 for SIGINT, 143 for SIGTERM)."""
+        return 128 + self.signum
+
+
+def _restore(previous: dict) -> None:
+    for sig, handler in previous.items():
+        # None: a handler not set from Python; the default is the closest we can restore.
+        signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
+
+def _raise(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """Within the block, a stop signal raises :class:`Interrupted`; the previous handlers are
+    restored after it. Outside the main thread (where Python cannot set handlers) it does
+    nothing. Blocks may nest."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _raise) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        _restore(previous)
+
+
+@contextlib.contextmanager
+def signals_ignored() -> Iterator[None]:
+    """Within the block, stop signals are ignored (so that cleaning up after a first signal
+    is not cut short by a second); the previous handlers are restored after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        _restore(previous)
