@@ -43,7 +43,7 @@ def _scenario(folder: Path, name: str, extra: str = "") -> Path:
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("scenarios")
-    squeeze = "parameters:\n  interception_rate: {TUN: 0.85, LBY: 0.6}\n"
+    squeeze = "parameters:\n  interception_rate: {TUN: 0.85, LBY_W: 0.6}\n"
     return [_scenario(folder, "base"), _scenario(folder, "squeeze", squeeze)]
 
 
