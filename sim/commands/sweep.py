@@ -74,7 +74,7 @@ def main(args: argparse.Namespace, task_function: TaskFunction = run_model_task)
     print(_announce(sweep, out), flush=True)
     try:
         progress = run_plan(plan, store, task_function, args.workers, args.scheduler)
-    except (KeyboardInterrupt, UserError):
+    except BaseException:  # Ctrl-C, SIGTERM, a lost cluster, a bug: keep what finished
         finished = store.finished()
         counts = {"recorded": len(finished), "failed": int(finished["error"].notna().sum())}
         write_manifest(out, plan, "interrupted", counts=counts, started=started, **record)

@@ -51,15 +51,16 @@ def worker_environment() -> dict[str, str | None]:
     return versions
 
 
-def connect(address: str) -> Any:
-    """A client of the scheduler at ``address``; a :class:`UserError` if it cannot be had."""
+def connect(address: str, timeout: float = CONNECT_SECONDS) -> Any:
+    """A client of the scheduler at ``address``; a :class:`UserError` if it does not answer
+    within ``timeout`` seconds or no worker joins."""
     if Client is None:
         raise UserError(
             "--scheduler needs Dask distributed, which is not installed; install the cluster "
             "extra (pip install 'mixmig[cluster]') here and on every worker machine."
         )
     try:
-        client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+        client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise UserError(
             f"--scheduler {address}: cannot reach a Dask scheduler there ({error}). Start one "
@@ -111,7 +112,7 @@ def run_on_cluster(
     index = {future.key: i for i, future in enumerate(futures)}
     done = 0
     try:
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             i = index[future.key]
             if future.status == "finished":
                 result = future.result()

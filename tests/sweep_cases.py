@@ -1,0 +1,68 @@
+"""Sweep files and task functions the sweep tests share.
+
+The task functions are top-level here so that spawned pool workers can import them (the tests
+folder is on the path of the processes the pool spawns).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+from conftest import SCENARIOS
+
+from sim.sweep.tasks import RunRecord, SweepTask
+
+#: A small sweep of the model: 2 x 2 grid (a policy's strength, a policy switched on or off),
+#: 2 replications, 30 days at one agent per 100 people.
+TINY: dict[str, Any] = {
+    "name": "tiny",
+    "scenario": str(SCENARIOS / "policy_map.yaml"),
+    "days": 30,
+    "scale": 0.01,
+    "replications": 2,
+    "factors": {
+        "push": {"path": "policies.balkan_pushbacks.probability", "values": [0.0, 0.8]},
+        "prevention_on": {
+            "path": "policies.central_med_prevention.enabled",
+            "values": [False, True],
+        },
+    },  # fmt: skip
+    "design": {"method": "grid"},
+    "outputs": [
+        {"metric": ["arrivals", "dead_missing"], "route": ["central_med", "western_balkans"]},
+        {"metric": "stranded", "window": ["2023-01-10", "2023-01-20"], "statistic": "max"},
+    ],
+}
+
+
+def write_sweep(folder: Path, data: dict[str, Any] | None = None, **changes: Any) -> Path:
+    """Write a sweep file (``TINY`` with top-level ``changes``) to ``folder``; return it."""
+    content = {**(data or TINY), **changes}
+    path = folder / f"{content['name']}.yaml"
+    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+    return path
+
+
+ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
+
+
+def ishigami(x1: float, x2: float, x3: float) -> float:
+    """The Ishigami function (a = 7, b = 0.1), a standard test of sensitivity analysis."""
+    return math.sin(x1) + ISHIGAMI_A * math.sin(x2) ** 2 + ISHIGAMI_B * x3**4 * math.sin(x1)
+
+
+def ishigami_task(task: SweepTask) -> RunRecord:
+    """A sweep task evaluating the Ishigami function at the point's factors x1, x2, x3."""
+    y = ishigami(task.values["x1"], task.values["x2"], task.values["x3"])
+    return RunRecord(task.point, task.replication, task.seed, dict(task.values), {"y": y})
+
+
+def failing_at_point_one(task: SweepTask) -> RunRecord:
+    """Design point 1 raises (as a bug would); the others return the point's number."""
+    if task.point == 1:
+        raise RuntimeError("deliberate failure at design point 1")
+    outputs = {"y": float(task.point + task.replication)}
+    return RunRecord(task.point, task.replication, task.seed, dict(task.values), outputs)
