@@ -66,3 +66,15 @@ def failing_at_point_one(task: SweepTask) -> RunRecord:
         raise RuntimeError("deliberate failure at design point 1")
     outputs = {"y": float(task.point + task.replication)}
     return RunRecord(task.point, task.replication, task.seed, dict(task.values), outputs)
+
+
+def linear_task(task: SweepTask) -> RunRecord:
+    """``y = 3 x1 + x2`` (x3 has no effect): elementary effects 3, 1 and 0 exactly."""
+    y = 3.0 * task.values["x1"] + task.values["x2"] + 0.0 * task.values["x3"]
+    return RunRecord(task.point, task.replication, task.seed, dict(task.values), {"y": y})
+
+
+def box_task(task: SweepTask) -> RunRecord:
+    """``y = x1 + flag`` (x2 has no effect): y >= 1.6 exactly when flag and x1 >= 0.6."""
+    y = task.values["x1"] + (1.0 if task.values["flag"] else 0.0) + 0.0 * task.values["x2"]
+    return RunRecord(task.point, task.replication, task.seed, dict(task.values), {"y": y})
