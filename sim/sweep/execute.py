@@ -104,7 +104,8 @@ def run_plan(
             if not tasks:
                 pass
             elif scheduler is None:
-                run_tasks(tasks, task_function, workers, desc=plan.name, on_result=finished)
+                pool_desc = f"{plan.name} (pool)"
+                run_tasks(tasks, task_function, workers, desc=pool_desc, on_result=finished)
             else:
                 client = cluster.connect(scheduler)
                 try:

@@ -143,7 +143,7 @@ class SweepStore:
 
     def write_runs(self, runs: pd.DataFrame) -> Path:
         """Write ``runs.parquet`` (every run, in order) and ``run_times.csv``; remove the
-        parts, whose runs it now holds. Return the path of ``runs.parquet``."""
+        parts (and their folder), whose runs it now holds. Return the path of ``runs.parquet``."""
         schema = runs_schema(self.plan)
         ordered = runs.sort_values(KEYS).reset_index(drop=True)
         table = pa.Table.from_pandas(ordered[schema.names], schema=schema, preserve_index=False)
@@ -152,6 +152,8 @@ class SweepStore:
         write_table_atomic(self.folder / "run_times.csv", timing)
         for part in self.parts.glob("part-*.parquet"):
             part.unlink()
+        if self.parts.is_dir() and not any(self.parts.iterdir()):
+            self.parts.rmdir()
         return self.runs_path
 
 
