@@ -7,6 +7,11 @@ folder is on the path of the processes the pool spawns).
 from __future__ import annotations
 
 import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +83,41 @@ def box_task(task: SweepTask) -> RunRecord:
     """``y = x1 + flag`` (x2 has no effect): y >= 1.6 exactly when flag and x1 >= 0.6."""
     y = task.values["x1"] + (1.0 if task.values["flag"] else 0.0) + 0.0 * task.values["x2"]
     return RunRecord(task.point, task.replication, task.seed, dict(task.values), {"y": y})
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback address now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_cluster(log: Path) -> tuple[str, list[subprocess.Popen]]:
+    """A Dask scheduler and two worker processes, started with the commands docs/sweeps.md
+    gives (`dask scheduler`, `dask worker`) on 127.0.0.1; their output goes to ``log``."""
+    dask = shutil.which("dask", path=os.path.dirname(sys.executable))
+    assert dask, "the cluster extra installs the `dask` command"
+    port = free_port()
+    with open(log, "w") as out:
+        scheduler = subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            stdout=out, stderr=out,
+        )  # fmt: skip
+        worker = subprocess.Popen(
+            [dask, "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "2", "--nthreads", "1",
+             "--no-dashboard"], stdout=out, stderr=out,
+        )  # fmt: skip
+    return f"tcp://127.0.0.1:{port}", [scheduler, worker]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Terminate processes (kill those that do not stop within 30 s)."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

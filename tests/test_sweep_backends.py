@@ -8,9 +8,6 @@ machine's loopback address.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
 import sys
 from argparse import Namespace
@@ -19,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import ROOT
-from sweep_cases import failing_at_point_one, write_sweep
+from sweep_cases import failing_at_point_one, free_port, start_cluster, stop, write_sweep
 
 from sim.commands import sweep as sweep_command
 from sim.errors import UserError
@@ -101,25 +98,11 @@ def test_a_failed_run_is_recorded_with_its_error_and_the_others_go_on(tmp_path, 
     assert list(runs.loc[runs["error"].isna(), "y"]) == [0.0, 1.0, 2.0, 3.0]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_a_cluster_started_as_the_docs_say_runs_the_sweep(serial, tmp_path):
     """`dask scheduler` and `dask worker` as separate processes (here on 127.0.0.1)."""
     path, reference = serial
-    dask = shutil.which("dask", path=os.path.dirname(sys.executable))
-    assert dask, "the cluster extra installs the `dask` command"
-    address = f"tcp://127.0.0.1:{free_port()}"
-    port = address.rsplit(":", 1)[1]
-    logs = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 (closed below)
-    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", port,
-                                  "--no-dashboard"], stdout=logs, stderr=logs)  # fmt: skip
-    worker = subprocess.Popen([dask, "worker", address, "--nworkers", "2", "--nthreads", "1",
-                               "--no-dashboard"], stdout=logs, stderr=logs)  # fmt: skip
+    address, processes = start_cluster(tmp_path / "cluster.log")
     try:
         done = subprocess.run(
             [sys.executable, str(ROOT / "run.py"), "sweep", str(path), "--scheduler", address,
@@ -128,14 +111,7 @@ def test_a_cluster_started_as_the_docs_say_runs_the_sweep(serial, tmp_path):
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-2000:]
     finally:
-        for process in (worker, scheduler):
-            process.terminate()
-        for process in (worker, scheduler):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        logs.close()
+        stop(processes)
     same = (tmp_path / "cli" / "runs.parquet").read_bytes()
     assert same == (reference / "runs.parquet").read_bytes()
 

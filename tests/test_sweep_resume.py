@@ -20,17 +20,18 @@ from argparse import Namespace
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT
-from sweep_cases import TINY, write_sweep
+from sweep_cases import TINY, start_cluster, stop, write_sweep
 
 from sim.commands import sweep as sweep_command
 
 pytestmark = pytest.mark.slow
 
-#: 5 x 2 points x 4 replications = 40 short runs: long enough to stop half-way.
+#: 5 x 2 points x 8 replications = 80 short runs: long enough to stop half-way (finished runs
+#: reach the disk within 2 seconds).
 LONGER = copy.deepcopy(TINY)
 LONGER["factors"]["push"]["values"] = [0.0, 0.2, 0.4, 0.6, 0.8]
-LONGER["replications"] = 4
-RUNS = 40
+LONGER["replications"] = 8
+RUNS = 80
 
 
 def args(path, out, **options) -> Namespace:
@@ -84,6 +85,34 @@ def test_a_sweep_stopped_half_way_and_resumed_equals_one_run_straight_through(
     assert manifest["status"] == "complete"
     assert manifest["counts"]["kept"] == kept and manifest["counts"]["run_now"] == RUNS - kept
     assert len(manifest["sessions"]) == 2
+    assert (out / "runs.parquet").read_bytes() == reference
+
+
+def test_a_lost_cluster_keeps_the_finished_runs_and_the_sweep_resumes_locally(straight, tmp_path):
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    path, reference = straight
+    out = tmp_path / "out"
+    address, processes = start_cluster(tmp_path / "cluster.log")
+    try:
+        command = [sys.executable, str(ROOT / "run.py"), "sweep", str(path), "--scheduler",
+                   address, "--out", str(out)]  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)  # fmt: skip
+        deadline = time.monotonic() + 240
+        while recorded(out) == 0 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the sweep ended before the cluster could be lost"
+        processes[0].kill()  # the scheduler goes away
+        _, stderr = process.communicate(timeout=180)
+    finally:
+        stop(processes)
+    assert process.returncode == 2, stderr[-3000:]
+    assert "error: lost the Dask cluster after" in stderr and "--resume" in stderr
+    assert "Traceback" not in stderr
+    kept = recorded(out)
+    assert 0 < kept < RUNS
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    assert sweep_command.main(args(path, out, resume=True, workers=1)) == 0
     assert (out / "runs.parquet").read_bytes() == reference
 
 

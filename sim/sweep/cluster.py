@@ -14,8 +14,10 @@ and asking for a scheduler says what to install.
 
 from __future__ import annotations
 
+import logging
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sim import __version__
@@ -103,6 +105,26 @@ def check_workers(client: Any) -> list[str]:
     return warnings
 
 
+@contextmanager
+def session(address: str) -> Iterator[Any]:
+    """A client of the scheduler at ``address`` (:func:`connect`), closed on leaving.
+
+    While inside, the Dask client does not log its attempts to reconnect (with tracebacks)
+    when the scheduler goes away: :func:`run_on_cluster` says so itself, in one paragraph.
+    """
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        client = connect(address)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        logger.setLevel(level)
+
+
 def run_on_cluster(
     client: Any, tasks: Sequence[Any], func: Callable[[Any], Any], on_result: OnResult
 ) -> None:
@@ -116,7 +138,7 @@ def run_on_cluster(
             i = index[future.key]
             if future.status == "finished":
                 result = future.result()
-            elif future.status == "error":
+            elif future.status == "error" and client.status == "running":
                 error = future.exception()
                 result = TaskFailure(f"{type(error).__name__}: {error}")
             else:

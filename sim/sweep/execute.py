@@ -107,12 +107,9 @@ def run_plan(
                 pool_desc = f"{plan.name} (pool)"
                 run_tasks(tasks, task_function, workers, desc=pool_desc, on_result=finished)
             else:
-                client = cluster.connect(scheduler)
-                try:
+                with cluster.session(scheduler) as client:
                     state.warnings = tuple(cluster.check_workers(client))
                     cluster.run_on_cluster(client, tasks, task_function, finished)
-                finally:
-                    client.close()
     finally:
         bar.close()
         store.flush()
