@@ -51,21 +51,20 @@ def point_summary(runs: pd.DataFrame, design: Design, outputs: list[str]) -> pd.
     its 95% t-interval and the number of replications it rests on (``point, <factors>,
     output, mean, lo, hi, replications``)."""
     ok = runs[runs["error"].isna()]
-    factors = [f.name for f in design.factors]
+    values = pd.DataFrame([design.values(p) for p in range(design.points)])
+    values.insert(0, "point", range(design.points))
     frames = []
     for output in outputs:
-        groups = ok.groupby("point")[output]
-        rows = []
-        for point, values in groups:
-            mean, lo, hi = (float(v[0]) for v in t_interval(values.to_numpy(float)))
-            rows.append((int(point), output, mean, lo, hi, int(np.isfinite(values).sum())))
-        frames.append(pd.DataFrame(rows, columns=["point", "output", "mean", "lo", "hi",
-                                                  "replications"]))  # fmt: skip
-    summary = pd.concat(frames, ignore_index=True)
-    values = pd.DataFrame([design.values(p) for p in range(design.points)], columns=factors)
-    values.insert(0, "point", range(design.points))
-    summary = values.merge(summary, on="point", how="right")
-    return summary.sort_values(["output", "point"], kind="stable").reset_index(drop=True)
+        # One column per design point, one row per replication: intervals column-wise.
+        wide = ok.pivot(index="replication", columns="point", values=output)
+        matrix = wide.reindex(columns=range(design.points)).to_numpy(float)
+        mean, lo, hi = t_interval(matrix) if len(matrix) else (np.full(design.points, np.nan),) * 3
+        frame = values.copy()
+        frame["output"] = output
+        frame["mean"], frame["lo"], frame["hi"] = mean, lo, hi
+        frame["replications"] = np.isfinite(matrix).sum(axis=0) if len(matrix) else 0
+        frames.append(frame[frame["replications"] > 0])
+    return pd.concat(frames, ignore_index=True)
 
 
 def analyse(
