@@ -101,12 +101,10 @@ def run_plan(
 
     try:
         with _terminate_like_interrupt():
-            if not tasks:
-                pass
-            elif scheduler is None:
+            if tasks and scheduler is None:
                 pool_desc = f"{plan.name} (pool)"
                 run_tasks(tasks, task_function, workers, desc=pool_desc, on_result=finished)
-            else:
+            elif tasks:
                 with cluster.session(scheduler) as client:
                     state.warnings = tuple(cluster.check_workers(client))
                     cluster.run_on_cluster(client, tasks, task_function, finished)
