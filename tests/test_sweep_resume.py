@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from argparse import Namespace
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -113,6 +114,37 @@ def test_a_lost_cluster_keeps_the_finished_runs_and_the_sweep_resumes_locally(st
     assert 0 < kept < RUNS
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
     assert sweep_command.main(args(path, out, resume=True, workers=1)) == 0
+    assert (out / "runs.parquet").read_bytes() == reference
+
+
+def pool_workers(pid: int) -> list[int]:
+    """The process ids of the pool workers spawned by process ``pid`` (Linux /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_killed_worker_fails_only_runs_that_resume_runs_again(straight, tmp_path):
+    path, reference = straight
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "run.py"), "sweep", str(path), "--workers", "2",
+               "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)  # fmt: skip
+    deadline = time.monotonic() + 240
+    while recorded(out) == 0 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the sweep ended before a worker could be killed"
+    os.kill(pool_workers(process.pid)[0], signal.SIGKILL)
+    _, stderr = process.communicate(timeout=180)
+    assert process.returncode == 1, stderr[-3000:]
+    assert "error: run failed: design point" in stderr and "Traceback" not in stderr
+    runs = pq.read_table(out / "runs.parquet").to_pandas()
+    failed = int(runs["error"].notna().sum())
+    assert len(runs) == RUNS and 0 < failed < RUNS
+    assert sweep_command.main(args(path, out, resume=True, workers=1)) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["run_now"] == failed and manifest["counts"]["failed"] == 0
     assert (out / "runs.parquet").read_bytes() == reference
 
 

@@ -99,8 +99,8 @@ def main(args: argparse.Namespace, task_function: TaskFunction = run_model_task)
     print(_closing(plan.runs, progress, failed, out))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    for line in failed[:10]:
-        print(f"error: run failed: {line}", file=sys.stderr)
+    for line in failed[:10]:  # the first line of each; runs.parquet has the whole text
+        print(f"error: run failed: {line.splitlines()[0]}", file=sys.stderr)
     if len(failed) > 10:
         print(f"error: ... and {len(failed) - 10} more failed runs (see runs.parquet)",
               file=sys.stderr)  # fmt: skip
