@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim.scenario.loading import load_scenario, scenario_from_dict
+from sim.sweep import store as store_module
 from sim.sweep.design import DesignSpec, Factor, design_size, sample_design
 from sim.sweep.outputs import Output, compute_all
 from sim.sweep.paths import PathError, apply, resolve
@@ -168,3 +171,18 @@ def test_the_store_keeps_the_latest_success_and_writes_runs_in_order(tmp_path):
     assert list(table.columns) == ["point", "replication", "seed", "a", "y", "error"]
     assert str(table["a"].dtype) == "int64"
     assert SweepStore(tmp_path, plan).finished()["y"].tolist() == list(runs["y"])
+
+
+def test_a_finished_run_reaches_the_disk_even_when_no_other_run_finishes(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "PART_SECONDS", 0.2)
+    store = SweepStore(tmp_path, make_plan())
+    with store.writing():
+        store.add(record(0, 0))
+        assert not list(tmp_path.glob("parts/*.parquet")), "not at once: runs are batched"
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob("parts/*.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(list(tmp_path.glob("parts/*.parquet"))) == 1
+        store.add(record(0, 1))
+    assert len(list(tmp_path.glob("parts/*.parquet"))) == 2, "what waits is written on leaving"
+    assert list(store.finished()["replication"]) == [0, 1]

@@ -100,7 +100,7 @@ def run_plan(
         bar.set_postfix(failed=state.failed)
 
     try:
-        with _terminate_like_interrupt():
+        with _terminate_like_interrupt(), store.writing():
             if tasks and scheduler is None:
                 pool_desc = f"{plan.name} (pool)"
                 run_tasks(tasks, task_function, workers, desc=pool_desc, on_result=finished)
@@ -110,7 +110,6 @@ def run_plan(
                     cluster.run_on_cluster(client, tasks, task_function, finished)
     finally:
         bar.close()
-        store.flush()
     return state
 
 

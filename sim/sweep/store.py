@@ -3,9 +3,11 @@
 While a sweep runs, finished runs are buffered and written as Parquet parts
 (``parts/part-NNNNNN.parquet``), each written to a temporary file and moved into place, so a
 part is either whole or absent. A part is written as soon as :data:`PART_ROWS` runs are
-waiting or :data:`PART_SECONDS` have passed since the oldest of them finished, and when the
-sweep stops for any reason (the end, Ctrl-C, a termination signal, an error). Killed outright,
-a sweep loses at most the runs of that last moment; ``--resume`` runs them again.
+waiting or the oldest of them has waited :data:`PART_SECONDS` (a background thread of
+:meth:`SweepStore.writing` checks every fraction of that, so no run waits longer even when no
+other finishes), and when the sweep stops for any reason (the end, Ctrl-C, a termination
+signal, an error). Killed outright, a sweep loses at most its last two seconds of runs;
+``--resume`` runs them again.
 
 :meth:`SweepStore.finished` reads every run recorded so far (parts and an earlier
 ``runs.parquet``); where a run was recorded twice (a failure retried by ``--resume``) its
@@ -18,7 +20,10 @@ same runs give the same file whichever backend ran them and in whatever order th
 from __future__ import annotations
 
 import io
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +99,7 @@ class SweepStore:
         self.parts = self.folder / "parts"
         self._buffer: list[dict[str, Any]] = []
         self._oldest = 0.0
+        self._lock = threading.Lock()
         existing = sorted(self.parts.glob("part-*.parquet")) if self.parts.is_dir() else []
         self._next = 1 + max((int(p.stem.split("-")[1]) for p in existing), default=0)
 
@@ -104,14 +110,43 @@ class SweepStore:
 
     def add(self, record: RunRecord) -> None:
         """Keep a finished run; write a part when enough runs wait or the oldest waited long."""
-        if not self._buffer:
-            self._oldest = time.monotonic()
-        self._buffer.append(record_row(record, self.plan))
-        if len(self._buffer) >= PART_ROWS or time.monotonic() - self._oldest >= PART_SECONDS:
+        with self._lock:
+            if not self._buffer:
+                self._oldest = time.monotonic()
+            self._buffer.append(record_row(record, self.plan))
+            if len(self._buffer) >= PART_ROWS or self._waited():
+                self._write_part()
+
+    def _waited(self) -> bool:
+        return bool(self._buffer) and time.monotonic() - self._oldest >= PART_SECONDS
+
+    @contextmanager
+    def writing(self) -> Iterator[SweepStore]:
+        """While inside, a background thread writes waiting runs once the oldest has waited
+        :data:`PART_SECONDS`; on leaving, whatever waits is written."""
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(PART_SECONDS / 4):
+                with self._lock:
+                    if self._waited():
+                        self._write_part()
+
+        watcher = threading.Thread(target=watch, name="sweep-parts", daemon=True)
+        watcher.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            watcher.join()
             self.flush()
 
     def flush(self) -> None:
         """Write the waiting runs as one part (atomically); nothing if none wait."""
+        with self._lock:
+            self._write_part()
+
+    def _write_part(self) -> None:
         if not self._buffer:
             return
         table = pa.Table.from_pylist(self._buffer, schema=part_schema(self.plan))
