@@ -5,7 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The exact versions every install uses (core and the dev/test extras); `make lock` rewrites it.
+# The exact versions every install uses (core and the dev, test, cluster and workbench extras,
+# whose tests run in CI); `make lock` rewrites it.
 LOCK   := requirements.lock
 
 .PHONY: demo test test-fast bench lint docs golden lock clean
@@ -19,7 +20,7 @@ $(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# Resolve pyproject.toml's dependencies (core, dev and test extras) to exact versions with
+# Resolve pyproject.toml's dependencies (core and the extras above) to exact versions with
 # pip-tools, in a throw-away venv so that pip-tools never enters the project's own. Pins that
 # still satisfy pyproject.toml are kept; `make lock LOCK_FLAGS=--upgrade` moves every pin to
 # the newest allowed version.
@@ -28,8 +29,8 @@ lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet pip-tools
-	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra dev --extra test --strip-extras \
-		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra dev --extra test --extra cluster \
+		--extra workbench --strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 
 # The demo's folders are its own: --force replaces what an earlier `make demo` left there.
@@ -61,8 +62,8 @@ bench: $(STAMP) $(FLEE_VENV)/.installed
 	$(PY) tools/bench.py --flee-python $(FLEE_VENV)/bin/python
 
 lint: $(STAMP)
-	$(PY) -m ruff check sim tests tools run.py
-	$(PY) -m ruff format --check sim tests tools run.py
+	$(PY) -m ruff check sim tests tools examples run.py
+	$(PY) -m ruff format --check sim tests tools examples run.py
 
 docs: $(STAMP)
 	$(PY) -m sim.scenario.reference > docs/scenarios.md

@@ -57,6 +57,12 @@ def _report(args: argparse.Namespace) -> int:
     return report.main(args)
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.commands import sweep
+
+    return sweep.main(args)
+
+
 def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument(
         "--seeds", type=int, help="number of replications (default: the scenario's)"
@@ -124,6 +130,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="rebuild a comparison report from saved results")
     p.add_argument("folder", metavar="DIR")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep; sensitivity indices and plots")
+    p.add_argument("sweep", metavar="SWEEP")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=int, help="local processes (default: all cores, at most one per run)"
+    )
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786)"
+    )
+    p.add_argument("--out", help="output folder (default: results/sweeps/<name>/<timestamp>)")
+    p.add_argument("--resume", action="store_true", help="finish the sweep in --out")
+    p.add_argument("--days", type=int, help="days to simulate (default: the sweep file's)")
+    p.add_argument("--scale", type=float, help="agents per person (default: the sweep file's)")
+    p.add_argument("--replications", type=int, help="runs per design point (default: the file's)")
+    p.add_argument("--samples", type=int, help="the design's sample size (default: the file's)")
+    p.add_argument("--csv", action="store_true", help="also write runs.csv")
+    p.set_defaults(func=_sweep)
     return parser
 
 

@@ -8,10 +8,13 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+import pytest
 from conftest import ROOT, SCENARIOS, make_model
 
 sys.path.insert(0, str(ROOT / "tools"))
 from bench import FLEE_PYTHON, _instrument  # noqa: E402
+from bench_report import sweep_rows, sweep_section  # noqa: E402
+from bench_sweep import measure_sweep  # noqa: E402
 
 
 @dataclass
@@ -70,7 +73,8 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
         "--days", "5", "--scale", "0.01", "--reference-days", "3", "--reference-scale", "0.01",
         "--window-days", "0", "--repeats", "1", "--parallel-runs", "2", "--parallel-days", "3",
         "--parallel-scale", "0.01", "--flee-python", str(flee), "--flee-agents", "200",
-        "--flee-days", "5", "--busy-work", "1000", "--out", str(tmp_path),
+        "--flee-days", "5", "--busy-work", "1000", "--sweep-samples", "0", "--no-sweep-full",
+        "--out", str(tmp_path),
         "--doc", str(tmp_path / "performance.md"),
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -82,3 +86,17 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
     assert ("flee" in report) == FLEE_PYTHON.is_file()
     page = (tmp_path / "performance.md").read_text()
     assert "An **agent-step**" in page and "An **event**" in page
+
+
+@pytest.mark.slow
+def test_the_sweep_measure_times_the_command_on_one_and_two_workers(tmp_path):
+    sweep = ROOT / "scenarios" / "sweeps" / "behaviour_sobol.yaml"
+    result = measure_sweep(sweep, tmp_path, samples=1, full=False, days=3, scale=0.01)
+    one, two = result["one_worker"], result["two_workers"]
+    assert (one["workers"], two["workers"]) == (1, 2)
+    assert one["runs"] == two["runs"] == 1 * (6 + 2) and one["days"] == 3
+    assert (tmp_path / "workers-2" / "runs.parquet").is_file() and "full" not in result
+    rows = sweep_rows(result)
+    assert len(rows) == 1 and rows[0]["target"] == "≥ 1.7"
+    section = "\n".join(sweep_section(result))
+    assert "- 1 worker: 8 runs of 3 days" in section and "- 2 workers: 8 runs" in section

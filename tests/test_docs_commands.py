@@ -2,8 +2,9 @@
 
 Commands are the lines of fenced ``sh`` blocks (a trailing ``\\`` continues a line; ``#`` starts
 a comment). Each page's commands run in order (a ``report`` may read what a ``compare`` above it
-wrote) in a temporary folder holding a copy of ``run.py``, ``scenarios/`` and ``tools/``, so
-``results/`` is written there. ``make`` lines are not run here: they create a virtual
+wrote) in a temporary folder holding a copy of ``run.py``, ``scenarios/``, ``tools/`` and
+``examples/``, so ``results/`` is written there; then the page's fenced ``python`` blocks run
+there too, each as a script. ``make`` lines are not run here: they create a virtual
 environment and install packages (``make test`` is what runs this suite; ``make demo`` runs the
 baseline at full scale for minutes; ``make bench`` for longer). A command the docs show must
 therefore be quick: docs show small ``--seeds``, ``--days`` and ``--scale``.
@@ -41,6 +42,12 @@ def shell_commands(page: Path) -> list[str]:
     return commands
 
 
+def python_blocks(page: Path) -> list[str]:
+    """The page's fenced ``python`` blocks."""
+    text = page.read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```", text, flags=re.M | re.S)
+
+
 def argv_of(command: str) -> list[str]:
     """The argv that runs ``command`` with this test's Python."""
     words = shlex.split(command)
@@ -56,10 +63,12 @@ def runnable(page: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "page", [p for p in PAGES if runnable(p)], ids=lambda p: str(p.relative_to(ROOT))
+    "page",
+    [p for p in PAGES if runnable(p) or python_blocks(p)],
+    ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_the_commands_a_page_shows_succeed(page, tmp_path):
-    for name in ("run.py", "scenarios", "tools"):
+    for name in ("run.py", "scenarios", "tools", "examples"):
         source = ROOT / name
         copy = shutil.copytree if source.is_dir() else shutil.copy
         copy(source, tmp_path / name)
@@ -73,6 +82,11 @@ def test_the_commands_a_page_shows_succeed(page, tmp_path):
             warnings.warn(f"not checked in a browser (no Chromium): {command}", stacklevel=1)
             continue
         assert done.returncode == 0, f"{page.name}: `{command}` failed:\n{done.stderr[-2000:]}"
+    for block in python_blocks(page):
+        done = subprocess.run(
+            [sys.executable, "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"{page.name}: a python block failed:\n{done.stderr[-2000:]}"
 
 
 def test_the_user_guide_shows_run_compare_and_report():
@@ -85,7 +99,14 @@ def test_the_user_guide_shows_run_compare_and_report():
 def test_the_readme_command_table_names_only_options_the_commands_take():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     synopses = re.findall(r"^\| `python run\.py (\w+)([^`]*)` \|", text, flags=re.M)
-    assert {verb for verb, _ in synopses} == {"network", "check", "run", "compare", "report"}
+    assert {verb for verb, _ in synopses} == {
+        "network",
+        "check",
+        "run",
+        "compare",
+        "report",
+        "sweep",
+    }
     parsers = next(
         action.choices
         for action in build_parser()._actions

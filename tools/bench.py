@@ -11,7 +11,10 @@ means):
 - people who acted (events) per second beside person-days per second;
 - peak memory per person; time per stage of the day, read from the model's stage list;
 - the plain per-agent Mesa reference (``tests/reference``) against the engine;
-- a sweep of baseline-year runs on 2 local workers against 1.
+- a sweep of baseline-year runs on 2 local workers against 1 (``sim.execution.pool``);
+- the ``sweep`` command end to end (a sweep file: checks, runs, runs.parquet, the SALib
+  analysis and figures) on 1 and 2 workers, and the whole shipped Sobol' sweep (1,024
+  baseline-year runs at scale 0.1) on 2 workers.
 
 Every model run is measured in a fresh Python process (``python tools/bench.py --child ...``),
 timed from outside, so imports, caches and the memory of one measure do not leak into the next.
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_report import render_markdown, targets_table
+from bench_sweep import DEFAULT_SWEEP, measure_sweep
 
 from sim.execution.files import write_text_atomic
 from sim.execution.pool import failures, run_tasks
@@ -303,6 +307,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--busy-work", type=int, default=10_000_000, help="loop size of the machine's limit"
     )
+    parser.add_argument("--sweep", type=Path, default=DEFAULT_SWEEP, help="the sweep file")
+    parser.add_argument(
+        "--sweep-samples", type=int, default=16,
+        help="base samples of the sweep on 1 and on 2 workers (0 to skip)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--sweep-full", action=argparse.BooleanOptionalAction, default=True,
+        help="also run the whole sweep file on 2 workers",
+    )  # fmt: skip
+    parser.add_argument("--sweep-days", type=int, help="default: the sweep file's")
+    parser.add_argument("--sweep-scale", type=float, help="default: the sweep file's")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--child", choices=("engine", "reference"), help=argparse.SUPPRESS)
@@ -356,6 +371,12 @@ def main(argv: list[str] | None = None) -> int:
             args.scenario, seed, args.parallel_runs, args.parallel_days, args.parallel_scale
         )
         report["parallel"]["cpu_capacity_speed_up"] = measure_cpu_capacity(args.busy_work)
+    if args.sweep_samples or args.sweep_full:
+        print(f"bench: the sweep command ({args.sweep.name}) on 1 and 2 workers ...", flush=True)
+        report["sweep"] = measure_sweep(
+            args.sweep, args.out / "sweeps", args.sweep_samples, args.sweep_full,
+            args.sweep_days, args.sweep_scale,
+        )  # fmt: skip
     report["load_average_end"] = _load_average()
     report["targets"] = targets_table(report)
     write_text_atomic(args.out / "bench.json", json.dumps(report, indent=2) + "\n")

@@ -93,7 +93,51 @@ def targets_table(report: dict[str, Any]) -> list[dict]:
                      "sweep (analysis not included)", projected, "s",
                      f"< {THOUSAND_RUNS_TARGET}", projected < THOUSAND_RUNS_TARGET)
             )  # fmt: skip
+    rows += sweep_rows(report.get("sweep"))
     return rows
+
+
+def sweep_rows(sweep: dict[str, Any] | None) -> list[dict]:
+    """The sweep command's measures: 2 workers over 1, and the whole sweep file's time."""
+    if not sweep:
+        return []
+    rows = []
+    if "speed_up" in sweep:
+        one = sweep["one_worker"]
+        size = f"{one['runs']} runs of {one['days']} days at scale {one['scale']:g}"
+        rows.append(
+            _row(f"`sweep` command, 2 workers over 1 ({size}, whole command, analysis "
+                 "included)", sweep["speed_up"], "×", f"≥ {SPEED_UP_TARGET}",
+                 sweep["speed_up"] >= SPEED_UP_TARGET)
+        )  # fmt: skip
+    full = sweep.get("full")
+    if full:
+        size = f"{full['runs']:,} runs of {full['days']} days at scale {full['scale']:g}"
+        baseline_size = full["runs"] >= 1000 and full["days"] == 365 and full["scale"] == 0.1
+        rows.append(
+            _row(f"`sweep` command on 2 workers, {sweep['sweep']} ({size}), analysis included",
+                 full["seconds"], "s", f"< {THOUSAND_RUNS_TARGET}" if baseline_size else "",
+                 full["seconds"] < THOUSAND_RUNS_TARGET if baseline_size else None)
+        )  # fmt: skip
+    return rows
+
+
+def sweep_section(sweep: dict[str, Any] | None) -> list[str]:
+    """The page's section on the sweep command."""
+    if not sweep:
+        return []
+    lines = ["", "## The sweep command", "",
+             f"`python run.py sweep {sweep['sweep']}` timed from outside, as a user waits for "
+             "it: start-up, the sweep file's checks, the runs, `runs.parquet`, the SALib "
+             "analysis and the figures."]  # fmt: skip
+    for key, label in (("one_worker", "1 worker"), ("two_workers", "2 workers"),
+                       ("full", "the whole sweep, 2 workers")):  # fmt: skip
+        if key in sweep:
+            run = sweep[key]
+            lines.append(f"- {label}: {run['runs']:,} runs of {run['days']} days at scale "
+                         f"{run['scale']:g} in {run['seconds']:,.1f} s "
+                         f"({run['runs_per_minute']:.0f} runs per minute)")  # fmt: skip
+    return lines
 
 
 def number(value: float | None) -> str:
@@ -226,6 +270,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                 "speed-up and the projection say nothing about the engine; rerun `make bench` "
                 "on an idle machine.",
             ]
+    lines += sweep_section(report.get("sweep"))
     lines += [
         "",
         "## How to read this",

@@ -128,6 +128,7 @@ def run_tasks(
     desc: str = "tasks",
     on_result: OnResult | None = None,
     keep_results: bool = True,
+    progress: bool = True,
 ) -> list[R | TaskError]:
     """Run ``func`` on every task; return, in task order, its result or a :class:`TaskError`.
 
@@ -141,12 +142,14 @@ def run_tasks(
     propagates. With ``keep_results=False`` the returned list holds None in place of each
     successful result (the caller kept it in ``on_result``), so that a long batch does not hold
     every result in memory; failures are always returned. A stop signal stops the workers and
-    raises :class:`~sim.execution.interrupt.Interrupted`.
+    raises :class:`~sim.execution.interrupt.Interrupted`. ``progress=False`` hides the bar (a
+    caller that shows its own).
     """
     tasks = list(tasks)
     n_workers = default_workers(len(tasks), workers)
     results: list[Any] = [None] * len(tasks)
-    bar = tqdm(total=len(tasks), desc=desc, unit="task", disable=not sys.stderr.isatty())
+    shown = progress and sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), desc=desc, unit="task", disable=not shown)
 
     def finished(i: int, result: Any) -> None:
         bar.update()

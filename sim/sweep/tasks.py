@@ -1,0 +1,161 @@
+"""The runs of a sweep: a plan of tasks, and the function a worker runs for each.
+
+A :class:`Plan` is everything a sweep will run: its sampled :class:`~sim.sweep.design.Design`,
+the number of replications and their seeds, the names of the outputs and, for a sweep of the
+model, a :class:`ModelSpec`. :meth:`Plan.tasks` lists one :class:`SweepTask` per (design point,
+replication), point by point. Replication ``r`` uses the same seed at every design point (paired
+seeds, common random numbers), so two points differ by their factors and not by their luck.
+
+:func:`run_model_task` is what a worker runs for a task of a model sweep: it writes the point's
+factor values into the base scenario, validates it, simulates it with
+:func:`sim.execution.runner.simulate` and computes the outputs. It never raises: a failure
+becomes a :class:`RunRecord` with the error, so one failed run does not stop a sweep. Any other
+top-level function from :class:`SweepTask` to :class:`RunRecord` can drive the same pipeline
+(the tests push the Ishigami function through it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.execution.pool import describe_error
+from sim.execution.runner import simulate
+from sim.scenario.loading import scenario_from_dict
+from sim.sweep.design import Design
+from sim.sweep.outputs import Output, compute_all
+from sim.sweep.paths import Mode, Target, apply
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a worker needs to run a design point of the model: the resolved base scenario
+    data, each factor's target and mode, the run's ``days`` and ``scale``, and the outputs."""
+
+    scenario: dict[str, Any]
+    targets: dict[str, Target]
+    modes: dict[str, Mode]
+    days: int
+    scale: float
+    outputs: tuple[Output, ...]
+
+    def scenario_data(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The scenario data of one design point."""
+        return apply(self.scenario, self.targets, self.modes, values)
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """One run: a design point, a replication, its seed and the point's factor values."""
+
+    point: int
+    replication: int
+    seed: int
+    values: dict[str, Any]
+    model: ModelSpec | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """``(point, replication)``: the run's identity within its sweep."""
+        return (self.point, self.replication)
+
+    def __str__(self) -> str:
+        return f"design point {self.point}, replication {self.replication} (seed {self.seed})"
+
+
+@dataclass
+class RunRecord:
+    """What a run gives back: its outputs, or its error; its wall time and where it ran."""
+
+    point: int
+    replication: int
+    seed: int
+    values: dict[str, Any]
+    outputs: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    wall_seconds: float = 0.0
+    worker: str = ""
+
+    @classmethod
+    def failed(cls, task: SweepTask, error: str, wall_seconds: float = 0.0) -> RunRecord:
+        """The record of a task that failed with ``error``."""
+        return cls(task.point, task.replication, task.seed, dict(task.values), error=error,
+                   wall_seconds=wall_seconds, worker=worker_name())  # fmt: skip
+
+
+def worker_name() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_model_task(task: SweepTask) -> RunRecord:
+    """Run one design point and replication of a model sweep; never raises."""
+    started = time.perf_counter()
+    spec = task.model
+    try:
+        scenario = scenario_from_dict(spec.scenario_data(task.values))
+        result = simulate(scenario, task.seed, days=spec.days, scale=spec.scale)
+        outputs = compute_all(result.timeseries, list(spec.outputs))
+    except Exception as error:  # a failed run is recorded, and the sweep goes on
+        return RunRecord.failed(task, describe_error(error), time.perf_counter() - started)
+    return RunRecord(task.point, task.replication, task.seed, dict(task.values), outputs,
+                     wall_seconds=time.perf_counter() - started, worker=worker_name())  # fmt: skip
+
+
+@dataclass
+class Plan:
+    """A sweep's runs: the design, ``replications`` per point with their ``seeds``, the output
+    names, and for a model sweep its :class:`ModelSpec` (None for another task function)."""
+
+    name: str
+    design: Design
+    replications: int
+    seeds: list[int]
+    outputs: list[str]
+    model: ModelSpec | None = None
+
+    @property
+    def runs(self) -> int:
+        """The number of runs: design points times replications."""
+        return self.design.points * self.replications
+
+    def tasks(self) -> list[SweepTask]:
+        """One task per (design point, replication), point by point."""
+        return [
+            SweepTask(point, r, self.seeds[r], self.design.values(point), self.model)
+            for point in range(self.design.points)
+            for r in range(self.replications)
+        ]
+
+    def fingerprint(self) -> str:
+        """SHA-256 of what the runs' results depend on: the design, seeds, outputs and model
+        spec (a resumed sweep must have the same)."""
+        digest = hashlib.sha256()
+        digest.update(np.ascontiguousarray(self.design.x, dtype=float).tobytes())
+        described = {
+            "factors": [f.__dict__ for f in self.design.factors],
+            "design": self.design.spec.as_dict(),
+            "seeds": self.seeds,
+            "outputs": self.outputs,
+            "model": None if self.model is None else _model_description(self.model),
+        }
+        digest.update(json.dumps(described, sort_keys=True, default=str).encode("utf-8"))
+        return digest.hexdigest()
+
+
+def _model_description(model: ModelSpec) -> dict[str, Any]:
+    return {
+        "scenario": model.scenario,
+        "targets": {name: t.text for name, t in model.targets.items()},
+        "modes": model.modes,
+        "days": model.days,
+        "scale": model.scale,
+        "outputs": [o.__dict__ for o in model.outputs],
+    }
