@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sim.model",),
     ("sim.scenario",),
     ("sim.execution",),
-    ("sim.analysis", "sim.sweep"),
+    ("sim.analysis", "sim.sweep", "sim.calibration"),
     ("sim.commands",),
     ("sim.cli",),
 )

@@ -127,6 +127,7 @@ class MigrationModel(mesa.Model):
                 "pathway": list(PATHWAYS),
                 "place": list(network.place_ids),
                 "reason": list(REASONS),
+                "state_segment": [f"{s}:{g}" for s in network.state_ids for g in SEGMENTS],
                 "state_nationality": [
                     f"{s}:{n}" for s in network.state_ids for n in network.nationalities
                 ],

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.agents.population import NEVER, Status
 from sim.model.world import World
-from sim.network import NO_ROUTE
+from sim.network import NO_ROUTE, SEGMENTS
 from sim.rules import behaviour
 from sim.rules.movement import Outcome, leg_outcomes
 
@@ -88,8 +88,9 @@ class Travel:
         self.board(buyers[served], wanted[served], paid[served])
         self.wait(buyers[~served], p.seat_wait_days)
         route = c.leg_route_slot[wanted[served]]
-        model.outcomes.add("seats_sold", route)
-        model.outcomes.add("smuggler_revenue", route, paid[served])
+        split = self.leg_split(wanted[served])
+        model.outcomes.add("seats_sold", route, split=split)
+        model.outcomes.add("smuggler_revenue", route, paid[served], split=split)
 
     def wait(self, ids: np.ndarray, days: int) -> None:
         """Stay at the place for ``days`` and decide again."""
@@ -187,13 +188,20 @@ class Travel:
         self.arrive(ids[made_it], legs[made_it])
 
     def leg_split(self, legs: np.ndarray) -> dict[str, np.ndarray]:
-        """Categories of an event on ``legs``: their mode, segment and the transit state that
-        controls them (the one that intercepts)."""
+        """Categories of an event on ``legs``: their mode, segment, the transit state that
+        controls them (the one that intercepts) and that state with the segment
+        (``state_segment``; legs without a transit state are unattributed there)."""
         c = self.model.net.compiled
+        state = c.leg_transit_state[legs]
+        segments = len(SEGMENTS)
+        unattributed = len(self.model.net.state_ids) * segments
         return {
             "mode": c.leg_mode[legs],
             "segment": c.leg_segment[legs],
-            "state": c.leg_transit_state[legs],
+            "state": state,
+            "state_segment": np.where(
+                state >= 0, state * segments + c.leg_segment[legs], unattributed
+            ),
         }
 
     def refuse_boarding(self, ids: np.ndarray) -> None:

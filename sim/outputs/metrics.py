@@ -58,7 +58,7 @@ METRICS: tuple[Metric, ...] = (
            splits=("state", "state_nationality")),
     Metric("interceptions", "flow", "persons", "Interceptions and pullbacks",
            "people stopped by a transit state and taken back (pullbacks), on land and at sea",
-           headline=True, splits=("mode", "segment", "state")),
+           headline=True, splits=("mode", "segment", "state", "state_segment")),
     Metric("boarding_refusals", "flow", "persons", "Boarding refusals",
            "people refused boarding on a flight across a border (carrier or exit checks of "
            "documents); nobody is intercepted on a flight", splits=("state",)),
@@ -107,9 +107,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("gave_up", "flow", "persons", "Gave up",
            "people who went home of their own accord"),
     Metric("smuggler_revenue", "flow", "EUR", "Smuggler revenue",
-           "EUR paid to smugglers, by the leg's route", headline=True),
+           "EUR paid to smugglers, by the leg's route", headline=True,
+           splits=("segment", "state_segment")),
     Metric("seats_sold", "flow", "persons", "Seats sold",
-           "persons who bought a smuggled leg"),
+           "persons who bought a smuggled leg", splits=("segment", "state_segment")),
     Metric("transit_days_total", "flow", "person-days", "Days in transit, summed",
            "days from setting out to first EU entry, summed over `arrivals_people`"),
     Metric("state_spending_eur", "flow", "EUR", "Cost to states",
@@ -145,6 +146,9 @@ SPLITS: dict[str, str] = {
     "pathway": "the legal pathway (resettlement, humanitarian, family, labour, talent_partnership)",
     "place": "the place people were admitted from or applied at (an office's or a pathway's place)",
     "reason": "why people move on inside the EU: claim_pending, after_rejection",
+    "state_segment": "the transit state that controls the leg and the leg's segment, as "
+    "STATE:SEGMENT (interceptions at sea by Libya's western coast guard are LBY_W:sea; seats "
+    "sold on sea legs out of Tunisia TUN:sea)",
     "state_nationality": "the state entered and the person's nationality, as STATE:NAT "
     "(entries into Bosnia and Herzegovina by nationality are BIH:AFG, BIH:MAR...)",
 }
