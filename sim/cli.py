@@ -51,6 +51,19 @@ def _compare(args: argparse.Namespace) -> int:
     return compare.main(args)
 
 
+def _validate(args: argparse.Namespace) -> int:
+    _check_output(args)
+    from sim.commands import validate
+
+    return validate.main(args)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.commands import calibrate
+
+    return calibrate.main(args)
+
+
 def _report(args: argparse.Namespace) -> int:
     from sim.commands import report
 
@@ -126,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("others", nargs="+", metavar="OTHER")
     _add_run_options(p, "results/compare-<base>-vs-<others>/<timestamp>")
     p.set_defaults(func=_compare)
+
+    p = sub.add_parser("validate", help="run a scenario and compare it with the 2023 figures")
+    p.add_argument(
+        "scenario", metavar="SCENARIO", nargs="?", default="scenarios/baseline.yaml",
+        help="the scenario to validate (default: scenarios/baseline.yaml)",
+    )  # fmt: skip
+    _add_run_options(p, "results/<scenario>/<timestamp>")
+    p.set_defaults(func=_validate)
 
     p = sub.add_parser("report", help="rebuild a comparison report from saved results")
     p.add_argument("folder", metavar="DIR")

@@ -152,6 +152,8 @@ def pool_measures(runs: Sequence[dict[str, Any]], targets: Sequence[Target]) -> 
         else:
             simulated, per_run = float("nan"), np.array([np.nan])
         _, lo, hi = t_interval(per_run)
+        if target.statistic == "correlation":
+            lo, hi = np.clip(lo, -1, 1), np.clip(hi, -1, 1)
         rel_error = simulated / target.observed - 1 if target.observed else float("nan")
         rows.append({
             "target": target.target, "route": target.route, "period": target.period,

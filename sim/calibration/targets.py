@@ -192,7 +192,9 @@ def _target(row: dict[str, str]) -> Target:
         if target.statistic == "month_ratio":
             target.months()
     except ValueError:
-        raise TargetError(f"period '{target.period}' does not fit statistic {target.statistic}")
+        raise TargetError(
+            f"period '{target.period}' does not fit statistic {target.statistic}"
+        ) from None
     return target
 
 

@@ -15,6 +15,8 @@ import argparse
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from sim.execution.guards import check_enough_agents, estimate_seconds, long_run
 from sim.execution.interrupt import Interrupted, interruptible
 from sim.execution.pool import default_workers, workers_note
 from sim.execution.provenance import environment
-from sim.execution.runner import RunTask, check_run_options, replication_seeds
+from sim.execution.runner import RunResult, RunTask, check_run_options, replication_seeds
 from sim.execution.tables import write_run_tables
 from sim.outputs.metrics import HEADLINE_METRICS
 from sim.scenario.loading import Scenario, load_scenario
@@ -76,7 +78,7 @@ def _manifest(
 ) -> dict[str, Any]:
     kept = batch.kept()
     return {
-        "command": "run",
+        "command": plan["command"],
         "status": status,
         "plan": plan,
         "scenario": {
@@ -100,9 +102,54 @@ def _manifest(
     }
 
 
+@dataclass
+class Executed:
+    """What :func:`execute` did: the scenario, its kept runs, the output folder, the command
+    that resumes, and the exit code when it was stopped by a signal (else None)."""
+
+    scenario: Scenario
+    batch: Batch
+    out: Path
+    done: list[RunResult]
+    again: str
+    days: int
+    scale: float
+    stopped: int | None = None
+
+
 def main(args: argparse.Namespace) -> int:
     """Run the replications, write the tables and the manifest; 1 if any run failed, 128 +
     the signal's number if stopped by one."""
+    executed = execute(args, "run")
+    if executed.stopped is not None:
+        return executed.stopped
+    done, scenario = executed.done, executed.scenario
+    if done:
+        print(
+            f"{scenario.name}: {len(done)} run(s), {executed.days} days, scale {executed.scale}; "
+            f"persons, totals over the run, mean over seeds:"
+        )
+        print(format_totals(pd.concat([r.summary for r in done])))
+    print(f"results written to {executed.out}")
+    return report_failures(executed)
+
+
+def report_failures(executed: Executed) -> int:
+    """Print the failed runs and the command that runs them again; 1 if any failed."""
+    for _, error in sorted(executed.batch.errors.items()):
+        print(f"error: run failed: {error}", file=sys.stderr)
+    if executed.batch.errors:
+        print(f"To run the failed ones again: {executed.again}", file=sys.stderr)
+    return 1 if executed.batch.errors else 0
+
+
+def execute(
+    args: argparse.Namespace, command: str, after: Callable[[Executed], None] | None = None
+) -> Executed:
+    """Plan, check the folder, run the replications (kept as they finish) and write the run
+    tables and the manifest of ``command`` (``run`` or a command built on it, e.g.
+    ``validate``); ``after(executed)`` writes what that command adds, inside the same guard
+    against stop signals and write errors."""
     check_run_options(args.days, args.scale, args.seeds, args.seed)
     resume_dir = getattr(args, "resume", None)
     if resume_dir and args.out:
@@ -118,7 +165,7 @@ def main(args: argparse.Namespace) -> int:
     option = "--scale" if args.scale is not None else f"{scenario.path}: scale:"
     size = check_enough_agents(scenario, days, scale, option)
     out = Path(resume_dir or args.out or default_out_dir(scenario.name))
-    plan = _identity(scenario, seeds, days, scale, args)
+    plan = {**_identity(scenario, seeds, days, scale, args), "command": command}
     workers = default_workers(len(seeds), args.workers)
     seconds = estimate_seconds([size], scale, len(seeds), workers)
     for note in (workers_note(args.workers), long_run_note(seconds, len(seeds), workers)):
@@ -137,7 +184,8 @@ def main(args: argparse.Namespace) -> int:
         ["--workers", str(args.workers)] if args.workers else []
     )
     options += (["--check"] if args.check else []) + (["--parquet"] if args.parquet else [])
-    again = resume_command("run", [str(scenario.path)], [*options, "--resume", str(out)])
+    again = resume_command(command, [str(scenario.path)], [*options, "--resume", str(out)])
+    executed = Executed(scenario, batch, out, [], again, days, scale)
     started = time.perf_counter()
     with interruptible():
         try:
@@ -146,9 +194,11 @@ def main(args: argparse.Namespace) -> int:
                     out / "manifest.json", _manifest(scenario, batch, plan, root, "running", 0)
                 )
             batch.run(args.workers, scenario.name)
-            done = batch.results(scenario.name)
-            if done:
-                write_run_tables(out, done, parquet=args.parquet)
+            executed.done = batch.results(scenario.name)
+            if executed.done:
+                write_run_tables(out, executed.done, parquet=args.parquet)
+            if after is not None and executed.done:
+                after(executed)
             status = "incomplete" if batch.missing() else "complete"
             wall = time.perf_counter() - started
             write_json_atomic(
@@ -166,21 +216,10 @@ def main(args: argparse.Namespace) -> int:
                 f"Resume with:\n  {again}",
                 file=sys.stderr,
             )
-            return stop.exit_code
+            executed.stopped = stop.exit_code
         except OSError as error:
             raise UserError(
                 f"cannot write the results in {out} ({error.strerror or error}). Kept: "
                 f"{batch.kept_text()}. Once the problem is fixed, resume with: {again}"
             ) from None
-    if done:
-        print(
-            f"{scenario.name}: {len(done)} run(s), {days} days, scale {scale}; "
-            f"persons, totals over the run, mean over seeds:"
-        )
-        print(format_totals(pd.concat([r.summary for r in done])))
-    print(f"results written to {out}")
-    for _, error in sorted(batch.errors.items()):
-        print(f"error: run failed: {error}", file=sys.stderr)
-    if batch.errors:
-        print(f"To run the failed ones again: {again}", file=sys.stderr)
-    return 1 if batch.errors else 0
+    return executed
