@@ -294,15 +294,15 @@ def test_extends_chain_of_three_files_resolves_in_order(tmp_path: Path):
     assert (scenario.name, scenario.days, scenario.seeds, scenario.seed) == ("c", 20, 9, 7)
 
 
-def test_policy_dates_must_lie_inside_the_run_unless_the_block_is_disabled(tmp_path: Path):
+def test_policy_dates_outside_the_run_load_and_the_summary_says_so(tmp_path: Path):
+    # Dated context carries over to other years and horizons (tests/test_policy_windows.py).
     block = {"type": "anti_smuggling", "states": ["SRB"], "start": "2024-06-01"}
-    enabled = _write(tmp_path, "on.yaml", {"name": "on", "policies": [block]})
-    with pytest.raises(UserError, match=r"policies\[0\]\.start: start 2024-06-01 is outside"):
-        load_scenario(enabled)
-    disabled = _write(
-        tmp_path, "off.yaml", {"name": "off", "policies": [{**block, "enabled": False}]}
-    )
-    assert load_scenario(disabled).policies[0].enabled is False
+    scenario = load_scenario(_write(tmp_path, "on.yaml", {"name": "on", "policies": [block]}))
+    assert scenario.policies[0].start.isoformat() == "2024-06-01"
+    assert "1 of them in force only outside the run" in scenario.summary_line()
+    inside = {**block, "start": "2023-06-01"}
+    scenario = load_scenario(_write(tmp_path, "in.yaml", {"name": "in", "policies": [inside]}))
+    assert "outside the run" not in scenario.summary_line()
 
 
 # --------------------------------------------------------------------------- the Scenario object

@@ -5,9 +5,8 @@ unknown keys and suggests the closest valid one. Ids (places, legs, states, nati
 routes, modes) are plain strings annotated with an :class:`IdKind`; their validator looks the
 value up in the route network and, if it is unknown, names the nearest valid ids.
 
-The network comes from the validation context (``{"network": Network, "run_window": (first day,
-last day)}``) built by :func:`sim.scenario.load_scenario`; without a context the default network
-is loaded once and the run window is not checked.
+The network comes from the validation context (``{"network": Network}``) built by
+:func:`sim.scenario.load_scenario`; without a context the default network is loaded once.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterable
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -92,14 +90,6 @@ def network_of(info: ValidationInfo | None) -> Network:
     if isinstance(context, dict) and context.get("network") is not None:
         return context["network"]
     return default_network()
-
-
-def run_window_of(info: ValidationInfo) -> tuple[date, date] | None:
-    """The run's (first day, last day) from the validation context, if known."""
-    context = info.context
-    if isinstance(context, dict):
-        return context.get("run_window")
-    return None
 
 
 def valid_ids(network: Network, kind: str) -> list[str]:

@@ -14,7 +14,7 @@ from datetime import date
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from sim.config.types import Bool, StrictModel, run_window_of
+from sim.config.types import Bool, StrictModel
 
 #: Unit interval constraints, used by every lever for shares, rates and probabilities.
 UNIT = {"ge": 0.0, "le": 1.0}
@@ -34,21 +34,19 @@ class PolicyConfig(StrictModel):
     """Whether the block acts at all; `false` switches off an inherited block."""
 
     start: date | None = None
-    """First day the policy acts (inclusive); default: the first day of the run."""
+    """First day the policy is in force (inclusive); default: the first day of the run. It may
+    lie before the run (a measure already in force, as in a scenario that extends the baseline
+    with a later `start_date`): the block then acts from the run's first day (and through the
+    warm-up before it) as a block that has been in force since `start`."""
 
     end: date | None = None
-    """Last day the policy acts (inclusive); default: the last day of the run."""
-
-    @field_validator("start")
-    @classmethod
-    def _start_inside_run(cls, value: date | None, info: ValidationInfo) -> date | None:
-        return _inside_run(value, "start", info)
+    """Last day the policy is in force (inclusive); default: the last day of the run. A window
+    that lies wholly outside the run is allowed (the block never acts in it; `check` says so),
+    so that dated policy context carries over to scenarios of other years and horizons."""
 
     @field_validator("end")
     @classmethod
-    def _end_inside_run_and_after_start(
-        cls, value: date | None, info: ValidationInfo
-    ) -> date | None:
+    def _end_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("start")
         if value is not None and start is not None and value < start:
             raise PydanticCustomError(
@@ -56,7 +54,15 @@ class PolicyConfig(StrictModel):
                 "end {end} is before start {start}; end must be on or after start",
                 {"end": value.isoformat(), "start": start.isoformat()},
             )
-        return _inside_run(value, "end", info)
+        return value
+
+    def acts_within(self, first: date, last: date) -> bool:
+        """Whether the block is enabled and in force on some day from ``first`` to ``last``."""
+        if not self.enabled:
+            return False
+        return (self.start is None or self.start <= last) and (
+            self.end is None or self.end >= first
+        )
 
     def active_on(self, day: date) -> bool:
         """True if the block is enabled and ``day`` lies in its ``start``..``end`` window."""
@@ -83,23 +89,3 @@ class PolicyConfig(StrictModel):
                     "problem": problem,
                 },
             )
-
-
-def _inside_run(value: date | None, key: str, info: ValidationInfo) -> date | None:
-    window = run_window_of(info)
-    if value is None or window is None or not info.data.get("enabled", True):
-        return value
-    first, last = window
-    if not first <= value <= last:
-        raise PydanticCustomError(
-            "outside_run",
-            "{key} {value} is outside the run, which covers {first} to {last}; "
-            "give a date in that window or leave {key} out",
-            {
-                "key": key,
-                "value": value.isoformat(),
-                "first": first.isoformat(),
-                "last": last.isoformat(),
-            },
-        )
-    return value

@@ -1,8 +1,8 @@
 """Turning pydantic's validation errors into plain sentences about a scenario file.
 
 :func:`describe_error` takes one entry of ``ValidationError.errors()`` and returns the key path
-as the user wrote it (``policies[1].start``) and what is wrong and what would be valid
-(``2022-12-01 is outside the run, which covers 2023-01-01 to 2023-12-31``). Ranges and allowed
+as the user wrote it (``policies[1].end``) and what is wrong and what would be valid
+(``end 2023-01-01 is before start 2023-03-01; end must be on or after start``). Ranges and allowed
 values come from the scenario's JSON schema, so messages never drift from the models.
 """
 

@@ -91,6 +91,13 @@ class Scenario(ScenarioModel):
         policies = f"{enabled} {'policy' if enabled == 1 else 'policies'}"
         if disabled:
             policies += f" (+{disabled} disabled)"
+        outside = [
+            b
+            for b in self.policies
+            if b.enabled and not b.acts_within(self.start_date, self.end_date)
+        ]
+        if outside:
+            policies += f", {len(outside)} of them in force only outside the run"
         return (
             f"{self.name}: {self.start_date} to {self.end_date} ({self.days} days), "
             f"{self.seeds} {'seed' if self.seeds == 1 else 'seeds'} from {self.seed}, "

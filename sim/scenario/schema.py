@@ -218,18 +218,8 @@ class ScenarioModel(StrictModel):
 
 
 def validation_context(data: Any, network: Network) -> dict[str, Any]:
-    """The context scenario validation needs: the network and, if readable, the run window."""
-    context: dict[str, Any] = {"network": network, "run_window": None}
-    if isinstance(data, dict):
-        defaults = ScenarioModel.model_fields
-        try:
-            start = date.fromisoformat(str(data.get("start_date", defaults["start_date"].default)))
-            days = data.get("days", defaults["days"].default)
-            if isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 3650:
-                context["run_window"] = (start, start + timedelta(days=days - 1))
-        except ValueError:
-            pass  # the bad start_date is reported by validation itself
-    return context
+    """The context scenario validation needs: the network ids are checked against."""
+    return {"network": network}
 
 
 @functools.lru_cache(maxsize=1)
