@@ -59,6 +59,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        check_can_create(args.out)
     from sim.commands import calibrate
 
     return calibrate.main(args)
@@ -147,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     _add_run_options(p, "results/<scenario>/<timestamp>")
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser("calibrate", help="fit free parameters to the 2023 targets (ABC-SMC)")
+    p.add_argument("config", metavar="CONFIG", help="calibration file (docs/calibration.md)")
+    p.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default: results/calibration/<name>)"
+    )
+    p.add_argument("--resume", action="store_true", help="finish the calibration in its folder")
+    p.add_argument("--force", action="store_true", help="clear a non-empty output folder first")
+    p.set_defaults(func=_calibrate)
 
     p = sub.add_parser("report", help="rebuild a comparison report from saved results")
     p.add_argument("folder", metavar="DIR")

@@ -29,6 +29,20 @@ VALIDATION_COLUMNS = [
 MONTHLY_METRIC = "arrivals"
 
 
+def tables_of(result: Any) -> dict[str, pd.DataFrame]:
+    """The tables of one run (a :class:`~sim.execution.runner.RunResult`) that targets are
+    measured on; ``country_stocks`` when the run has them."""
+    tables = {
+        "summary": result.summary,
+        "breakdown": result.breakdown,
+        "timeseries": result.timeseries,
+    }
+    stocks = getattr(result, "country_stocks", None)
+    if stocks is not None:
+        tables["country_stocks"] = stocks
+    return tables
+
+
 def _term_value(term: Term, route: str, tables: dict[str, pd.DataFrame], target: Target) -> float:
     if term.table == "summary":
         frame = tables["summary"]

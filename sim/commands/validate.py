@@ -12,26 +12,12 @@ from __future__ import annotations
 
 import argparse
 
-from sim.calibration.measures import measure_run, pool_measures
+from sim.calibration.measures import measure_run, pool_measures, tables_of
 from sim.calibration.report import summary_line, write_validation
 from sim.calibration.targets import load_targets
 from sim.commands.run import Executed, execute, report_failures
-from sim.execution.runner import RunResult
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
-
-
-def run_tables(result: RunResult) -> dict:
-    """The tables of one run that targets are measured on."""
-    tables = {
-        "summary": result.summary,
-        "breakdown": result.breakdown,
-        "timeseries": result.timeseries,
-    }
-    stocks = getattr(result, "country_stocks", None)
-    if stocks is not None:
-        tables["country_stocks"] = stocks
-    return tables
 
 
 def main(args: argparse.Namespace) -> int:
@@ -40,7 +26,7 @@ def main(args: argparse.Namespace) -> int:
     written: dict = {}
 
     def validate(executed: Executed) -> None:
-        runs = [measure_run(run_tables(r), targets) for r in executed.done]
+        runs = [measure_run(tables_of(r), targets) for r in executed.done]
         table = pool_measures(runs, targets)
         settings = (
             f"Scenario {executed.scenario.name} ({executed.scenario.path}), "

@@ -24,11 +24,18 @@ MAX_POINTS = 1_000_000
 
 
 def check_factor(
-    source: Any, name: str, factor: FactorModel, method: str, base: dict[str, Any]
+    source: Any,
+    name: str,
+    factor: FactorModel,
+    method: str,
+    base: dict[str, Any],
+    section: str = "factors",
 ) -> tuple[Factor, Target]:
     """The design's :class:`Factor` and the scenario :class:`Target` of one factor, after
-    checking its path, the kind of value it takes and every value it can take."""
-    loc = ("factors", name)
+    checking its path, the kind of value it takes and every value it can take. ``section`` is
+    the file's key the factors are under (a calibration file's free parameters are factors
+    under ``parameters``)."""
+    loc = (section, name)
     try:
         target = resolve(factor.path, base, default_network())
     except PathError as err:

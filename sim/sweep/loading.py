@@ -91,15 +91,22 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-class SweepFile:
-    """A sweep file's text, data and the line of every key, to say where a problem is."""
+#: What a sweep file's top level holds, for the error when it holds something else.
+SWEEP_KEYS = "`name:`, `scenario:`, `factors:`, `design:` and `outputs:` (docs/sweeps.md)"
 
-    def __init__(self, path: Path) -> None:
+
+class SweepFile:
+    """A sweep file's text, data and the line of every key, to say where a problem is.
+
+    ``kind`` and ``keys`` name the kind of file in errors (a calibration file is read the
+    same way)."""
+
+    def __init__(self, path: Path, kind: str = "sweep file", keys: str = SWEEP_KEYS) -> None:
         self.path = path
         self.shown = str(path)
         if not path.is_file():
             state = "is a directory" if path.is_dir() else "not found"
-            raise UserError(f"{self.shown}: sweep file {state}; give the path of a .yaml file.")
+            raise UserError(f"{self.shown}: {kind} {state}; give the path of a .yaml file.")
         try:
             self.text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -120,10 +127,7 @@ class SweepFile:
         finally:
             loader.dispose()
         if not isinstance(self.data, dict):
-            raise UserError(
-                f"{self.shown}: a sweep file is a mapping of keys such as `name:`, `scenario:`, "
-                "`factors:`, `design:` and `outputs:` (docs/sweeps.md)."
-            )
+            raise UserError(f"{self.shown}: a {kind} is a mapping of keys such as {keys}.")
         self._record(node, ())
 
     def _record(self, node: yaml.Node, loc: Loc) -> None:
