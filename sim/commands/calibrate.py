@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import sys
 import time
 from datetime import datetime
@@ -41,7 +42,7 @@ def _identity(calibration: Calibration) -> dict[str, Any]:
         "command": "calibrate",
         "calibration": calibration.sha256,
         "scenario": calibration.scenario.sha256,
-        "targets": [dataclasses.asdict(t) for t in calibration.all_targets],
+        "targets": hashlib.sha256(calibration.targets_file.read_bytes()).hexdigest(),
     }
 
 
@@ -143,7 +144,8 @@ def main(args: argparse.Namespace) -> int:
             names = list(calibration.factors)
             point = fitted_point(fit.posterior, names)
             evaluator.simulated(point)
-            table = pool_measures(store.measures(values_key(point), evaluator.seeds), spec.targets)
+            measured = [observed.get(t.target, t) for t in spec.targets]
+            table = pool_measures(store.measures(values_key(point), evaluator.seeds), measured)
             written = write_fit(
                 out, fit, calibration.factors,
                 {n: calibration.places[n].text for n in names}, dict(calibration.modes), table,

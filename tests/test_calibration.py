@@ -1,0 +1,210 @@
+"""Calibration: targets, validation and ABC-SMC on a small synthetic problem.
+
+The synthetic problem is the model itself: its pooled outputs at known parameter values are the
+"observations" (``observed:`` in the calibration file), and ABC-SMC must find those values
+again. A calibration interrupted by a real signal and resumed must end with exactly the
+posterior of one that never stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.calibration.evaluation import distance, target_error
+from sim.calibration.targets import Target, load_targets, parse_output
+from sim.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = [sys.executable, str(ROOT / "run.py")]
+TRUTH = {"departures": 1.3, "tunisia_interception": 0.5}
+TARGETS_HEADER = (
+    "target,metric,route,period,observed,tolerance,tolerance_kind,done_when,unit,statistic,"
+    "output,source\n"
+)
+
+
+def _target(kind: str, observed: float, tolerance: float) -> Target:
+    numerator, _ = parse_output("summary:arrivals")
+    return Target("t", "arrivals", "all", "2023", observed, tolerance, kind, True, "persons",
+                  "total", numerator, (), "test")  # fmt: skip
+
+
+def test_tolerances_are_judged_as_declared():
+    relative = _target("relative", 100.0, 0.15)
+    assert relative.within(114.0) and not relative.within(116.0) and relative.within(86.0)
+    absolute = _target("absolute", 0.2, 0.1)
+    assert absolute.within(0.29) and not absolute.within(0.31)
+    at_least = _target("at_least", 1.0, 0.7)
+    assert at_least.within(0.71) and not at_least.within(0.69)
+    assert not relative.within(float("nan"))
+
+
+def test_distance_is_the_weighted_rms_of_errors_in_tolerances():
+    a, b = _target("relative", 100.0, 0.1), _target("absolute", 0.5, 0.1)
+    targets = {"a": a, "b": b}
+    assert target_error(a, 120.0) == pytest.approx(2.0)
+    assert target_error(b, 0.45) == pytest.approx(-0.5)
+    value = distance({"a": 120.0, "b": 0.45}, targets, {"a": 3.0, "b": 1.0})
+    assert value == pytest.approx(np.sqrt((3 * 4 + 1 * 0.25) / 4))
+
+
+def test_the_shipped_targets_load_and_name_their_comparison():
+    targets = load_targets()
+    names = {t.target for t in targets}
+    assert {"interceptions_libya", "interceptions_tunisia", "transit_stock_libya",
+            "sea_deaths_central_med", "monthly_western_balkans"} <= names  # fmt: skip
+    libya = next(t for t in targets if t.target == "interceptions_libya")
+    assert libya.observed == 17190
+    assert libya.output == "breakdown:interceptions:state_segment=LBY_W:sea|LBY_E:sea"
+    assert sum(t.done_when for t in targets) >= 20
+
+
+def test_a_bad_targets_file_names_the_file_and_line(tmp_path: Path):
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        TARGETS_HEADER + "a,arrivals,central_med,2023,10,0.1,relative,1,p,total,"
+        "summry:arrivals,src\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match=r"targets.csv, line 2: table 'summry'"):
+        load_targets(path)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def _validate(tmp_path: Path, scenario: Path, name: str) -> pd.DataFrame:
+    out = tmp_path / name
+    done = subprocess.run(
+        [*RUN, "validate", str(scenario), "--seeds", "2", "--scale", "0.02", "--days", "120",
+         "--out", str(out), "--workers", "1"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "acceptance targets" in done.stdout
+    for name in ("validation.csv", "validation.html", "validation.md", "figures/monthly.png"):
+        assert (out / name).is_file()
+    return pd.read_csv(out / "validation.csv").set_index("target")
+
+
+def test_validate_flags_a_deliberately_wrong_scenario_as_outside(tmp_path: Path):
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(yaml.safe_dump({
+        "name": "wrong", "extends": str(ROOT / "scenarios" / "baseline.yaml"),
+        "parameters": {"interception_rate": {"TUN": 0.0}},
+    }), encoding="utf-8")  # fmt: skip
+    table = _validate(tmp_path, wrong, "wrong")
+    columns = ["route", "period", "observed", "simulated", "lo", "hi", "rel_error",
+               "tolerance", "within"]  # fmt: skip
+    assert list(table.columns[: len(columns)]) == columns
+    tunisia = table.loc["interceptions_tunisia"]
+    assert tunisia["simulated"] == 0 and not tunisia["within"]
+    assert tunisia["rel_error"] == pytest.approx(-1.0)
+    # The same measure on a scenario where Tunisia does intercept is clearly above zero.
+    base = _validate(tmp_path, ROOT / "scenarios" / "baseline.yaml", "base")
+    assert base.loc["interceptions_tunisia", "simulated"] > 1000
+
+
+# --------------------------------------------------------------------------- calibrate
+
+
+def _synthetic(folder: Path, population: int, generations: int, names=tuple(TRUTH)) -> Path:
+    targets = folder / "targets.csv"
+    targets.write_text(
+        TARGETS_HEADER
+        + "departures_all,departures,all,2023,1,0.05,relative,1,persons,total,"
+        "summary:departures,synthetic\n"
+        + "tunisia_sea,interceptions,central_med,2023,1,0.1,relative,1,persons,total,"
+        "breakdown:interceptions:state_segment=TUN:sea,synthetic\n",
+        encoding="utf-8",
+    )
+    parameters = {
+        "departures": {"path": "parameters.departure_rate", "mode": "multiply",
+                       "range": [0.5, 2.0]},
+        "tunisia_interception": {"path": "parameters.interception_rate.TUN",
+                                 "range": [0.1, 0.8]},
+    }  # fmt: skip
+    config = {
+        "name": "synthetic",
+        "scenario": str(ROOT / "scenarios" / "baseline.yaml"),
+        "days": 60,
+        "scale": 0.01,
+        "seeds": 2,
+        "seed": 5,
+        "targets_file": "targets.csv",
+        "parameters": {n: parameters[n] for n in names},
+        "targets": {"departures_all": 1, "tunisia_sea": 1},
+        "budget": {"population": population, "generations": generations},
+        "observed": {"values": {n: TRUTH[n] for n in names}},
+    }
+    path = folder / "synthetic.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _calibrate(config: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*RUN, "calibrate", str(config), "--out", str(out), "--workers", "1", *extra],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_calibration_recovers_known_parameters_of_a_synthetic_problem(tmp_path: Path):
+    out = tmp_path / "out"
+    done = _calibrate(_synthetic(tmp_path, population=12, generations=4), out)
+    assert done.returncode == 0, done.stderr
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    fitted = yaml.safe_load((out / "fitted.yaml").read_text())["fitted_point"]
+    assert fitted["departures"]["value"] == pytest.approx(TRUTH["departures"], rel=0.08)
+    assert fitted["tunisia_interception"]["value"] == pytest.approx(0.5, abs=0.1)
+    weights = posterior["weight"].to_numpy()
+    spread = np.sqrt(np.cov(posterior["departures"], aweights=weights))
+    assert spread < 0.5 * (1.5 / np.sqrt(12))  # well inside the prior's spread
+    history = pd.read_csv(out / "history.csv")
+    assert history["epsilon"].is_monotonic_decreasing
+    assert (out / "figures" / "posterior.png").is_file()
+    fit = pd.read_csv(out / "fit.csv").set_index("target")
+    assert fit.loc["departures_all", "within"]
+
+
+@pytest.mark.slow
+def test_an_interrupted_calibration_resumes_to_the_same_posterior(tmp_path: Path):
+    config = _synthetic(tmp_path, population=6, generations=3, names=("departures",))
+    straight = tmp_path / "straight"
+    assert _calibrate(config, straight).returncode == 0
+    runs = len((straight / "evaluations.jsonl").read_text().splitlines())
+    out = tmp_path / "stopped"
+    process = subprocess.Popen(
+        [*RUN, "calibrate", str(config), "--out", str(out), "--workers", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    kept = out / "evaluations.jsonl"
+    while process.poll() is None:
+        if kept.exists() and len(kept.read_text().splitlines()) >= runs // 2:
+            process.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.05)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 130, stderr
+    assert "Resume with" in stderr and not (out / "posterior.parquet").exists()
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    done = _calibrate(config, out, "--resume")
+    assert done.returncode == 0, done.stderr
+    resumed = pd.read_parquet(out / "posterior.parquet")
+    pd.testing.assert_frame_equal(resumed, pd.read_parquet(straight / "posterior.parquet"))
+    # Only what was missing ran again: no run is kept twice.
+    keys = [
+        (r["key"], r["seed"]) for r in map(json.loads, kept.read_text().splitlines())
+    ]
+    assert len(keys) == len(set(keys)) == runs
