@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The exact versions every install uses (core and the dev, test, cluster and workbench extras,
-# whose tests run in CI); `make lock` rewrites it.
+# The exact versions every install uses (core and the dev, test, cluster, workbench and
+# calibrate extras, whose tests run in CI); `make lock` rewrites it.
 LOCK   := requirements.lock
 
 .PHONY: demo test test-fast bench lint docs golden lock clean
@@ -30,7 +30,7 @@ lock:
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet pip-tools
 	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra dev --extra test --extra cluster \
-		--extra workbench --strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+		--extra workbench --extra calibrate --strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 
 # The demo's folders are its own: --force replaces what an earlier `make demo` left there.

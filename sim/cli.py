@@ -140,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("base", metavar="BASE")
     p.add_argument("others", nargs="+", metavar="OTHER")
     _add_run_options(p, "results/compare-<base>-vs-<others>/<timestamp>")
+    p.add_argument(
+        "--posterior", metavar="FILE",
+        help="a calibration's posterior.parquet: run every scenario over parameter sets drawn "
+        "from it (bands then include parameter uncertainty)",
+    )  # fmt: skip
+    p.add_argument(
+        "--draws", type=int, help="posterior draws, each run over --seeds seeds (default 10)"
+    )
     p.set_defaults(func=_compare)
 
     p = sub.add_parser("validate", help="run a scenario and compare it with the 2023 figures")

@@ -58,6 +58,14 @@ CATALOGUE: list[tuple[str, list[str], str]] = [
     ("report of nothing", ["report", "{tmp}/empty"], "it has no manifest.json"),
     ("report of a run", ["report", "{tmp}/other"], "is not a comparison manifest"),
     ("network map under a file", ["network", "--map", "{tmp}/a_file/map.png"], "not a folder"),
+    ("draws without posterior", [*COMPARE, "--draws", "3"], "--draws goes with --posterior"),
+    ("posterior missing", [*COMPARE, "--posterior", "{tmp}/p.parquet"], "cannot read a calib"),
+    ("posterior not parquet", [*COMPARE, "--posterior", "{tmp}/a_file"], "give the posterior"),
+    (
+        "posterior draws zero",
+        [*COMPARE, "--posterior", "{tmp}/a_file", "--draws", "0"],
+        "--draws must be between 1 and 1000",
+    ),
 ]
 
 

@@ -121,8 +121,7 @@ def test_validate_flags_a_deliberately_wrong_scenario_as_outside(tmp_path: Path)
 def _synthetic(folder: Path, population: int, generations: int, names=tuple(TRUTH)) -> Path:
     targets = folder / "targets.csv"
     targets.write_text(
-        TARGETS_HEADER
-        + "departures_all,departures,all,2023,1,0.05,relative,1,persons,total,"
+        TARGETS_HEADER + "departures_all,departures,all,2023,1,0.05,relative,1,persons,total,"
         "summary:departures,synthetic\n"
         + "tunisia_sea,interceptions,central_med,2023,1,0.1,relative,1,persons,total,"
         "breakdown:interceptions:state_segment=TUN:sea,synthetic\n",
@@ -204,7 +203,41 @@ def test_an_interrupted_calibration_resumes_to_the_same_posterior(tmp_path: Path
     resumed = pd.read_parquet(out / "posterior.parquet")
     pd.testing.assert_frame_equal(resumed, pd.read_parquet(straight / "posterior.parquet"))
     # Only what was missing ran again: no run is kept twice.
-    keys = [
-        (r["key"], r["seed"]) for r in map(json.loads, kept.read_text().splitlines())
-    ]
+    keys = [(r["key"], r["seed"]) for r in map(json.loads, kept.read_text().splitlines())]
     assert len(keys) == len(set(keys)) == runs
+
+
+# --------------------------------------------------------------------------- compare --posterior
+
+
+def test_compare_over_posterior_draws_pairs_runs_by_draw_and_seed(tmp_path: Path):
+    # A posterior with two very different draws: a fifth or twice the departures.
+    pd.DataFrame(
+        {"departures": [0.2, 2.0], "weight": [0.5, 0.5], "distance": [1.0, 1.0]}
+    ).to_parquet(tmp_path / "posterior.parquet")
+    (tmp_path / "fitted.yaml").write_text(yaml.safe_dump({"fitted_point": {"departures": {
+        "value": 1.0, "path": "parameters.departure_rate", "mode": "multiply"}}}))  # fmt: skip
+    out = tmp_path / "cmp"
+    baseline = str(ROOT / "scenarios" / "baseline.yaml")
+    done = subprocess.run(
+        [*RUN, "compare", baseline, baseline, "--posterior", str(tmp_path / "posterior.parquet"),
+         "--draws", "4", "--seeds", "2", "--scale", "0.01", "--days", "30", "--out", str(out),
+         "--workers", "1"],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = manifest["posterior"]["rows"]
+    assert len(rows) == 4 and len(manifest["seeds"]) == 8 and set(rows) == {0, 1}
+    summary = pd.read_csv(out / "runs" / "baseline" / "summary.csv")
+    departures = summary[(summary.metric == "departures") & (summary.route == "all")]
+    by_seed = departures.set_index("seed")["value"].reindex(manifest["seeds"]).to_numpy()
+    factor = np.repeat([10.0 if r == 1 else 1.0 for r in rows], 2)
+    low, high = by_seed[factor == 1.0], by_seed[factor == 10.0]
+    assert high.min() > 4 * low.max()  # each run got its draw's parameters
+    # The same scenario twice, paired by draw and seed: every difference is exactly zero.
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert (comparison["diff"].fillna(0) == 0).all()
+    assert (
+        "parameter sets drawn from the calibration's posterior" in (out / "report.md").read_text()
+    )

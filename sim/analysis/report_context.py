@@ -37,10 +37,26 @@ def caveat_blocks(saved: SavedComparison) -> list[Block]:
             "detections, IOM deaths, smuggling prices, return rates); they give plausible "
             "orders of magnitude only. Read the levels as illustrative and the differences "
             "between scenarios as the direction and rough size of each policy's effect under "
-            "the model's assumptions, not as forecasts. Intervals show the spread over seeds, "
-            "not the uncertainty of the assumptions.",
+            "the model's assumptions, not as forecasts. " + band_text(saved.manifest),
         )
     ]
+
+
+def band_text(manifest: dict) -> str:
+    """Which kind of band the report's intervals and shaded bands are."""
+    posterior = manifest.get("posterior")
+    if posterior:
+        return (
+            f"Intervals and bands are over {posterior.get('draws')} parameter sets drawn from "
+            f"the calibration's posterior ({posterior.get('file')}) × "
+            f"{posterior.get('seeds_per_draw')} seeds each: they include the uncertainty of the "
+            "fitted parameters as well as chance; runs are paired across scenarios by draw and "
+            "seed."
+        )
+    return (
+        "Intervals and bands are over seeds: they show chance in the simulation, not the "
+        "uncertainty of the parameters (compare --posterior adds that)."
+    )
 
 
 def run_section(saved: SavedComparison) -> list[Block]:
@@ -63,6 +79,7 @@ def run_section(saved: SavedComparison) -> list[Block]:
             f"{(m.get('git_commit') or 'unknown')[:10]}, created {m.get('created')}."
         ),
         Para(f"Seeds completed, which every table and figure uses: {counts}."),
+        Para(band_text(m)),
     ]
     left_out = [label for label in saved.scenarios if label not in saved.labels]
     if left_out:

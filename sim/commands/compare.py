@@ -29,6 +29,13 @@ from typing import Any
 
 from sim.analysis.comparison import runs_folder, table_checksums, write_comparison_tables
 from sim.analysis.report import build_report
+from sim.calibration.posterior import (
+    PosteriorDraws,
+    PosteriorTask,
+    check_draws,
+    draw_posterior,
+    run_posterior_task,
+)
 from sim.errors import UserError
 from sim.execution.batch import Batch, plan_differences, resume_command
 from sim.execution.files import write_json_atomic
@@ -47,6 +54,9 @@ from sim.execution.runner import (
 from sim.execution.tables import write_run_tables
 from sim.scenario.loading import load_scenario
 
+#: Posterior draws when --posterior is given without --draws.
+DEFAULT_DRAWS = 10
+
 
 @dataclass
 class ComparisonPlan:
@@ -63,6 +73,8 @@ class ComparisonPlan:
     parquet: bool = False
     argv: list[str] = field(default_factory=lambda: list(sys.argv))
     seconds: float = 0.0
+    posterior: PosteriorDraws | None = None
+    seeds_per_draw: int = 0
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -75,11 +87,16 @@ class ComparisonPlan:
             "scale": self.scale,
             "check": self.check,
             "timeseries_format": "parquet" if self.parquet else "csv",
+            "posterior": None if self.posterior is None else self.posterior.sha256,
         }
 
     def resume_command(self, workers: int | None) -> str:
         """The command line that finishes this comparison in its folder."""
-        options = ["--seeds", str(len(self.seeds)), "--seed", str(self.root_seed)]
+        seeds = self.seeds_per_draw if self.posterior else len(self.seeds)
+        options = ["--seeds", str(seeds), "--seed", str(self.root_seed)]
+        if self.posterior is not None:
+            options += ["--posterior", str(self.posterior.path)]
+            options += ["--draws", str(len(self.posterior.draws))]
         options += ["--days", str(self.days), "--scale", f"{self.scale:g}"]
         options += ["--workers", str(workers)] if workers else []
         options += ["--check"] if self.check else []
@@ -93,7 +110,16 @@ class ComparisonPlan:
         return self.labels[0]
 
     def tasks(self) -> list[RunTask]:
-        """One task per (scenario, seed), scenario-major, in the order of the command line."""
+        """One task per (scenario, seed), scenario-major, in the order of the command line;
+        with a posterior, run ``j`` of every scenario has draw ``j // seeds_per_draw``."""
+        if self.posterior is not None:
+            return [
+                PosteriorTask(str(s.path), seed, self.days, self.scale, self.check,
+                              draw=j // self.seeds_per_draw,
+                              values=self.posterior.draws[j // self.seeds_per_draw])
+                for s in self.scenarios
+                for j, seed in enumerate(self.seeds)
+            ]  # fmt: skip
         return [
             RunTask(str(s.path), seed, self.days, self.scale, self.check)
             for s in self.scenarios
@@ -150,20 +176,33 @@ def plan_comparison(args: argparse.Namespace) -> ComparisonPlan:
     scale = args.scale if args.scale is not None else base.scale
     option = "--scale" if args.scale is not None else f"{base.path}: scale:"
     sizes = [check_enough_agents(s, int(days), float(scale), option) for s in scenarios]
-    workers = default_workers(len(scenarios) * int(n), args.workers)
+    draws = getattr(args, "draws", None)
+    workers = default_workers(len(scenarios) * int(n) * (draws or 1), args.workers)
     labels = unique_labels([s.name for s in scenarios])
     out = getattr(args, "resume", None) or args.out
+    posterior = None
+    if getattr(args, "posterior", None):
+        posterior = draw_posterior(
+            args.posterior, DEFAULT_DRAWS if draws is None else draws, int(root)
+        )
+        for scenario in scenarios:
+            check_draws(scenario, posterior)
+    elif draws is not None:
+        raise UserError("--draws goes with --posterior FILE (the posterior to draw from).")
+    runs_each = int(n) * (len(posterior.draws) if posterior else 1)
     return ComparisonPlan(
         scenarios=scenarios,
         labels=labels,
-        seeds=replication_seeds(int(root), int(n)),
+        seeds=replication_seeds(int(root), runs_each),
+        posterior=posterior,
+        seeds_per_draw=int(n),
         root_seed=int(root),
         days=int(days),
         scale=float(scale),
         check=bool(args.check),
         out=Path(out) if out else default_out(labels),
         parquet=bool(args.parquet),
-        seconds=estimate_seconds(sizes, float(scale), int(n), workers),
+        seconds=estimate_seconds(sizes, float(scale), runs_each, workers),
     )
 
 
@@ -203,6 +242,9 @@ def build_manifest(
         ],
         "root_seed": plan.root_seed,
         "seeds": plan.seeds,
+        "posterior": None
+        if plan.posterior is None
+        else {**plan.posterior.describe(), "seeds_per_draw": plan.seeds_per_draw},
         "days": plan.days,
         "scale": plan.scale,
         "check": plan.check,
@@ -234,9 +276,11 @@ def write_results(plan: ComparisonPlan, batch: Batch, wall: float) -> Path | Non
 
 def main(args: argparse.Namespace, task_function: Callable[[RunTask], RunResult] = run_task) -> int:
     """Plan, run every (scenario, seed) with ``task_function`` (a top-level function: workers
-    are spawned), write the tables, the manifest and the report; 1 if any run failed, 128 +
-    the signal's number if stopped by one."""
+    are spawned; with ``--posterior``, the posterior's), write the tables, the manifest and the
+    report; 1 if any run failed, 128 + the signal's number if stopped by one."""
     plan = plan_comparison(args)
+    if plan.posterior is not None and task_function is run_task:
+        task_function = run_posterior_task
     resume = bool(getattr(args, "resume", None))
     n_tasks = len(plan.tasks())
     workers = default_workers(n_tasks, args.workers)
