@@ -6,14 +6,19 @@ themselves and the network's data, what the model reports, and checks identities
 counters:
 
 - people are conserved (``assert_conserved``, run by the model every day);
-- the stranded and detained stocks equal a recount of the people at transit places;
+- the stranded, settled, waiting-for-a-seat and detained stocks equal a recount of the people
+  at transit places, and the per-country stocks add up to the per-route ones;
 - every return decision is carried out, still pending, or ended in absconding:
   ``return_decisions = returns + absconded + return orders pending``;
 - only people whose state does not fully cooperate abscond (a person whose state takes back
   everyone ordered to leave is never marked absconded, whatever the return capacity);
 - everyone ever counted as entering the EU for the first time carries an entry day;
 - the tally of legal admissions by pathway adds up to the ``legal_admissions`` flow;
-- flows and stocks are never negative, and people never outnumber crossings.
+- flows and stocks are never negative, and people never outnumber crossings;
+- nobody is counted as returned voluntarily who was not counted in ``voluntary_returns``.
+
+Each run has a warm-up of a random length (its flows count in the conservation check, not in
+the run's tables).
 """
 
 from __future__ import annotations
@@ -26,13 +31,12 @@ from conftest import make_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.agents.population import NEVER, Status
+from sim.agents.population import NEVER, STRANDED_STATUSES, Status
 from sim.network import ROUTE_SLOTS, ROUTES, load_network
 from sim.outputs.counters import FLOW_INDEX, STOCK_INDEX
 
 NET = load_network()
 START = dt.date(2023, 1, 1)
-TRANSIT_STATUSES = [Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT]
 PROBABILITY = st.floats(0.0, 1.0)
 
 
@@ -55,6 +59,12 @@ def parameters(draw) -> dict:
         "remigration_delay_days": draw(st.floats(0, 20)),
         "smuggler_arrest_rate": {"LBY": draw(PROBABILITY)},
         "rival_replacement_days": draw(st.integers(0, 60)),
+        "settle_probability": {s: draw(PROBABILITY) for s in ("LBY", "TUN", "MAR")},
+        "settled_resume_rate": {"LBY": draw(st.floats(0, 20))},
+        "voluntary_return_rate": {s: draw(st.floats(0, 20)) for s in ("LBY", "NER")},
+        "seat_patience_days": draw(st.integers(1, 40)),
+        "news_lag_days": draw(st.integers(0, 40)),
+        "warmup_days": draw(st.integers(0, 30)),
     }
 
 
@@ -85,6 +95,12 @@ def policy_mix(draw, days: int) -> list[dict]:
         {"type": "anti_smuggling", "states": ["LBY"], "arrest_rate": draw(PROBABILITY),
          "replacement_days": draw(st.integers(0, 60))},
         {"type": "visa_leverage", "target": "SEN", "strength": draw(PROBABILITY)},
+        {"type": "voluntary_return", "states": ["LBY", "NER"], "take_up": draw(PROBABILITY),
+         "places_per_year": draw(st.sampled_from([None, 0, 1000, 100000])),
+         "reintegration_support": draw(PROBABILITY)},
+        {"type": "crackdown", "state": draw(st.sampled_from(["TUN", "LBY"])),
+         "expulsion_rate": draw(PROBABILITY), "expelled_to": ["zuwara", "tamanrasset"],
+         "resume_multiplier": draw(st.floats(0, 5)), "wage_multiplier": draw(PROBABILITY)},
     ]  # fmt: skip
     chosen = draw(st.lists(st.sampled_from(range(len(pool))), max_size=4, unique=True))
     return [{**pool[k], **_window(draw, days)} for k in chosen]
@@ -113,13 +129,7 @@ def _recount(model, statuses: list[Status]) -> np.ndarray:
 
 def _check_day(model) -> None:
     day, pop, out = model.day - 1, model.population, model.outcomes
-    stocks = out.stocks[day]
-    assert np.array_equal(stocks[STOCK_INDEX["stranded"]], _recount(model, TRANSIT_STATUSES))
-    detained_anywhere = np.bincount(
-        PLACE_ROUTE[pop.place[pop.status == Status.DETAINED]], minlength=ROUTE_SLOTS
-    )
-    assert np.array_equal(stocks[STOCK_INDEX["detained"]], detained_anywhere)
-    flows = out.flows[: day + 1].sum(axis=(0, 2))
+    flows = out.flow_totals(day)
 
     def total(metric: str) -> int:
         return int(round(flows[FLOW_INDEX[metric]]))
@@ -132,9 +142,29 @@ def _check_day(model) -> None:
     assert np.all(model.params.readmission_cooperation[own_state] < 1.0)
     assert total("arrivals_people") == int((pop.entry_day != NEVER).sum())
     assert total("arrivals_people") <= total("arrivals")
-    assert out.flows[: day + 1].min() >= 0 and stocks.min() >= 0
+    assert pop.count(Status.RETURNED_VOLUNTARILY) <= total("voluntary_returns")
+    assert out.flows[: max(day + 1, 0)].min(initial=0) >= 0 and out.warmup_flows.min() >= 0
+    if day < 0:
+        return  # the warm-up: no stocks, and the admissions tally starts on the first day
+    stocks = out.stocks[day]
+    for metric, statuses in (
+        ("stranded", STRANDED_STATUSES),
+        ("settled", [Status.SETTLED]),
+        ("waiting_for_seat", [Status.WAITING_FOR_SEAT]),
+    ):
+        assert np.array_equal(stocks[STOCK_INDEX[metric]], _recount(model, statuses)), metric
+    detained_anywhere = np.bincount(
+        PLACE_ROUTE[pop.place[pop.status == Status.DETAINED]], minlength=ROUTE_SLOTS
+    )
+    assert np.array_equal(stocks[STOCK_INDEX["detained"]], detained_anywhere)
+    assert stocks.min() >= 0
+    by_country = model.country_stocks.values[day].sum(axis=1)
+    assert by_country.tolist() == [
+        stocks[STOCK_INDEX["stranded"]].sum(),
+        stocks[STOCK_INDEX["settled"]].sum(),
+    ]
     admitted = sum(model.admissions.by("pathway").values()) * model.scale
-    assert round(admitted) == total("legal_admissions")
+    assert round(admitted) == int(round(out.flows[: day + 1, FLOW_INDEX["legal_admissions"]].sum()))
 
 
 @settings(

@@ -27,6 +27,8 @@ class RunResult:
 
     ``leg_flows[k]`` is the persons who crossed leg ``leg_ids[k]`` over the run (the compiled
     network's leg order), so a result can be written without reloading the network.
+    ``country_stocks`` holds the people stranded and settled per transit country and day
+    (``scenario, seed, day, date, country, metric, value``).
     """
 
     scenario: str
@@ -35,6 +37,7 @@ class RunResult:
     summary: pd.DataFrame
     leg_flows: np.ndarray
     leg_ids: list[str]
+    country_stocks: pd.DataFrame = field(default_factory=pd.DataFrame)
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -103,12 +106,14 @@ def simulate(
         summary=model.outcomes.summary_frame(scenario.name, int(seed)),
         leg_flows=model.leg_flows.copy(),
         leg_ids=list(model.net.leg_ids),
+        country_stocks=model.country_stocks.frame(scenario.name, int(seed), model.start_date),
         stats={
             "wall_seconds": round(wall, 3),
             "people": int(round(len(model.population) / model.scale)),
             "agents": len(model.population),
             "agent_steps": int(model.agent_steps),
             "days": model.days,
+            "warmup_days": model.warmup_days,
             "scale": model.scale,
         },
     )

@@ -5,7 +5,7 @@ has one stage of the day, :meth:`Asylum.decide`: claims due today are granted (p
 rejected with an order to leave; return orders due today are carried out when the person's
 state cooperates (or, under a deal covering third-country nationals, the state they entered the
 EU from takes them), within the EU's daily return capacity; the others abscond. People returned
-may set out again.
+may set out again, as their reintegration support allows (``Origins.returnees``).
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ class Asylum:
         return np.where(route >= 0, route, NO_ROUTE)
 
     def decide(self, due: np.ndarray) -> None:
-        """Decide claims due today; carry out return orders due today; bring the returned
-        home."""
+        """Decide claims due today; carry out return orders due today."""
         model = self.model
         pop, p = model.population, model.params
         claims = self._due_in(due, Status.ASYLUM_PENDING)
@@ -58,6 +57,7 @@ class Asylum:
         route = self.route_of(claims)
         model.outcomes.add("asylum_granted", route[granted])
         model.outcomes.add("return_decisions", route[~granted])
+        model.news.hear("protected", pop.origin[claims[granted]])
         pop.set_status(claims[granted], Status.PROTECTED)
         pop.next_day[claims[granted]] = NEVER
         rejected = claims[~granted]
@@ -66,10 +66,6 @@ class Asylum:
         pop.next_day[rejected] = model.day + 1 + delay
 
         self.carry_out_returns(self._due_in(due, Status.RETURN_ORDERED))
-        back_home = self._due_in(due, Status.RETURNED)
-        pop.set_status(back_home, Status.AT_ORIGIN)
-        pop.place[back_home] = pop.origin[back_home]
-        pop.next_day[back_home] = model.day + 1
 
     def _due_in(self, due: np.ndarray, status: Status) -> np.ndarray:
         """Those of ``due`` who are in ``status`` and still due today (not moved on today)."""
@@ -108,12 +104,9 @@ class Asylum:
         self.readmit_to_transit_state(orders[chosen[to_partner[chosen]]])
         candidates = orders[chosen[~to_partner[chosen]]]
         model.send_home(candidates, Status.RETURNED, None)
-        again = model.draws("remigration", candidates) < model.params.remigration_probability
-        delay = exponential_days(
-            model.params.remigration_delay_days, model.draws("remigration_delay", candidates[again])
-        )
-        pop.next_day[candidates[again]] = model.day + 1 + delay
+        model.origins.returnees(candidates, model.params.reintegration_support_forced, "deported")
         absconding = orders[~feasible]
+        model.news.hear("absconded", pop.origin[absconding])
         pop.set_status(absconding, Status.ABSCONDED)
         pop.next_day[absconding] = NEVER
 

@@ -61,8 +61,32 @@ class World(PolicyContext, Protocol):
         """Chance a crossing of each leg ends in pullback or pushback, at today's rates."""
 
     @property
-    def people_initial(self) -> int:
-        """Agents already on the way on day 0."""
+    def news(self) -> Any:
+        """The :class:`sim.model.news.HomeNews` component."""
+
+    @property
+    def seasons(self) -> Any:
+        """The :class:`sim.model.seasons.SeaConditions` component."""
+
+    @property
+    def travel(self) -> Any:
+        """The :class:`sim.model.travel.Travel` component."""
+
+    @property
+    def seats(self) -> Any:
+        """The :class:`sim.model.seats.SeatQueue` component."""
+
+    @property
+    def settlement(self) -> Any:
+        """The :class:`sim.model.settlement.Settlement` component."""
+
+    @property
+    def wage(self) -> np.ndarray:
+        """What a person of earning power 1 saves a day at each place (EUR)."""
+
+    @property
+    def live(self) -> np.ndarray:
+        """Rows of people with a future event (refreshed monthly; may hold some who ended)."""
 
     def send_home(self, ids: np.ndarray, status: int, metric: str | None) -> None:
         """People who go back to their origin (giving up, or returned)."""

@@ -3,6 +3,11 @@
 Counters are kept in agent units in one array ``flows[day, metric, route]`` (route slot 5 holds
 legs and places with no route) and turned into persons (divided by the scale) only when tables
 are made. Definitions of every metric are in ``docs/model.md``.
+
+Days of the warm-up before the run (negative days) count too, all in one extra row kept apart
+(:attr:`Outcomes.warmup_flows`): the tables and the summary start at the run's first day, and
+the conservation check (which needs every flow since the first person set out) reads
+:meth:`Outcomes.flow_totals`. Stocks are not recorded during the warm-up.
 """
 
 from __future__ import annotations
@@ -30,24 +35,43 @@ class Outcomes:
         self.days = days
         self.scale = scale
         self.start_date = start_date
-        self.flows = np.zeros((days, len(FLOW_METRICS), ROUTE_SLOTS))
+        # Row 0 sums the warm-up's days; row d + 1 is the run's day d.
+        self._flows = np.zeros((days + 1, len(FLOW_METRICS), ROUTE_SLOTS))
+        self.flows = self._flows[1:]
+        self.warmup_flows = self._flows[0]
         self.stocks = np.zeros((days, len(STOCK_METRICS), ROUTE_SLOTS))
-        self.today = 0
+        self._row = 1
+
+    @property
+    def today(self) -> int:
+        """The day counted now (negative: a day of the warm-up)."""
+        return self._row - 1 if self._row > 0 else -1
+
+    @today.setter
+    def today(self, day: int) -> None:
+        self._row = day + 1 if day >= 0 else 0
 
     def add(self, metric: str, route_slot: np.ndarray, weights: np.ndarray | None = None) -> None:
         """Add to ``metric`` today: one per entry of ``route_slot`` (or ``weights`` each)."""
         if len(route_slot) == 0:
             return
         counts = np.bincount(route_slot, weights=weights, minlength=ROUTE_SLOTS)
-        self.flows[self.today, FLOW_INDEX[metric]] += counts
+        self._flows[self._row, FLOW_INDEX[metric]] += counts
 
     def add_total(self, metric: str, route_slot: int, amount: float) -> None:
         """Add ``amount`` to ``metric`` on one route slot today."""
-        self.flows[self.today, FLOW_INDEX[metric], route_slot] += amount
+        self._flows[self._row, FLOW_INDEX[metric], route_slot] += amount
 
     def set_stock(self, metric: str, per_route: np.ndarray) -> None:
-        """Record today's level of a stock, per route slot."""
-        self.stocks[self.today, STOCK_INDEX[metric]] = per_route
+        """Record today's level of a stock, per route slot (nothing during the warm-up)."""
+        if self._row > 0:
+            self.stocks[self._row - 1, STOCK_INDEX[metric]] = per_route
+
+    def flow_totals(self, through_day: int) -> np.ndarray:
+        """Every flow (agent units) summed over routes, from the warm-up's first day through
+        ``through_day`` (negative: a day of the warm-up), as an array over metrics."""
+        last_row = through_day + 1 if through_day >= 0 else 0
+        return self._flows[: last_row + 1].sum(axis=(0, 2))
 
     def persons_flows(self) -> np.ndarray:
         """Flows in persons (money stays in EUR, days in person-days)."""

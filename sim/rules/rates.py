@@ -58,6 +58,15 @@ class Modifiers:
     pushback_injury: np.ndarray = field(init=False)  # by leg: P(injured: days lost twice)
     pushback_places_back: np.ndarray = field(init=False)  # by leg: places sent back
     detention_days: np.ndarray = field(init=False)  # by leg; -1 = the state's parameter
+    # Staying in transit and setting out (docs/model.md: settling, crackdowns, legal alternatives)
+    resume_multiplier: np.ndarray = field(init=False)  # by state: on settled people's hazard
+    wage_multiplier: np.ndarray = field(init=False)  # by state: on what people earn there
+    expulsion_rate: np.ndarray = field(init=False)  # by state: share of irregular migrants a day
+    expelled_to: list = field(init=False)  # by state: place indices people are left at
+    expulsion_days_lost: np.ndarray = field(init=False)  # by state
+    expulsion_money_lost: np.ndarray = field(init=False)  # by state
+    legal_places: np.ndarray = field(init=False)  # place x nationality x need: persons a day
+    legal_awareness: np.ndarray = field(init=False)  # place x nationality: share who know
 
     def __post_init__(self) -> None:
         self.reset()
@@ -80,6 +89,14 @@ class Modifiers:
         self.pushback_injury = np.zeros(self.n_legs)
         self.pushback_places_back = np.ones(self.n_legs, dtype=np.int64)
         self.detention_days = np.full(self.n_legs, -1, dtype=np.int64)
+        self.resume_multiplier = np.ones(self.n_states)
+        self.wage_multiplier = np.ones(self.n_states)
+        self.expulsion_rate = np.zeros(self.n_states)
+        self.expelled_to = [np.empty(0, dtype=np.int64)] * self.n_states
+        self.expulsion_days_lost = np.zeros(self.n_states, dtype=np.int64)
+        self.expulsion_money_lost = np.zeros(self.n_states)
+        self.legal_places = np.zeros((self.n_places, self.n_nationalities, 2))
+        self.legal_awareness = np.zeros((self.n_places, self.n_nationalities))
 
 
 def compile_leg_rates(
