@@ -9,7 +9,7 @@ from conftest import make_model
 from scipy import stats
 
 from sim.agents.population import FIELDS
-from sim.rules.randomness import RandomStreams, person_keys
+from sim.rules.randomness import RandomStreams, person_keys, poisson_quantile
 
 KEYS = person_keys(3, np.array([5, 9, 12]), np.array([40_000, 30_000, 30_000]))
 
@@ -107,3 +107,11 @@ def test_a_policy_on_one_route_leaves_everyone_elses_journey_unchanged_seed_by_s
             changed |= a[name] != b[name]
         changed_on_the_route += int(changed[~untouched].sum())
     assert changed_on_the_route > 10  # the policy did act on its route
+
+
+def test_poisson_numbers_by_inverse_cdf_match_scipy_s_quantiles():
+    rng = np.random.default_rng(3)
+    for mean in (0.0, 0.04, 1.3, 7.0, 164.0, 900.0):
+        u = rng.random(3000)
+        ours = poisson_quantile(u, np.full(len(u), mean))
+        assert np.array_equal(ours, stats.poisson.ppf(u, mean).astype(int)), mean

@@ -192,15 +192,18 @@ class SmugglingMarket:
         seat, the leg's first slot).
         """
         n = len(line_leg)
-        first_of_leg = np.searchsorted(line_leg, line_leg, side="left")
-        rank = np.arange(n) - first_of_leg
-        cumulative = np.cumsum(seats)
-        leg_first_slot = np.searchsorted(self.slot_leg, line_leg, side="left")
-        before = np.where(leg_first_slot > 0, cumulative[np.maximum(leg_first_slot - 1, 0)], 0.0)
+        in_line = np.bincount(line_leg, minlength=self.n_legs)
+        rank = np.arange(n) - (np.cumsum(in_line) - in_line)[line_leg]
         leg_seats = np.bincount(self.slot_leg, weights=seats, minlength=self.n_legs)
         has_seat = rank < leg_seats[line_leg]
-        slot = np.searchsorted(cumulative, before + rank, side="right")
-        slot = np.where(has_seat, np.minimum(slot, len(cumulative) - 1), leg_first_slot)
+        first_slot = np.searchsorted(self.slot_leg, np.arange(self.n_legs), side="left")
+        slot = first_slot[line_leg]
+        # The k-th seat of a leg belongs to the slot whose cumulative seats first exceed k.
+        served = np.flatnonzero(has_seat)
+        cumulative = np.cumsum(seats)
+        legs = line_leg[served]
+        before = np.where(first_slot[legs] > 0, cumulative[np.maximum(first_slot[legs] - 1, 0)], 0)
+        slot[served] = np.searchsorted(cumulative, before + rank[served], side="right")
         return has_seat, slot
 
     def record_requests(self, legs: np.ndarray, persons_each: float) -> None:

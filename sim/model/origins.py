@@ -83,6 +83,7 @@ class Origins:
         # The journey's expected cost at the network's reference prices, and capability there.
         self.journey_cost = self.money_cost(model.market.fare, model.failure_rates())
         self.reference_capability = self.capability()
+        self.capability_ratio = np.ones(len(self.places))
 
     # ----------------------------------------------------------------- the decision
     def money_cost(self, prices: np.ndarray, failure: np.ndarray) -> np.ndarray:
@@ -108,8 +109,15 @@ class Origins:
         )
 
     def refresh_journey_cost(self) -> None:
-        """Monthly: the journey's expected money cost from each origin at today's prices."""
+        """Monthly: the journey's expected money cost from each origin at today's prices, and
+        the capability it leaves against the reference."""
         self.journey_cost = self.money_cost(self.model.leg_prices(), self.model.failure_rates())
+        self.capability_ratio = np.divide(
+            self.capability(),
+            self.reference_capability,
+            out=np.ones(len(self.places)),
+            where=self.reference_capability > 0,
+        )
 
     def cash_needed(self) -> np.ndarray:
         """Cash (EUR) a person needs in hand to set out from each origin."""
@@ -132,19 +140,13 @@ class Origins:
         awareness = 1.0 + model.modifiers.information_strength[self.places] * (
             1.0 / max(p.risk_perception_median, 1e-6) - 1.0
         )
-        capability = np.divide(
-            self.capability(),
-            self.reference_capability,
-            out=np.ones(len(self.places)),
-            where=self.reference_capability > 0,
-        )
         return departure_propensity(
             home.success[self.places],
             home.return_risk[self.places],
             home.death_risk[self.places],
             home.failure[self.places],
             awareness,
-            capability,
+            self.capability_ratio,
             self.response,
         )
 

@@ -21,6 +21,7 @@ keeps their draws.
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
@@ -50,10 +51,18 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     which the tail is negligible (a few hundred terms a day for the origins' daily means)."""
     mean = np.asarray(mean, dtype=float)
     largest = float(mean.max(initial=0.0))
-    k = np.arange(int(np.ceil(largest + 12.0 * np.sqrt(largest) + 20.0)) + 1)
+    terms = 64 * (int(largest + 12.0 * np.sqrt(largest) + 20.0) // 64 + 1)  # few sizes: cached
+    k, log_factorial = _log_factorials(terms)
     log_mean = np.log(np.maximum(mean, 1e-300))[:, None]
-    cdf = np.cumsum(np.exp(k * log_mean - mean[:, None] - special.gammaln(k + 1)), axis=1)
+    cdf = np.cumsum(np.exp(k * log_mean - mean[:, None] - log_factorial), axis=1)
     return (cdf < np.asarray(u)[:, None]).sum(axis=1)
+
+
+@functools.lru_cache(maxsize=8)
+def _log_factorials(terms: int) -> tuple[np.ndarray, np.ndarray]:
+    """``k = 0..terms-1`` and ``log k!`` (cached: the same few sizes every day)."""
+    k = np.arange(terms)
+    return k, special.gammaln(k + 1)
 
 
 class RandomStreams:
