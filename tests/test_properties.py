@@ -7,7 +7,8 @@ counters:
 
 - people are conserved (``assert_conserved``, run by the model every day);
 - the stranded, settled, waiting-for-a-seat and detained stocks equal a recount of the people
-  at transit places, and the per-country stocks add up to the per-route ones;
+  at transit places, claims pending a recount by entry route, and the per-country stocks add
+  up to the per-route ones;
 - every return decision is carried out, still pending, or ended in absconding:
   ``return_decisions = returns + absconded + return orders pending``;
 - only people whose state does not fully cooperate abscond (a person whose state takes back
@@ -157,6 +158,11 @@ def _check_day(model) -> None:
         PLACE_ROUTE[pop.place[pop.status == Status.DETAINED]], minlength=ROUTE_SLOTS
     )
     assert np.array_equal(stocks[STOCK_INDEX["detained"]], detained_anywhere)
+    pending = pop.status == Status.ASYLUM_PENDING
+    entry = np.where(pop.entry_route[pending] >= 0, pop.entry_route[pending], len(ROUTES))
+    assert np.array_equal(
+        stocks[STOCK_INDEX["asylum_pending"]], np.bincount(entry, minlength=ROUTE_SLOTS)
+    )
     assert stocks.min() >= 0
     by_country = model.country_stocks.values[day].sum(axis=1)
     assert by_country.tolist() == [

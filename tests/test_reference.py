@@ -90,10 +90,10 @@ CASES = {
     },
     # Policies that change the rules through the day's modifiers: pushbacks further back and
     # with harm, readmission of third-country nationals, detention by a transit state. A
-    # warm-up of 180 days brings people to the borders and into asylum and returns first.
+    # warm-up of 240 days brings people to the borders and into asylum and returns first.
     "policies": {
         "days": 90,
-        "overrides": {**QUICK_RETURNS, "warmup_days": 180},
+        "overrides": {**QUICK_RETURNS, "warmup_days": 240},
         "network": None,
         "policies": [
             {"type": "pushbacks", "states": ["HRV", "HUN", "GRC", "BGR"], "probability": 0.9,

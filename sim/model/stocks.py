@@ -2,10 +2,12 @@
 
 :func:`record_stocks` (the stage "stocks recorded") counts, from the people themselves, the
 stocks the outputs report: per route, people stranded in transit countries (in transit, waiting
-for a seat, working, detained, waiting for an SMO), settled there, waiting for a seat, detained,
-and with an asylum claim pending; per country, stranded and settled
+for a seat, working, detained, waiting for an SMO), settled there, waiting for a seat and
+detained; per country, stranded and settled
 (:class:`sim.outputs.by_country.CountryStocks`). Only people with a future event are looked at
-(``model.live``); nothing is recorded during the warm-up.
+(``model.live``); nothing is recorded during the warm-up. Asylum claims pending, by entry
+route, are the claims made less the decisions taken (``Travel.claims`` and the flows), which
+``tests/test_properties.py`` checks against a recount of the people.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ def record_stocks(model: World) -> None:
         model.outcomes.set_stock(
             metric, np.bincount(c.place_route, at_place, minlength=ROUTE_SLOTS)
         )
-    pending = live[status == Status.ASYLUM_PENDING]
-    model.outcomes.set_stock(
-        "asylum_pending", np.bincount(model.asylum.route_of(pending), minlength=ROUTE_SLOTS)
+    # Claims pending, by entry route: the claims made (at arrival at a destination) less the
+    # first-instance decisions, since the warm-up's first day.
+    decided = sum(
+        model.outcomes.route_totals(m, model.day) for m in ("asylum_granted", "return_decisions")
     )
+    model.outcomes.set_stock("asylum_pending", model.travel.claims - decided)
     model.country_stocks.record(model.day, c.place_state, stranded=stranded, settled=settled)

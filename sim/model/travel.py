@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.agents.population import NEVER, Status
 from sim.model.world import World
-from sim.network import NO_ROUTE
+from sim.network import NO_ROUTE, ROUTE_SLOTS
 from sim.rules import behaviour
 from sim.rules.movement import Outcome, leg_outcomes
 
@@ -33,6 +33,7 @@ class Travel:
 
     def __init__(self, model: World) -> None:
         self.model = model
+        self.claims = np.zeros(ROUTE_SLOTS)  # asylum claims so far, by entry route (agents)
 
     # ----------------------------------------------------------------- deciding
     def decide_and_depart(self, ids: np.ndarray) -> None:
@@ -236,7 +237,9 @@ class Travel:
             (model.day - pop.set_out_day[newcomers]).astype(float),
         )
         at_destination = c.place_is_destination[target]
-        model.asylum.claim(ids[at_destination])
+        claimants = ids[at_destination]
+        self.claims += np.bincount(model.asylum.route_of(claimants), minlength=ROUTE_SLOTS)
+        model.asylum.claim(claimants)
         onward = ids[~at_destination]
         pop.set_status(onward, Status.IN_TRANSIT)
         pop.next_day[onward] = model.day + model.params.rest_days

@@ -67,6 +67,12 @@ class Outcomes:
         if self._row > 0:
             self.stocks[self._row - 1, STOCK_INDEX[metric]] = per_route
 
+    def route_totals(self, metric: str, through_day: int) -> np.ndarray:
+        """One flow (agent units) per route slot, from the warm-up's first day through
+        ``through_day``."""
+        last_row = through_day + 1 if through_day >= 0 else 0
+        return self._flows[: last_row + 1, FLOW_INDEX[metric]].sum(axis=0)
+
     def flow_totals(self, through_day: int) -> np.ndarray:
         """Every flow (agent units) summed over routes, from the warm-up's first day through
         ``through_day`` (negative: a day of the warm-up), as an array over metrics."""
