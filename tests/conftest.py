@@ -35,15 +35,19 @@ def make_scenario(
     overrides: dict | None = None,
     *,
     days: int = 120,
+    warmup: int = 0,
     scale: float = 0.01,
     network_overrides: dict | None = None,
     policies: list[dict[str, Any]] | None = None,
 ) -> Scenario:
     """A scenario given as data, validated like a file: parameter ``overrides`` (keyed ones
     merged into the defaults per key), ``network_overrides`` and policy blocks (mappings as in
-    YAML)."""
+    YAML). The warm-up lasts ``warmup`` days (none by default: the model starts empty on its
+    first day, so that tests of single rules stay quick; tests that need people already on
+    the routes give a warm-up), unless the overrides give ``warmup_days``."""
     data: dict[str, Any] = {"name": "test", "start_date": "2023-01-01", "days": days}
-    data.update(scale=scale, parameters=overrides or {}, network=network_overrides or {})
+    parameters = {"warmup_days": warmup, **(overrides or {})}
+    data.update(scale=scale, parameters=parameters, network=network_overrides or {})
     data["policies"] = policies or []
     return scenario_from_dict(data)
 
@@ -53,6 +57,7 @@ def make_model(
     *,
     seed: int = 1,
     days: int = 120,
+    warmup: int = 0,
     scale: float = 0.01,
     network_overrides: dict | None = None,
     check: bool = True,
@@ -62,7 +67,12 @@ def make_model(
     """A model on the real network, built through the scenario loader like a real run;
     ``probes`` watch it each day after the policies (they change nothing)."""
     scenario = make_scenario(
-        overrides, days=days, scale=scale, network_overrides=network_overrides, policies=policies
+        overrides,
+        days=days,
+        warmup=warmup,
+        scale=scale,
+        network_overrides=network_overrides,
+        policies=policies,
     )
     model = build_model(scenario, seed, check=check)
     for probe in probes or []:

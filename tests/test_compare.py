@@ -24,11 +24,12 @@ SQUEEZE = "parameters:\n  interception_rate: {TUN: 0.85, LBY_W: 0.6}\n"
 
 
 def small_scenario(folder: Path, name: str, extra: str = "", days: int = 40) -> Path:
-    """A fast scenario: the teaching scenario for ``days`` days with one agent per 250 persons."""
+    """A fast scenario: the teaching scenario for ``days`` days from June (boats leave Libya and
+    Tunisia in summer) with one agent per 250 persons."""
     path = folder / f"{name}.yaml"
     path.write_text(
         f"name: {name}\nextends: {TEACHING}\ndescription: test scenario {name}\n"
-        f"days: {days}\nscale: 0.004\nseeds: 3\n{extra}",
+        f"start_date: 2023-06-01\ndays: {days}\nscale: 0.004\nseeds: 3\n{extra}",
         encoding="utf-8",
     )
     return path

@@ -93,7 +93,10 @@ def test_zero_smuggler_capacity_at_sea_stops_every_smuggled_sea_crossing(network
 
 
 def test_zero_death_risk_means_no_deaths(network):
-    safe = run_summary(make_model(days=120, network_overrides=_all_legs(network, death_risk=0.0)))
+    # The year's dated changes raise the risk of Sudan's legs from 15 April: off here.
+    risky_changes = {c["id"]: {"enabled": False} for c in network.changes if c["kind"] == "leg"}
+    safe_legs = {**_all_legs(network, death_risk=0.0), "changes": risky_changes}
+    safe = run_summary(make_model(days=120, network_overrides=safe_legs))
     risky = run_summary(make_model(days=120))
     assert risky[("all", "dead_missing")] > 0
     assert safe[("all", "dead_missing")] == 0
@@ -112,15 +115,20 @@ def test_no_interception_means_no_pullbacks_and_more_interception_means_more(net
 
 
 def test_pushbacks_need_a_pushing_state_and_raise_attempts_per_arrival():
+    # A warm-up brings people to the Balkans' borders first (the Western Balkans are far from
+    # every origin).
     states = ("HUN", "HRV", "BGR", "GRC", "ESP", "CYP", "SVN", "MLT")
     no_pushbacks = {s: 0.0 for s in states}
     off = run_summary(
         make_model(
             {"pushback_probability": no_pushbacks, "fence_pushback_probability": no_pushbacks},
             days=150,
+            warmup=240,
         )
     )
-    on = run_summary(make_model({"pushback_probability": {s: 0.9 for s in states}}, days=150))
+    on = run_summary(
+        make_model({"pushback_probability": {s: 0.9 for s in states}}, days=150, warmup=240)
+    )
     assert off[("all", "pushbacks")] == 0
     assert on[("western_balkans", "pushbacks")] > 0
 
@@ -131,9 +139,10 @@ def test_pushbacks_need_a_pushing_state_and_raise_attempts_per_arrival():
 
 
 def test_more_rescue_means_fewer_deaths_and_more_rescued():
-    low = run_summary(make_model(days=240, scale=0.05, check=False))
+    # With a warm-up people are already at the coast, so most deaths on the route are at sea.
+    low = run_summary(make_model(days=240, warmup=180, scale=0.05, check=False))
     rescue = {"type": "search_and_rescue", "routes": ["central_med"], "strength": 0.9}
-    high = run_summary(make_model(days=240, scale=0.05, check=False, policies=[rescue]))
+    high = run_summary(make_model(days=240, warmup=180, scale=0.05, check=False, policies=[rescue]))
     assert high[("central_med", "dead_missing")] < 0.5 * low[("central_med", "dead_missing")]
     assert high[("central_med", "rescued")] > low[("central_med", "rescued")]
 
@@ -172,27 +181,20 @@ def test_giving_up_only_when_people_may_give_up():
 
 
 def test_people_who_cannot_pay_work_and_save():
-    poor = {n: 1.0 for n in make_model(days=1).net.nationalities}
-    model = make_model({"budget_median_eur": poor, "budget_sigma": 0.0}, days=20)
+    net = make_model(days=1).net
+    poor = {n: 1.0 for n in net.nationalities}
+    never_settle = {s: 0.0 for s in net.state_ids}
+    model = make_model(
+        # They can set out with almost nothing, and never settle: they must work.
+        {"budget_median_eur": poor, "budget_sigma": 0.0, "departure_cash_share": 0.01,
+         "settle_probability": never_settle},
+        days=20,
+    )  # fmt: skip
     for _ in range(5):
         model.step()
     working = model.population.status == Status.WORKING
     assert working.sum() > 0.5 * model.population.active_count()
     assert model.population.budget[working].mean() > 1.0  # they earned something
-
-
-def test_departures_follow_the_season():
-    model = make_model(
-        {"seasonality_amplitude": {"central_med": 0.9}}, days=365, scale=0.02, check=False
-    )
-    model.run()
-    central_med = ROUTES.index("central_med")
-    daily = model.outcomes.daily_table()["departures"][:, central_med]
-    origins = model.origins
-    peak = origins.season_peak[model.net.compiled.place_route[origins.places] == central_med][0]
-    around_peak = daily[int(peak) - 30 : int(peak) + 30].sum()
-    around_trough = np.r_[daily[:30], daily[-30:]].sum()
-    assert around_peak > 3 * around_trough
 
 
 def test_rumours_of_deaths_raise_believed_risk_on_that_leg(network):
@@ -204,14 +206,6 @@ def test_rumours_of_deaths_raise_believed_risk_on_that_leg(network):
     model.run()
     assert believed_before < 0.05
     assert model.beliefs.death_risk[idx] > 3 * believed_before
-
-
-def test_initial_stock_starts_in_transit():
-    nobody = {o: 0 for o in make_model(days=1).net.origin_places}
-    model = make_model({"departure_rate": nobody}, days=1)
-    assert model.people_initial == len(model.population) > 0
-    assert set(np.unique(model.population.status)) == {Status.WORKING}
-    assert np.all(model.population.set_out_day < 0)
 
 
 def test_migrant_view_reads_like_a_person():

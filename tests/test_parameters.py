@@ -36,7 +36,8 @@ def test_keyed_overrides_merge_per_key_into_arrays_on_the_network_ids():
     assert np.array_equal(params.departure_rate[others], defaults.departure_rate[others])
     assert params.give_up_base == 0.25
     untouched = [f.name for f in dataclasses.fields(Parameters)]
-    untouched = [n for n in untouched if n not in ("departure_rate", "give_up_base")]
+    # (make_scenario switches the warm-up off unless told otherwise.)
+    untouched = [n for n in untouched if n not in ("departure_rate", "give_up_base", "warmup_days")]
     for name in untouched:
         assert np.array_equal(getattr(params, name), getattr(defaults, name)), name
 
@@ -47,12 +48,12 @@ def test_ids_not_listed_take_the_files_default_and_the_no_route_slot_too():
     params = build_parameters(NETWORK)
     for k, state in enumerate(NETWORK.state_ids):
         assert params.interception_rate[k] == raw.get(state, spec.default), state
-    amplitude = default_parameter_values()["seasonality_amplitude"]
-    assert len(params.seasonality_amplitude) == len(ROUTES) + 1
+    amplitude = default_parameter_values()["sea_weather_amplitude"]
+    assert len(params.sea_weather_amplitude) == len(ROUTES) + 1
     assert (
-        params.seasonality_amplitude[NO_ROUTE] == parameter_specs()["seasonality_amplitude"].default
+        params.sea_weather_amplitude[NO_ROUTE] == parameter_specs()["sea_weather_amplitude"].default
     )
-    assert params.seasonality_amplitude[ROUTES.index("atlantic")] == amplitude["atlantic"]
+    assert params.sea_weather_amplitude[ROUTES.index("atlantic")] == amplitude["atlantic"]
 
 
 def test_whole_number_parameters_are_ints_and_the_set_cannot_be_changed():

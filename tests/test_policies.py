@@ -169,17 +169,20 @@ def test_pushbacks_send_people_further_back_and_harm_them():
 
 
 def test_border_enforcement_raises_interceptions_on_the_states_borders():
-    base = run_summary(make_model(days=120))
+    base = run_summary(make_model(days=120, warmup=180))
     enforced = run_summary(
         make_model(
             days=120,
+            warmup=180,
             policies=[policy(border_enforcement, states=["LBY_W", "LBY_E", "TUN"], strength=2)],
         )
     )
-    assert ratio(enforced, "central_med", "interceptions", "attempts") > 1.4 * ratio(
-        base, "central_med", "interceptions", "attempts"
+    # On a filled route, people stopped more often try less often (they are held, settle,
+    # or go another way): arrivals fall, and each arrival costs more interceptions.
+    assert ratio(enforced, "central_med", "interceptions", "arrivals") > 1.4 * ratio(
+        base, "central_med", "interceptions", "arrivals"
     )
-    assert enforced[("central_med", "arrivals")] < base[("central_med", "arrivals")]
+    assert enforced[("central_med", "arrivals")] < 0.6 * base[("central_med", "arrivals")]
 
 
 def test_border_enforcement_multiplies_apprehension_on_eu_legs_only_for_eu_states():
@@ -193,13 +196,18 @@ def test_border_enforcement_multiplies_apprehension_on_eu_legs_only_for_eu_state
 
 def test_departure_prevention_squeezes_its_route_and_displaces_people():
     prevention = {"places": ATLANTIC_DEPARTURES, "interception_rate": 0.95, "payment_eur": 9e6}
+    free_returns = {"voluntary_return_cost_eur": 0.0}  # the payment alone in the cost to states
     base, squeezed = [], []
     for seed in (1, 2, 3):
-        base.append(run_summary(make_model(seed=seed, days=180)))
+        base.append(run_summary(make_model(free_returns, seed=seed, days=180, warmup=180)))
         squeezed.append(
             run_summary(
                 make_model(
-                    seed=seed, days=180, policies=[policy(departure_prevention, **prevention)]
+                    free_returns,
+                    seed=seed,
+                    days=180,
+                    warmup=180,
+                    policies=[policy(departure_prevention, **prevention)],
                 )
             )
         )
@@ -229,12 +237,17 @@ def test_departure_prevention_by_state_polices_its_land_and_sea_departures_not_f
 
 def test_search_and_rescue_lowers_deaths_per_attempt():
     covered = ["central_med", "atlantic"]  # about four deaths in five in the baseline
+    # Into the summer, when most boats leave (in winter the desert's deaths weigh more).
     base, rescue = [], []
     for seed in (1, 2, 3):
-        base.append(run_summary(make_model(seed=seed, days=120, scale=0.02, check=False)))
+        base.append(
+            run_summary(make_model(seed=seed, days=240, warmup=180, scale=0.02, check=False))
+        )
         sar = policy(search_and_rescue, routes=covered, strength=0.9)
         rescue.append(
-            run_summary(make_model(seed=seed, days=120, scale=0.02, check=False, policies=[sar]))
+            run_summary(
+                make_model(seed=seed, days=240, warmup=180, scale=0.02, check=False, policies=[sar])
+            )
         )
 
     def deaths_per_attempt(runs):
@@ -249,7 +262,7 @@ def test_search_and_rescue_capacity_bounds_the_strength():
     ample = policy(search_and_rescue, routes=["central_med"], strength=0.9, capacity=1e5)
     achieved = []
     for sar in (tiny, ample):
-        model = make_model(days=60, policies=[sar])
+        model = make_model(days=60, warmup=180, policies=[sar])
         model.run()
         achieved.append(model.policies[0].last_strength)
     assert achieved[0] < 0.05
@@ -420,15 +433,15 @@ def test_broad_smo_eligibility_admits_more_and_cuts_irregular_arrivals():
         eligibility={"nationalities": "all", "labour": True, "online_registration": False},
         **SMO_COMMON,
     )
-    narrow_model = make_model(days=150, policies=[restrictive])
-    wide_model = make_model(days=150, policies=[broad])
+    narrow_model = make_model(days=150, warmup=180, policies=[restrictive])
+    wide_model = make_model(days=150, warmup=180, policies=[broad])
     narrow, wide = run_summary(narrow_model), run_summary(wide_model)
     by_pathway = {
         "narrow": narrow_model.admissions.by("pathway"),
         "wide": wide_model.admissions.by("pathway"),
     }
     assert wide[("all", "legal_admissions")] > 5 * narrow[("all", "legal_admissions")] > 0
-    assert wide[("all", "arrivals")] < 0.95 * narrow[("all", "arrivals")]
+    assert wide[("all", "arrivals")] < 0.97 * narrow[("all", "arrivals")]
     assert wide[("central_med", "arrivals")] < 0.8 * narrow[("central_med", "arrivals")]
     # Every admission went through one pathway; labour only where labour is open.
     assert sum(by_pathway["wide"].values()) == pytest.approx(wide[("all", "legal_admissions")])
@@ -443,7 +456,7 @@ def test_smo_restrictive_criteria_admit_only_whom_they_name():
                      "labour": False, "registered_before": START},
         **SMO_COMMON,
     )  # fmt: skip
-    model = make_model(days=120, policies=[office])
+    model = make_model(days=120, warmup=180, policies=[office])
     model.run()
     pop = model.population
     applied = pop.smo_applied
@@ -556,7 +569,7 @@ def test_readmission_deal_with_third_country_nationals_returns_others_to_the_par
     for third in (False, True):
         deal = policy(readmission_deal, partner="TUR", cooperation=0.9, lag_days=0,
                       third_country_nationals=third)  # fmt: skip
-        model = make_model(FAST_RETURNS, days=150, policies=[deal])
+        model = make_model(FAST_RETURNS, days=150, warmup=180, policies=[deal])
         model.run()
         pop = model.population
         # People who entered the EU and are now back in Türkiye without being Turkish.
@@ -567,13 +580,14 @@ def test_readmission_deal_with_third_country_nationals_returns_others_to_the_par
         )
         results[third] = (run_summary_of(model)[("all", "returns")], int(readmitted.sum()))
     assert results[False][1] == 0 < results[True][1]
-    assert results[True][0] > 1.5 * results[False][0]
+    assert results[True][0] > 1.15 * results[False][0]
 
 
 def test_readmission_deal_ramps_up_and_is_paid_over_its_window():
     deal = policy(readmission_deal, partner="TUN", cooperation=0.7, lag_days=40,
                   payment_eur=1e6, start=on_day(10), end=on_day(59))  # fmt: skip
-    model = make_model(days=80, policies=[deal])
+    # Assisted voluntary returns cost states too: free here, to see the deal's payment alone.
+    model = make_model({"voluntary_return_cost_eur": 0.0}, days=80, policies=[deal])
     baseline = model.conduct.cooperation[NETWORK.state_index["TUN"]]
     for _ in range(30):
         model.step()

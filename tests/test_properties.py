@@ -6,7 +6,9 @@ themselves and the network's data, what the model reports, and checks identities
 counters:
 
 - people are conserved (``assert_conserved``, run by the model every day);
-- the stranded and detained stocks equal a recount of the people at transit places;
+- the stranded, settled, waiting-for-a-seat and detained stocks equal a recount of the people
+  at transit places, claims pending and irregular stay a recount by entry route, and the
+  per-country stocks add up to the per-route ones;
 - every return order (a decision, or one resumed after a Dublin transfer) is carried out, still
   pending, or not carried out: ``return_decisions + return_orders_resumed = returns + absconded
   + return orders pending``;
@@ -17,7 +19,11 @@ counters:
   everyone ordered to leave is never marked absconded, whatever the return capacity);
 - everyone ever counted as entering the EU for the first time carries an entry day;
 - the tally of legal admissions by pathway adds up to the ``legal_admissions`` flow;
-- flows and stocks are never negative, and people never outnumber crossings.
+- flows and stocks are never negative, and people never outnumber crossings;
+- nobody is counted as returned voluntarily who was not counted in ``voluntary_returns``.
+
+Each run has a warm-up of a random length (its flows count in the conservation check, not in
+the run's tables).
 """
 
 from __future__ import annotations
@@ -30,14 +36,13 @@ from conftest import make_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.agents.population import NEVER, Status
+from sim.agents.population import NEVER, STRANDED_STATUSES, Status
 from sim.model.asylum import REASONS
 from sim.network import ROUTE_SLOTS, ROUTES, load_network
 from sim.outputs.counters import FLOW_INDEX, STOCK_INDEX
 
 NET = load_network()
 START = dt.date(2023, 1, 1)
-TRANSIT_STATUSES = [Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT]
 PROBABILITY = st.floats(0.0, 1.0)
 
 
@@ -67,6 +72,12 @@ def parameters(draw) -> dict:
         "onward_movement_after_rejection": draw(PROBABILITY),
         "dublin_transfer_rate": draw(PROBABILITY),
         "secondary_movement_days": draw(st.floats(0, 20)),
+        "settle_probability": {s: draw(PROBABILITY) for s in ("LBY_W", "TUN", "MAR")},
+        "settled_resume_rate": {"LBY_W": draw(st.floats(0, 20))},
+        "voluntary_return_rate": {s: draw(st.floats(0, 20)) for s in ("LBY_E", "NER")},
+        "seat_patience_days": draw(st.integers(1, 40)),
+        "news_lag_days": draw(st.integers(0, 40)),
+        "warmup_days": draw(st.integers(0, 30)),
     }
 
 
@@ -97,6 +108,12 @@ def policy_mix(draw, days: int) -> list[dict]:
         {"type": "anti_smuggling", "states": ["LBY_W"], "arrest_rate": draw(PROBABILITY),
          "replacement_days": draw(st.integers(0, 60))},
         {"type": "visa_leverage", "target": "SEN", "strength": draw(PROBABILITY)},
+        {"type": "voluntary_return", "states": ["LBY_W", "NER"], "take_up": draw(PROBABILITY),
+         "places_per_year": draw(st.sampled_from([None, 0, 1000, 100000])),
+         "reintegration_support": draw(PROBABILITY)},
+        {"type": "crackdown", "state": draw(st.sampled_from(["TUN", "LBY_W"])),
+         "expulsion_rate": draw(PROBABILITY), "expelled_to": ["zuwara", "tamanrasset"],
+         "resume_multiplier": draw(st.floats(0, 5)), "wage_multiplier": draw(PROBABILITY)},
     ]  # fmt: skip
     chosen = draw(st.lists(st.sampled_from(range(len(pool))), max_size=4, unique=True))
     return [{**pool[k], **_window(draw, days)} for k in chosen]
@@ -125,13 +142,7 @@ def _recount(model, statuses: list[Status]) -> np.ndarray:
 
 def _check_day(model) -> None:
     day, pop, out = model.day - 1, model.population, model.outcomes
-    stocks = out.stocks[day]
-    assert np.array_equal(stocks[STOCK_INDEX["stranded"]], _recount(model, TRANSIT_STATUSES))
-    detained_anywhere = np.bincount(
-        PLACE_ROUTE[pop.place[pop.status == Status.DETAINED]], minlength=ROUTE_SLOTS
-    )
-    assert np.array_equal(stocks[STOCK_INDEX["detained"]], detained_anywhere)
-    flows = out.flows[: day + 1].sum(axis=(0, 2))
+    flows = out.flow_totals(day)
 
     def total(metric: str) -> int:
         return int(round(flows[FLOW_INDEX[metric]]))
@@ -139,16 +150,47 @@ def _check_day(model) -> None:
     assert total("return_decisions") + total("return_orders_resumed") == (
         total("returns") + total("absconded") + pop.count(Status.RETURN_ORDERED)
     )
-    moved = out.splits[("secondary_movements", "reason")][:, REASONS.index("after_rejection")]
-    assert pop.count(Status.ABSCONDED) == total("absconded") - int(round(moved.sum()))
+    # Movements by reason since the warm-up's first day (the run's splits and the warm-up's).
+    key, after_rejection = ("secondary_movements", "reason"), REASONS.index("after_rejection")
+    moved = sum(splits[key][:, after_rejection].sum() for splits in (out.splits, out.warmup_splits))
+    assert pop.count(Status.ABSCONDED) == total("absconded") - int(round(moved))
     absconded = pop.status == Status.ABSCONDED
     own_state = model.net.compiled.nationality_state[pop.nationality[absconded]]
     assert np.all(model.params.readmission_cooperation[own_state] < 1.0)
     assert total("arrivals_people") == int((pop.entry_day != NEVER).sum())
     assert total("arrivals_people") <= total("arrivals")
-    assert out.flows[: day + 1].min() >= 0 and stocks.min() >= 0
+    assert pop.count(Status.RETURNED_VOLUNTARILY) <= total("voluntary_returns")
+    assert out.flows[: max(day + 1, 0)].min(initial=0) >= 0 and out.warmup_flows.min() >= 0
+    if day < 0:
+        return  # the warm-up: no stocks, and the admissions tally starts on the first day
+    stocks = out.stocks[day]
+    for metric, statuses in (
+        ("stranded", STRANDED_STATUSES),
+        ("settled", [Status.SETTLED]),
+        ("waiting_for_seat", [Status.WAITING_FOR_SEAT]),
+    ):
+        assert np.array_equal(stocks[STOCK_INDEX[metric]], _recount(model, statuses)), metric
+    detained_anywhere = np.bincount(
+        PLACE_ROUTE[pop.place[pop.status == Status.DETAINED]], minlength=ROUTE_SLOTS
+    )
+    assert np.array_equal(stocks[STOCK_INDEX["detained"]], detained_anywhere)
+    for metric, status in (
+        ("asylum_pending", Status.ASYLUM_PENDING),
+        ("irregular_stay", Status.ABSCONDED),
+    ):
+        people = pop.status == status
+        entry = np.where(pop.entry_route[people] >= 0, pop.entry_route[people], len(ROUTES))
+        assert np.array_equal(
+            stocks[STOCK_INDEX[metric]], np.bincount(entry, minlength=ROUTE_SLOTS)
+        ), metric
+    assert stocks.min() >= 0
+    by_country = model.country_stocks.values[day].sum(axis=1)
+    assert by_country.tolist() == [
+        stocks[STOCK_INDEX["stranded"]].sum(),
+        stocks[STOCK_INDEX["settled"]].sum(),
+    ]
     admitted = sum(model.admissions.by("pathway").values()) * model.scale
-    assert round(admitted) == total("legal_admissions")
+    assert round(admitted) == int(round(out.flows[: day + 1, FLOW_INDEX["legal_admissions"]].sum()))
 
 
 @settings(

@@ -9,7 +9,7 @@ from conftest import make_model
 from scipy import stats
 
 from sim.agents.population import FIELDS
-from sim.rules.randomness import INITIAL_STOCK_FLAG, RandomStreams, person_keys
+from sim.rules.randomness import RandomStreams, person_keys, poisson_quantile
 
 KEYS = person_keys(3, np.array([5, 9, 12]), np.array([40_000, 30_000, 30_000]))
 
@@ -18,7 +18,8 @@ def test_person_keys_are_unique_and_tell_place_day_and_rank_apart():
     assert len(np.unique(KEYS)) == len(KEYS) == 100_000
     later = person_keys(4, np.array([5]), np.array([10]))
     assert not np.isin(later, KEYS).any()
-    assert not np.isin(INITIAL_STOCK_FLAG | later, later).any()
+    before_the_run = person_keys(-4, np.array([5]), np.array([10]))  # the warm-up's days
+    assert not np.isin(before_the_run, later).any() and not np.isin(before_the_run, KEYS).any()
     # The first 40,000 are place 5's, ranked 0..39,999, whatever comes after them.
     alone = person_keys(3, np.array([5]), np.array([40_000]))
     assert np.array_equal(alone, KEYS[:40_000])
@@ -66,14 +67,19 @@ def _by_key(model) -> dict[str, np.ndarray]:
 
 def test_a_policy_on_one_route_leaves_everyone_elses_journey_unchanged_seed_by_seed(network):
     # Search and rescue on the Atlantic only. The model's own channels that rightly carry a
-    # policy to other routes are held still (news and rumours, states' stances, returnees who
-    # set out again, the EU-wide rationing of returns), so that only shared luck could make
-    # anyone else's journey differ.
+    # policy to other routes are held still (news and rumours, news reaching home, states'
+    # stances, returnees who set out again, the EU-wide rationing of returns), so that only
+    # shared luck could make anyone else's journey differ.
     overrides = {
         "rumour_inertia": 1e6,
         "enforcement_response": 0,
         "remigration_probability": 0,
         "return_capacity_per_day": 100_000,
+        # News reaching home moves how many set out everywhere (a channel too).
+        "departure_success_elasticity": 0,
+        "departure_risk_semielasticity": 0,
+        "departure_failure_semielasticity": 0,
+        "departure_cost_elasticity": 0,
     }
     rescue = {"type": "search_and_rescue", "routes": ["atlantic"], "strength": 0.9}
     atlantic_starts = {leg["source"] for leg in network.legs if leg["route"] == "atlantic"}
@@ -101,3 +107,11 @@ def test_a_policy_on_one_route_leaves_everyone_elses_journey_unchanged_seed_by_s
             changed |= a[name] != b[name]
         changed_on_the_route += int(changed[~untouched].sum())
     assert changed_on_the_route > 10  # the policy did act on its route
+
+
+def test_poisson_numbers_by_inverse_cdf_match_scipy_s_quantiles():
+    rng = np.random.default_rng(3)
+    for mean in (0.0, 0.04, 1.3, 7.0, 164.0, 900.0):
+        u = rng.random(3000)
+        ours = poisson_quantile(u, np.full(len(u), mean))
+        assert np.array_equal(ours, stats.poisson.ppf(u, mean).astype(int)), mean

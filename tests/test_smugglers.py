@@ -31,22 +31,26 @@ def _market(capacity=3.0, networks=1):
     )
 
 
-def test_seats_are_rationed_by_capacity_and_money():
-    market = _market(capacity=3.0)
-    wanted = np.array([0] * 10 + [1] * 2)
-    budget = np.full(12, 5000.0)
-    budget[10] = 10.0  # cannot pay for leg 1
-    served, price = market.sell_seats(
-        wanted,
-        budget,
-        np.random.default_rng(0).random(12),
-        np.zeros(len(market.slot_leg)),
-        scale=1.0,
-    )
-    assert served[:10].sum() == 3
-    assert served[10:].tolist() == [False, True]
-    assert set(price[served]) == {1000.0, 500.0}
-    assert market.revenue.sum() == 3 * 1000.0 + 500.0
+def test_todays_seats_go_to_the_first_in_each_line_slot_by_slot():
+    market = _market(capacity=3.0, networks=2)  # two networks on each leg: 1.5 seats each
+    seats = market.seats_today(np.full(len(market.slot_leg), 0.4), 1.0, np.array([1.0, 0.5, 1]))
+    # Leg 0: 1.5 seats per network, rounded up by draws of 0.4 < 0.5; leg 1: the weather
+    # halves them to 0.75, rounded up too.
+    assert seats.tolist() == [2.0, 2.0, 1.0, 1.0]
+    line = np.array([0] * 5 + [1] * 3)  # sorted by leg, in the order people joined
+    has_seat, slot = market.seats_for_line(line, seats)
+    assert has_seat.tolist() == [True] * 4 + [False] + [True, True, False]
+    assert slot[has_seat].tolist() == [0, 0, 1, 1, 2, 3]
+
+
+def test_demand_is_shared_by_capacity_and_sales_are_counted():
+    market = _market(capacity=4.0, networks=2)
+    market.capacity[1] = 6.0  # leg 0's second network has three times the first's seats
+    market.record_requests(np.array([0, 0, 0, 0, 1]), persons_each=10.0)
+    assert market.requests.tolist() == [10.0, 30.0, 5.0, 5.0]
+    market.record_sales(np.array([1, 1, 2]), np.array([900.0, 900.0, 450.0]), persons_each=10.0)
+    assert market.sold.tolist() == [0.0, 20.0, 10.0, 0.0]
+    assert market.revenue.sum() == 10.0 * (2 * 900.0 + 450.0)
 
 
 def test_prices_rise_with_excess_demand_and_enforcement():

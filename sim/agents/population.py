@@ -30,19 +30,31 @@ class Status(IntEnum):
     ON_LEG = 3  # travelling a leg
     DETAINED = 4  # held after an interception or pullback; stranded in a transit country
     SMO_APPLICANT = 5  # waiting for a Safe Mobility Office decision
-    ASYLUM_PENDING = 6  # claimed asylum in the EU, claim pending
-    RETURN_ORDERED = 7  # claim rejected, ordered to leave, return pending
-    ABSCONDED = 8  # return order not carried out: stays irregularly, may move on and claim again
-    PROTECTED = 9  # granted protection
-    LEGALLY_ADMITTED = 10  # travelled on a legal pathway
-    RETURNED = 11  # returned to the country of origin
-    DEAD_MISSING = 12  # died or went missing on a leg
-    GAVE_UP = 13  # gave up and went home
+    WAITING_FOR_SEAT = 6  # in line for a seat on a smuggled leg (``leg`` is the leg wanted)
+    SETTLED = 7  # living and working in a transit country, not moving on for now
+    ASYLUM_PENDING = 8  # claimed asylum in the EU, claim pending
+    RETURN_ORDERED = 9  # claim rejected, ordered to leave, return pending
+    ABSCONDED = 10  # return order not carried out: stays irregularly, may move on and claim again
+    PROTECTED = 11  # granted protection
+    LEGALLY_ADMITTED = 12  # travelled on a legal pathway
+    RETURNED = 13  # returned to the country of origin (forced return)
+    RETURNED_VOLUNTARILY = 14  # went home from a transit country with assisted voluntary return
+    DEAD_MISSING = 15  # died or went missing on a leg
+    GAVE_UP = 16  # gave up and went home
 
 
 N_STATUS = len(Status)
 FIRST_FINAL = Status.PROTECTED
-TRANSIT_STATUSES = (Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT)
+#: Statuses of people counted as stranded when they are at a place in a transit country.
+STRANDED_STATUSES = (
+    Status.IN_TRANSIT,
+    Status.WORKING,
+    Status.DETAINED,
+    Status.SMO_APPLICANT,
+    Status.WAITING_FOR_SEAT,
+)
+#: Statuses in which a person holds a leg: travelling it, or in line for a seat on it.
+HOLDS_LEG = (Status.ON_LEG, Status.WAITING_FOR_SEAT)
 
 # name -> dtype of every per-person array. Together about 80 bytes a person.
 FIELDS: dict[str, np.dtype] = {
@@ -50,7 +62,7 @@ FIELDS: dict[str, np.dtype] = {
     "status": np.dtype(np.int8),
     "place": np.dtype(np.int16),  # current place (or the start of the current leg)
     "previous_place": np.dtype(np.int16),  # where they came from (not an immediate way back)
-    "leg": np.dtype(np.int16),  # current leg, -1 when not on a leg
+    "leg": np.dtype(np.int16),  # leg travelled or waited for, -1 otherwise
     "next_day": np.dtype(np.int32),  # day of the person's next event (decision, arrival...)
     "origin": np.dtype(np.int16),  # origin place
     "nationality": np.dtype(np.int16),  # index into Network.nationalities
@@ -197,9 +209,9 @@ class Population:
             problems.append(
                 f"{int(self.status_count.sum())} people in statuses but {self.size} rows"
             )
-        on_leg = status == Status.ON_LEG
-        if np.any(self.leg[on_leg] < 0):
-            problems.append("someone is on a leg without a leg")
-        if np.any(self.leg[~on_leg] >= 0):
-            problems.append("someone off any leg still holds a leg")
+        holds_leg = np.isin(status, HOLDS_LEG)
+        if np.any(self.leg[holds_leg] < 0):
+            problems.append("someone on a leg or in line for a seat has no leg")
+        if np.any(self.leg[~holds_leg] >= 0):
+            problems.append("someone off any leg and not in line still holds a leg")
         return problems

@@ -29,8 +29,13 @@ DEMAND_FACTOR_RANGE = (0.5, 4.0)
 CAPACITY_RANGE = (0.2, 5.0)
 #: Share of offered seats asked for above which capacity grows, and below which it shrinks.
 GROW_ABOVE_UTILISATION, SHRINK_BELOW_UTILISATION = 0.9, 0.5
-#: Monthly demand pressure on prices is (requests / seats offered - 1), clipped to this range.
+#: Monthly demand pressure on prices is the relative distance of the share of seats asked for
+#: (requests / seats offered) above or below that band (0 inside it, where capacity rests too,
+#: so that prices and capacity can rest together), clipped to this range.
 PRESSURE_RANGE = (-0.5, 1.0)
+#: Share of the gap between a network's price and its going rate that competition closes in a
+#: month (so that a rival's markup or a past squeeze fades; an assumption).
+PRICE_RELAXATION = 0.25
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ class SmugglingMarket:
         self.n_legs = len(leg_source)
         self.base_price = leg_base_price[self.slot_leg]
         self.demand_factor = 1.0 + markup_noise
+        self.going_rate = self.demand_factor.copy()  # each network's price level at rest
         self.enforcement_premium = np.ones(n)
         self.price = self.base_price * self.demand_factor
         self.capacity = params.capacity_per_day[self.slot_leg] / n_networks
@@ -173,60 +179,76 @@ class SmugglingMarket:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, risk / total, 1.0)
 
-    def sell_seats(
-        self,
-        wanted_leg: np.ndarray,
-        budget: np.ndarray,
-        order_key: np.ndarray,
-        seat_uniform: np.ndarray,
-        scale: float,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Ration today's seats among the people asking for them.
+    def seats_today(
+        self, seat_uniform: np.ndarray, scale: float, leg_factor: np.ndarray
+    ) -> np.ndarray:
+        """Seats each slot sells today, in agents: capacity x active x scale x the leg's factor
+        (the weather, on sea legs), fractions rounded at random with one draw per slot
+        (``seat_uniform``)."""
+        seats = self.capacity * self.active * scale * leg_factor[self.slot_leg]
+        return np.floor(seats) + (seat_uniform < seats - np.floor(seats))
 
-        ``wanted_leg`` is the smuggled leg each person asks for; ``order_key`` a uniform draw
-        per person (a random permutation of those waiting, without a loop); ``seat_uniform``
-        one draw per slot for rounding fractional capacities at small scales. Returns
-        ``served`` (bool per person) and ``price`` paid (EUR per person; 0 where not served).
+    def seats_for_line(
+        self, line_leg: np.ndarray, seats: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Who in line gets one of today's ``seats`` (per slot), and from which slot.
+
+        ``line_leg`` is the leg each person in line waits for, sorted by leg and, within a
+        leg, in the order they joined. The first ``seats`` of a leg in line are served; the
+        k-th served person gets a seat of the slot their place falls in (slots in order).
+        Returns ``has_seat`` (bool per person) and ``slot`` (per person; for those without a
+        seat, the leg's first slot).
         """
-        n = len(wanted_leg)
-        seats = self.capacity * self.active * scale
-        seats = np.floor(seats) + (seat_uniform < seats - np.floor(seats))
-        served = np.zeros(n, dtype=bool)
-        price = np.zeros(n)
-        if n == 0:
-            return served, price
-        order = np.lexsort((order_key, wanted_leg))
-        legs_sorted = wanted_leg[order]
-        first_of_leg = np.searchsorted(legs_sorted, legs_sorted, side="left")
-        rank = np.arange(n) - first_of_leg
-        cumulative = np.cumsum(seats)
-        leg_first_slot = np.searchsorted(self.slot_leg, legs_sorted, side="left")
-        before = np.where(leg_first_slot > 0, cumulative[np.maximum(leg_first_slot - 1, 0)], 0.0)
+        n = len(line_leg)
+        in_line = np.bincount(line_leg, minlength=self.n_legs)
+        rank = np.arange(n) - (np.cumsum(in_line) - in_line)[line_leg]
         leg_seats = np.bincount(self.slot_leg, weights=seats, minlength=self.n_legs)
-        has_seat = rank < leg_seats[legs_sorted]
-        slot = np.searchsorted(cumulative, before + rank, side="right")
-        slot = np.where(has_seat, np.minimum(slot, len(cumulative) - 1), leg_first_slot)
-        slot_price = self.price[slot]
-        ok = has_seat & (budget[order] >= slot_price)
-        served[order] = ok
-        price[order] = np.where(ok, slot_price, 0.0)
-        persons = 1.0 / scale
-        np.add.at(self.requests, slot, persons)
-        np.add.at(self.sold, slot[ok], persons)
-        np.add.at(self.revenue, slot[ok], slot_price[ok] * persons)
-        return served, price
+        has_seat = rank < leg_seats[line_leg]
+        first_slot = np.searchsorted(self.slot_leg, np.arange(self.n_legs), side="left")
+        slot = first_slot[line_leg]
+        # The k-th seat of a leg belongs to the slot whose cumulative seats first exceed k.
+        served = np.flatnonzero(has_seat)
+        cumulative = np.cumsum(seats)
+        legs = line_leg[served]
+        before = np.where(first_slot[legs] > 0, cumulative[np.maximum(first_slot[legs] - 1, 0)], 0)
+        slot[served] = np.searchsorted(cumulative, before + rank[served], side="right")
+        return has_seat, slot
+
+    def record_requests(self, legs: np.ndarray, persons_each: float) -> None:
+        """People asking for a seat on ``legs`` (one per entry): the demand each active network
+        of the leg sees this month, shared by their capacities."""
+        if len(legs) == 0:
+            return
+        asked = np.bincount(legs, minlength=self.n_legs) * persons_each
+        weight = self.capacity * self.active
+        total = np.bincount(self.slot_leg, weights=weight, minlength=self.n_legs)
+        share = np.divide(
+            weight, total[self.slot_leg], out=np.zeros_like(weight), where=total[self.slot_leg] > 0
+        )
+        self.requests += asked[self.slot_leg] * share
+
+    def record_sales(self, slots: np.ndarray, price: np.ndarray, persons_each: float) -> None:
+        """Seats sold today from ``slots`` at ``price`` (EUR), one person each."""
+        np.add.at(self.sold, slots, persons_each)
+        np.add.at(self.revenue, slots, price * persons_each)
 
     def adapt(self, days: int, leg_enforcement_ratio: np.ndarray) -> None:
         """Monthly: prices follow demand and enforcement, capacity follows sales, craft risk."""
         p = self.params
+        # Demand against the fleet's capacity (smugglers know boats stay ashore in winter).
         offered = np.maximum(self.capacity * days, 1e-9)
         utilisation = self.requests / offered
         busy = self.active & (self.requests > 0)
-        pressure = np.clip(utilisation - 1.0, *PRESSURE_RANGE)
+        pressure = np.clip(
+            np.maximum(utilisation / GROW_ABOVE_UTILISATION - 1.0, 0.0)
+            + np.minimum(utilisation / SHRINK_BELOW_UTILISATION - 1.0, 0.0),
+            *PRESSURE_RANGE,
+        )
+        # Competition pulls prices back toward the going rate (a rival's markup fades) ...
+        relaxed = self.going_rate + (self.demand_factor - self.going_rate) * (1 - PRICE_RELAXATION)
+        # ... while demand outside the band pushes them.
         self.demand_factor = np.where(
-            busy,
-            self.demand_factor * (1.0 + p.price_demand_elasticity * pressure),
-            self.demand_factor,
+            busy, relaxed * (1.0 + p.price_demand_elasticity * pressure), relaxed
         )
         self.demand_factor = np.clip(self.demand_factor, *DEMAND_FACTOR_RANGE)
         extra_enforcement = np.maximum(leg_enforcement_ratio[self.slot_leg] - 1.0, 0.0)

@@ -42,14 +42,25 @@ class Parameters:
     """Every model parameter (see docs/scenarios.md for units, ranges and sources)."""
 
     # who sets out, when, with what
-    departure_rate: Array  # by origin, persons per year
-    seasonality_amplitude: Array  # by route slot
-    seasonality_peak_day: Array  # by route slot
-    initial_stock: Array  # by place, persons
-    initial_stock_days_travelled_min: int
-    initial_stock_days_travelled_max: int
-    initial_stock_first_decision_days: int
-    initial_stock_budget_share: float
+    departure_rate: Array  # by origin, persons per year at the reference beliefs
+    departure_success_elasticity: float
+    departure_risk_semielasticity: float
+    departure_failure_semielasticity: float
+    departure_cost_elasticity: float
+    departure_cash_share: float
+    departure_reference_success: float
+    departure_reference_return_risk: float
+    departure_reference_death_risk: float
+    departure_reference_failure: float
+    legal_alternative_effect: float
+    news_lag_days: int
+    news_memory_days: float
+    news_prior_weight: float
+    warmup_days: int
+    warmup_fill_days: int
+    sea_weather_amplitude: Array  # by route slot
+    sea_weather_peak_day: Array  # by route slot
+    sea_distress_winter_excess: float
     protection_need_share: Array  # by nationality
     budget_median_eur: Array  # by nationality
     budget_sigma: float
@@ -68,7 +79,7 @@ class Parameters:
     give_up_base: float
     give_up_per_failure: float
     work_spell_days: int
-    seat_wait_days: int
+    seat_patience_days: int
     stuck_wait_days: int
     rest_days: int
     rumour_inertia: float
@@ -96,6 +107,8 @@ class Parameters:
     return_capacity_per_day: float
     remigration_probability: float
     remigration_delay_days: float
+    reintegration_effect: float
+    reintegration_support_forced: float
     pushback_days_lost: int
     pushback_money_lost_share: float
     # partner states
@@ -126,6 +139,14 @@ class Parameters:
     rival_replacement_days: int
     rival_capacity_share: float
     rival_markup: float
+    # staying in transit, assisted voluntary return
+    settle_probability: Array  # by state
+    settled_resume_rate: Array  # by state, per year
+    settled_review_days: int
+    settled_price_elasticity: float
+    voluntary_return_rate: Array  # by state, per year
+    voluntary_return_support: float
+    voluntary_return_cost_eur: float
 
 
 def _ids(by: str, network: Network) -> list[str]:

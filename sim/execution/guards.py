@@ -4,8 +4,9 @@ A scale so small that each origin sends out no agent gives tables of zeros that 
 results; a thousand seeds at full scale is hours of work. :func:`check_enough_agents` refuses
 the first, naming the smallest sensible scale; :func:`estimate_seconds` gives the rough wall
 time that the commands announce before a long run. Both count the people a scenario sets in
-motion: the initial stock plus the departures over the horizon (its ``departure_rate`` and
-``initial_stock`` parameters, with the scenario's overrides).
+motion at its reference rates (``departure_rate``, with the scenario's overrides): the first
+counts the departures over the horizon, the second those of the warm-up too
+(``warmup_days``), which a run simulates before its first day.
 """
 
 from __future__ import annotations
@@ -35,22 +36,22 @@ class Size:
 
     origins: int
     departures: float
-    initial_stock: float
+    warmup_departures: float
 
     @property
     def people(self) -> float:
-        """Everyone the run follows: the initial stock and every departure."""
-        return self.departures + self.initial_stock
+        """Everyone the run follows: those who set out in the warm-up and in the run."""
+        return self.departures + self.warmup_departures
 
 
 def scenario_size(scenario: Scenario, days: int) -> Size:
-    """Departures over ``days`` (no seasonality: the yearly rate times the years) and the
-    initial stock of ``scenario``, in persons."""
+    """Departures of ``scenario`` over ``days`` and over its warm-up, in persons, at the
+    reference rates (the yearly rate times the years)."""
     network = load_network(scenario.network_overrides() or None)
     params = scenario_parameters(scenario, network)
     rate = float(params.departure_rate.sum())
     origins = int((params.departure_rate > 0).sum())
-    return Size(origins, rate * days / 365.0, float(params.initial_stock.sum()))
+    return Size(origins, rate * days / 365.0, rate * params.warmup_days / 365.0)
 
 
 def _round_up(value: float) -> float:

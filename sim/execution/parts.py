@@ -2,8 +2,8 @@
 
 ``run`` and ``compare`` save every run the moment it finishes, in
 ``parts/<label>/seed-<seed>/`` of their output folder: ``summary.parquet``,
-``timeseries.parquet``, ``leg_flows.parquet``, ``breakdown.parquet`` and ``run.json`` (the run's
-statistics). A part is
+``timeseries.parquet``, ``leg_flows.parquet``, ``breakdown.parquet``,
+``country_stocks.parquet`` and ``run.json`` (the run's statistics). A part is
 written in a temporary folder beside it and renamed into place in one step, so a part either
 exists whole or not at all, whatever stops the command (Ctrl-C, ``kill``, a full disk, a power
 cut). The command's tables (:mod:`sim.execution.tables`) are then assembled from the parts, in
@@ -27,7 +27,7 @@ from sim.execution.files import ordinary_mode
 from sim.execution.runner import RunResult
 
 PARTS = "parts"
-_TABLES = ("summary", "timeseries", "leg_flows", "breakdown")
+_TABLES = ("summary", "timeseries", "leg_flows", "breakdown", "country_stocks")
 
 
 def part_folder(folder: str | Path, label: str, seed: int) -> Path:
@@ -45,6 +45,7 @@ def save_part(folder: str | Path, label: str, result: RunResult) -> Path:
         result.summary.to_parquet(temporary / "summary.parquet", index=False)
         result.timeseries.to_parquet(temporary / "timeseries.parquet", index=False)
         result.breakdown.to_parquet(temporary / "breakdown.parquet", index=False)
+        result.country_stocks.to_parquet(temporary / "country_stocks.parquet", index=False)
         flows = pd.DataFrame({"leg": result.leg_ids, "persons": result.leg_flows})
         flows.to_parquet(temporary / "leg_flows.parquet", index=False)
         record = {"scenario": result.scenario, "seed": result.seed, "stats": result.stats}
@@ -87,6 +88,7 @@ def load_part(folder: str | Path, label: str, seed: int) -> RunResult:
             summary=tables["summary"],
             timeseries=tables["timeseries"],
             breakdown=tables["breakdown"],
+            country_stocks=tables["country_stocks"],
             leg_flows=tables["leg_flows"]["persons"].to_numpy(),
             leg_ids=[str(leg) for leg in tables["leg_flows"]["leg"]],
             stats=dict(record.get("stats") or {}),

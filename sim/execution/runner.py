@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.outputs.by_country import COUNTRY_STOCK_COLUMNS
 from sim.outputs.counters import BREAKDOWN_COLUMNS
 from sim.scenario.build import build_model
 from sim.scenario.loading import load_scenario
@@ -29,7 +30,9 @@ class RunResult:
 
     ``leg_flows[k]`` is the persons who crossed leg ``leg_ids[k]`` over the run (the compiled
     network's leg order), so a result can be written without reloading the network;
-    ``breakdown`` holds the split flows (deaths by segment, arrivals by nationality...).
+    ``breakdown`` holds the split flows (deaths by segment, arrivals by nationality...) and
+    ``country_stocks`` the people stranded and settled per transit country and day
+    (``scenario, seed, day, date, country, metric, value``).
     """
 
     scenario: str
@@ -40,6 +43,9 @@ class RunResult:
     leg_ids: list[str]
     stats: dict[str, Any] = field(default_factory=dict)
     breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
+    country_stocks: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COUNTRY_STOCK_COLUMNS)
+    )
 
 
 @dataclass(frozen=True)
@@ -119,12 +125,14 @@ def simulate(
         breakdown=model.outcomes.breakdown_frame(scenario.name, int(seed)),
         leg_flows=model.leg_flows.copy(),
         leg_ids=list(model.net.leg_ids),
+        country_stocks=model.country_stocks.frame(scenario.name, int(seed), model.start_date),
         stats={
             "wall_seconds": round(wall, 3),
             "people": int(round(len(model.population) / model.scale)),
             "agents": len(model.population),
             "agent_steps": int(model.agent_steps),
             "days": model.days,
+            "warmup_days": model.warmup_days,
             "scale": model.scale,
         },
     )

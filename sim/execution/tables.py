@@ -8,7 +8,9 @@ One folder holds the runs of one scenario, all seeds together, in seed order:
 - ``leg_flows.csv``: ``scenario, seed, leg, persons`` (persons who crossed each leg);
 - ``breakdown.csv``: ``scenario, seed, route, metric, by, category, value``: the flows split by
   mode, segment, state, nationality, pathway or place (totals over the run; categories absent
-  on a route are 0).
+  on a route are 0);
+- ``country_stocks.csv``: ``scenario, seed, day, date, country, metric, value`` (people
+  stranded and settled in each transit country, per day).
 
 ``scenario`` is the scenario's name, or the label ``compare`` gives it (a scenario compared with
 itself is labelled ``<name>-2``). :func:`read_run_table` reads them back.
@@ -28,6 +30,7 @@ SUMMARY = "summary"
 TIMESERIES = "timeseries"
 LEG_FLOWS = "leg_flows"
 BREAKDOWN = "breakdown"
+COUNTRY_STOCKS = "country_stocks"
 LEG_FLOW_COLUMNS = ["scenario", "seed", "leg", "persons"]
 
 
@@ -53,8 +56,8 @@ def write_run_tables(
     label: str | None = None,
     parquet: bool = False,
 ) -> list[Path]:
-    """Write the summary, time series, leg flows and breakdown of ``results`` (one scenario,
-    in seed order) to ``folder``, atomically; return the paths written.
+    """Write the summary, time series, leg flows, breakdown and country stocks of ``results``
+    (one scenario, in seed order) to ``folder``, atomically; return the paths written.
 
     ``label`` replaces the scenario's name in the ``scenario`` column; ``parquet`` writes the
     time series as Parquet instead of CSV.
@@ -63,16 +66,19 @@ def write_run_tables(
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     series = pd.concat([r.timeseries for r in results], ignore_index=True)
     breakdown = pd.concat([r.breakdown for r in results], ignore_index=True)
+    countries = pd.concat([r.country_stocks for r in results], ignore_index=True)
     if label is not None:
         summary = summary.assign(scenario=label)
         series = series.assign(scenario=label)
         breakdown = breakdown.assign(scenario=label)
+        countries = countries.assign(scenario=label)
     series_name = f"{TIMESERIES}.parquet" if parquet else f"{TIMESERIES}.csv"
     return [
         write_table_atomic(folder / f"{SUMMARY}.csv", summary),
         write_table_atomic(folder / series_name, series),
         write_table_atomic(folder / f"{LEG_FLOWS}.csv", leg_flows_frame(results, label)),
         write_table_atomic(folder / f"{BREAKDOWN}.csv", breakdown),
+        write_table_atomic(folder / f"{COUNTRY_STOCKS}.csv", countries),
     ]
 
 

@@ -1,8 +1,8 @@
 """Asylum in the EU: where people claim, decisions, returns, and movements inside the EU.
 
 :class:`Asylum` meets people as they arrive at an EU place (:meth:`Asylum.arrive`) and has one
-stage of the day, :meth:`Asylum.decide`. The rules (``docs/model.md``, "Asylum and secondary
-movement"):
+stage of the day, :meth:`Asylum.decide`. The rules (``docs/model.md``, "Asylum and movement
+inside the EU"):
 
 - **Where people claim.** On entering an EU state, a person claims asylum there if it is the
   state of their intended destination, or else with the state's ``claim_at_entry_share``; the
@@ -21,7 +21,10 @@ movement"):
   (``absconded``), which is not final: at each review (about every
   ``irregular_stay_review_days``) a person moves on to another EU state with
   ``onward_movement_after_rejection`` and claims again there (subject to Dublin).
-- People returned may set out again.
+- People returned may set out again, as their reintegration support allows
+  (:meth:`sim.model.origins.Origins.returnees`; they set out in the stage "returnees set out
+  again"). Their homes hear of protection, deportation and absconding
+  (:class:`sim.model.news.HomeNews`).
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ class Asylum:
     # ----------------------------------------------------------------- the day's stage
     def decide(self, due: np.ndarray) -> None:
         """Claims due today are left or decided; return orders due today are carried out or
-        not; irregular stays due for review move on or not; the returned come home."""
+        not; irregular stays due for review move on or not."""
         model = self.model
         pop, p = model.population, model.params
         pending = self._due_in(due, Status.ASYLUM_PENDING)
@@ -144,6 +147,7 @@ class Asylum:
         route = self.route_of(claims)
         model.outcomes.add("asylum_granted", route[granted])
         model.outcomes.add("return_decisions", route[~granted])
+        model.news.hear("protected", pop.origin[claims[granted]])
         pop.set_status(claims[granted], Status.PROTECTED)
         pop.next_day[claims[granted]] = NEVER
         rejected = claims[~granted]
@@ -152,11 +156,6 @@ class Asylum:
 
         self.carry_out_returns(self._due_in(due, Status.RETURN_ORDERED))
         self.review_irregular_stay(self._due_in(due, Status.ABSCONDED))
-        back_home = self._due_in(due, Status.RETURNED)
-        pop.set_status(back_home, Status.AT_ORIGIN)
-        pop.place[back_home] = pop.origin[back_home]
-        pop.in_country_since[back_home] = model.day
-        pop.next_day[back_home] = model.day + 1
 
     def _due_in(self, due: np.ndarray, status: Status) -> np.ndarray:
         """Those of ``due`` who are in ``status`` and still due today (not moved on today)."""
@@ -251,13 +250,10 @@ class Asylum:
         self.readmit_to_transit_state(orders[chosen[to_partner[chosen]]])
         candidates = orders[chosen[~to_partner[chosen]]]
         model.send_home(candidates, Status.RETURNED, None)
-        again = model.draws("remigration", candidates) < model.params.remigration_probability
-        delay = exponential_days(
-            model.params.remigration_delay_days, model.draws("remigration_delay", candidates[again])
-        )
-        pop.next_day[candidates[again]] = model.day + 1 + delay
+        model.origins.returnees(candidates, model.params.reintegration_support_forced, "deported")
         absconding = orders[~feasible]
         model.outcomes.add("absconded", self.route_of(absconding))
+        model.news.hear("absconded", pop.origin[absconding])
         pop.set_status(absconding, Status.ABSCONDED)
         delay = exponential_days(
             model.params.irregular_stay_review_days,

@@ -87,11 +87,15 @@ class Beliefs:
         )
         self.cost_to_go = c.cost_to_go(np.where(c.leg_closed, np.inf, cost))
         self.cost_to_go_any = self.cost_to_go[c.destinations].min(axis=0)
+        # Per (destination, leg): the remaining cost from the leg's end, the nearest destination
+        # plus the penalty where the intended one cannot be reached; flat, for one gather a
+        # person and candidate leg.
+        intended = self.cost_to_go[:, c.leg_target]
+        fallback = self.cost_to_go_any[c.leg_target] + model.params.unreachable_destination_penalty
+        self._leg_cost_to_go = np.where(np.isfinite(intended), intended, fallback).ravel()
 
     def cost_to_go_for(self, destination: np.ndarray, legs: np.ndarray) -> np.ndarray:
         """Remaining cost (n x K) from each candidate leg's end to each person's destination;
         where their intended destination cannot be reached, to the nearest one plus a penalty."""
-        target = self.model.net.compiled.leg_target[legs]
-        intended = self.cost_to_go[destination[:, None], target]
-        fallback = self.cost_to_go_any[target] + self.model.params.unreachable_destination_penalty
-        return np.where(np.isfinite(intended), intended, fallback)
+        n_legs = self.model.net.compiled.n_legs
+        return self._leg_cost_to_go[destination.astype(np.int64)[:, None] * n_legs + legs]

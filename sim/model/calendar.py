@@ -2,13 +2,17 @@
 
 :class:`DatedChanges` holds the changes of the run's network that are switched on (see
 :mod:`sim.network.changes`) and has one stage of the day, :meth:`DatedChanges.apply_due`, the
-first of the day: every change dated today or earlier and not yet applied is applied. Changes
-dated before the run's first day are applied when the model is built.
+first of the day: every change dated today or earlier and not yet applied is applied. The run's
+first day is the warm-up's (``warmup_days`` before ``start_date``): a change dated in the warm-up
+applies on its date there, like any other day (the warm-up's days have their calendar dates,
+``model.date``), and changes dated before the warm-up are applied when the model is built. So
+the network on ``start_date`` is the same whatever the warm-up's length, and the warm-up's
+people met each change when it happened.
 
 - A leg change sets the leg's value in the compiled network (``death_risk``, ``days``,
   ``closed``) or its price range (``price_min_eur``, ``price_max_eur``: smugglers' base price and
   the fare become the new middle of the range, their markups kept); people then re-evaluate the
-  way ahead at once.
+  way ahead at once, and people at home the journey's cost.
 - A state change sets the state's own reservation on departures or readmission, which its
   stance moves toward from its next monthly review (:mod:`sim.agents.stance`).
 """
@@ -31,10 +35,16 @@ class DatedChanges:
         self.model = model
         self.pending: list[dict[str, Any]] = [c for c in model.net.changes if c["enabled"]]
         self.applied: list[str] = []  # ids, in the order applied
-        self.apply_due(model.start_date)
+        self.apply_due(self.first_date)
+
+    @property
+    def first_date(self) -> dt.date:
+        """The date of the first day simulated: the warm-up's first day."""
+        return self.model.start_date - dt.timedelta(days=self.model.warmup_days)
 
     def apply_due(self, today: dt.date | None = None) -> None:
-        """Apply every pending change dated ``today`` (default: the model's date) or earlier."""
+        """Apply every pending change dated ``today`` (default: the model's date, negative days
+        of the warm-up included) or earlier."""
         model = self.model
         today = today or model.start_date + dt.timedelta(days=model.day)
         due = [c for c in self.pending if c["date"] <= today]
@@ -51,8 +61,11 @@ class DatedChanges:
                 row = RESERVATION_ROW[change["attribute"]]
                 self.model.conduct.reservation[row, state] = change["value"]
             self.applied.append(change["id"])
+        # When the model is being built, its components see the changed network from the start.
         if legs_changed and getattr(self.model, "beliefs", None) is not None:
             self.model.beliefs.refresh_routes()
+        if legs_changed and getattr(self.model, "origins", None) is not None:
+            self.model.origins.refresh_journey_cost()
 
     def change_leg(self, leg_id: str, attribute: str, value: float) -> None:
         """Set one attribute of one leg in the compiled network (and the market's prices)."""

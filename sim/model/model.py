@@ -7,22 +7,36 @@ reads as the documented day (``docs/model.md``) and is the one list the benchmar
 1. states review their stance (monthly: the EU hands each border state its arrivals, and each
    partner what it offers and presses it with);
 2. policies act (they set today's modifiers), and today's leg rates are compiled;
-3. new people set out from origins;
-4. the people due today are found;
-5. Safe Mobility Offices and legal pathways take their applicants;
-6. the others decide: give up, wait, work, or choose a leg and buy a seat;
-7. legs ending today end: pullback, distress with rescue or death, pushback, arrival;
-8. asylum claims are decided; return orders are carried out or not;
-9. smugglers adapt prices, capacity and craft, and some are arrested (monthly);
-10. routes are re-evaluated at the new prices and risks (monthly);
-11. the news of the day spreads;
-12. stocks are recorded (and, under ``check``, conservation is checked).
+3. the sea conditions of the day are read (the weather holds boats back; winter distress);
+4. new people set out from origins, as the news at home and their means allow;
+5. the people due today are found;
+6. Safe Mobility Offices, legal pathways and assisted voluntary return take their applicants;
+7. settled people review their situation (stay, move on, go home assisted);
+8. the others decide: give up, wait, settle, work, or choose a leg (and join its line for a
+   seat, or pay the fare);
+9. smugglers sell today's seats to the first in each line;
+10. legs ending today end: pullback, distress with rescue or death, pushback, arrival;
+11. asylum claims are decided; return orders are carried out or not;
+12. returnees whose time has come set out again;
+13. crackdowns round people up and expel them;
+14. smugglers adapt prices, capacity and craft, and some are arrested (monthly);
+15. routes are re-evaluated at the new prices and risks (monthly), and the journey's cost
+    as people at home see it;
+16. the news of the day spreads along the route, and the news of a while ago reaches home;
+17. stocks are recorded (and, under ``check``, conservation is checked).
+
+The run starts ``warmup_days`` before ``start_date`` (days -warmup_days..-1), under the
+scenario's conditions at its start (policies in force on ``start_date`` act throughout the
+warm-up), so that the model builds its own stocks of people in transit; outputs count from
+``start_date`` (day 0).
 
 Migrants are rows of :class:`~sim.agents.population.Population`, owned by one
 :class:`PopulationAgent`; smugglers and states are ``mesa.Agent`` objects, so ``model.agents``
 lists the population agent, the states, the EU and the smugglers. Each concept is a component
 with its own state and stages: :class:`~sim.model.origins.Origins`,
-:class:`~sim.model.travel.Travel`, :class:`~sim.model.asylum.Asylum`,
+:class:`~sim.model.news.HomeNews`, :class:`~sim.model.seasons.SeaConditions`,
+:class:`~sim.model.travel.Travel`, :class:`~sim.model.seats.SeatQueue`,
+:class:`~sim.model.settlement.Settlement`, :class:`~sim.model.asylum.Asylum`,
 :class:`~sim.model.beliefs.Beliefs`.
 """
 
@@ -37,29 +51,41 @@ import numpy as np
 
 from sim.agents.population import NEVER, MigrantView, Population, Status
 from sim.agents.smugglers import build_market
-from sim.agents.stance import StanceInputs
-from sim.agents.states import build_states, stance_parameters
+from sim.agents.states import build_states
 from sim.config.parameters import Parameters
 from sim.errors import UserError
 from sim.model.asylum import REASONS, Asylum
 from sim.model.beliefs import Beliefs
 from sim.model.calendar import DatedChanges
 from sim.model.conservation import assert_conserved
+from sim.model.monthly import MONTH_DAYS, MonthlyReviews
+from sim.model.news import HomeNews
 from sim.model.origins import Origins
+from sim.model.schedule import Schedule
+from sim.model.seasons import SeaConditions
+from sim.model.seats import SeatQueue
+from sim.model.settlement import Settlement
+from sim.model.stocks import record_stocks
 from sim.model.travel import Travel
-from sim.network import MODES, ROUTE_SLOTS, ROUTES, SEGMENTS, Network
+from sim.network import MODES, ROUTES, SEGMENTS, Network
 from sim.outputs.admissions import PATHWAYS, LegalAdmissions
+from sim.outputs.by_country import CountryStocks
 from sim.outputs.counters import Outcomes
 from sim.policies.base import PolicyBase
 from sim.rules.randomness import RandomStreams
 from sim.rules.rates import LegRates, Modifiers, baseline_rescue_by_leg, compile_leg_rates
 
-#: Days between the monthly stages (stances, smugglers, routes).
-MONTH_DAYS = 30
-#: Statuses of people counted as stranded when they are at a place in a transit country.
-STRANDED_STATUSES = (Status.IN_TRANSIT, Status.WORKING, Status.DETAINED, Status.SMO_APPLICANT)
+#: Statuses of people who decide when their day comes (those in line: when patience runs out).
 DECIDING = np.array(
-    [Status.AT_ORIGIN, Status.IN_TRANSIT, Status.WORKING, Status.DETAINED], dtype=np.int8
+    [
+        Status.AT_ORIGIN,
+        Status.IN_TRANSIT,
+        Status.WORKING,
+        Status.DETAINED,
+        Status.WAITING_FOR_SEAT,
+        Status.SETTLED,
+    ],
+    dtype=np.int8,
 )
 
 
@@ -104,6 +130,7 @@ class MigrationModel(mesa.Model):
             raise UserError(f"scale must be in (0, 1], got {scale}")
         self._stepping = 0
         self.seed, self.days, self.scale, self.start_date = seed, days, scale, start_date
+        self.warmup_days = params.warmup_days
         self.check_conservation = check
         self.net, self.params = network, params
         c = network.compiled
@@ -133,45 +160,52 @@ class MigrationModel(mesa.Model):
                 ],
             },
         )
+        self.country_stocks = CountryStocks(days, scale, network.state_ids)
         self.admissions = LegalAdmissions(scale)
         self.modifiers = Modifiers(
             c.n_legs, len(network.state_ids), c.n_places, len(network.nationalities)
         )
         self.leg_baseline_rescue = baseline_rescue_by_leg(c, params.baseline_rescue_share)
         self.rates = self.compile_rates()
-        self.baseline_pullback = self.rates.pullback.copy()
         self.wage = params.earnings_eur_per_day[c.place_state]
-        self.arrest_rate_by_place = params.smuggler_arrest_rate[c.place_state]
         self.leg_flows = np.zeros(c.n_legs)
         self.month_leg_arrivals = np.zeros(c.n_legs)
         self.month_friction = np.zeros(len(network.state_ids))  # agents pushed back or expelled
-        self.stance_params = stance_parameters(params)
         self.agent_steps = 0  # person-days of people not in a final status
         self.people_events = 0  # people who acted (were due), summed over days
         self.due = self.deciding = np.empty(0, dtype=np.int64)
+        self.schedule = Schedule(self)
+        self.reviews = MonthlyReviews(self)
         self.calendar = DatedChanges(self)
         self.beliefs = Beliefs(self)
+        self.news = HomeNews(self)
+        self.seasons = SeaConditions(self)
         self.origins = Origins(self)
         self.travel = Travel(self)
+        self.seats = SeatQueue(self)
+        self.settlement = Settlement(self)
         self.asylum = Asylum(self)
-        self.origins.add_initial_stock()
-        self.people_initial = len(self.population)
         for policy in self.policies:
             policy.setup(self)
         self.stages: list[Stage] = [
             Stage("dated changes", self.calendar.apply_due),
-            Stage("states review their stance", self.review_stances),
+            Stage("states review their stance", self.reviews.review_stances),
             Stage("policies act", self.apply_policies),
+            Stage("sea conditions", self.seasons.update),
             Stage("people set out", self.origins.set_out),
             Stage("people due today", self.find_people_due),
             Stage("applicants screened", self.screen_applicants),
-            Stage("people decide and depart", lambda: self.travel.decide_and_depart(self.deciding)),
+            Stage("settled people review", self.review_settled),
+            Stage("people decide", lambda: self.travel.decide_and_depart(self.deciding)),
+            Stage("seats sold", self.seats.serve),
             Stage("legs end", lambda: self.travel.move_along_legs(self.due)),
             Stage("asylum and returns", lambda: self.asylum.decide(self.due)),
-            Stage("smugglers adapt", self.adapt_smugglers),
+            Stage("returnees set out again", lambda: self.origins.come_home(self.due)),
+            Stage("expulsions", self.settlement.expel),
+            Stage("smugglers adapt", self.reviews.adapt_smugglers),
             Stage("routes re-evaluated", self.refresh_routes),
-            Stage("news spreads", self.beliefs.spread_news),
-            Stage("stocks recorded", self.record_stocks),
+            Stage("news spreads", self.spread_news),
+            Stage("stocks recorded", lambda: record_stocks(self)),
         ]
         if check:
             self.stages.append(Stage("conservation checked", lambda: assert_conserved(self)))
@@ -180,32 +214,55 @@ class MigrationModel(mesa.Model):
     @property
     def day(self) -> int:
         """Today's index, from Mesa's step count: the day being simulated during a step, the
-        next day to simulate between steps (so after ``n`` steps ``day == steps == n``)."""
-        return self.steps - self._stepping
+        next day to simulate between steps. Day 0 is ``start_date``; the warm-up's days are
+        negative (after ``n`` steps ``day == n - warmup_days``)."""
+        return self.steps - self._stepping - self.warmup_days
 
     @property
     def date(self) -> dt.date:
-        """The calendar date of :attr:`day`."""
+        """The calendar date of :attr:`day` (before ``start_date`` during the warm-up)."""
         return self.start_date + dt.timedelta(days=self.day)
 
     @property
+    def policy_date(self) -> dt.date:
+        """The date whose policies are in force today: during the warm-up, ``start_date``
+        (the warm-up runs under the scenario's conditions at its start)."""
+        return max(self.date, self.start_date)
+
+    @property
     def month_starts(self) -> bool:
-        """Whether today begins a new month of the run (not on day 0)."""
-        return self.day > 0 and self.day % MONTH_DAYS == 0
+        """Whether today begins a new month (every 30 days from ``start_date``, before and
+        after it; not on the first day simulated)."""
+        return self.day % MONTH_DAYS == 0 and self.day > -self.warmup_days
+
+    @property
+    def adapting(self) -> bool:
+        """Whether smugglers and states adapt today: not in the warm-up's first
+        ``warmup_fill_days``, while the routes fill from empty (adapting to an empty network
+        would start the run from a collapsed market and a jumpy stance)."""
+        return self.day >= min(self.params.warmup_fill_days - self.warmup_days, 0)
 
     def step(self) -> None:
         """Advance the simulation by one day: run every stage in order."""
         self._stepping = 1
         self.outcomes.today = self.day
+        if self.day == 0:
+            self.start_counting()
         for stage in self.stages:
             stage.run()
         self._stepping = 0
         self.running = self.day < self.days
 
     def run(self) -> None:
-        """Run all the scenario's days."""
+        """Run the warm-up and all the scenario's days."""
         while self.day < self.days:
             self.step()
+
+    def start_counting(self) -> None:
+        """On ``start_date``: the tallies reported for the run start from zero (the flows of
+        the warm-up are kept apart by the counters)."""
+        self.admissions = LegalAdmissions(self.scale)
+        self.leg_flows[:] = 0.0
 
     # ----------------------------------------------------------------- randomness
     def stream(self, name: str) -> np.random.Generator:
@@ -221,39 +278,11 @@ class MigrationModel(mesa.Model):
         return self.random_streams.trait(name, self.population.key[ids])
 
     # ----------------------------------------------------------------- stages
-    def review_stances(self) -> None:
-        """Monthly: the EU hands each EU state the persons who arrived over its legs, and each
-        other state what it offers and presses it with and the friction of the month."""
-        if not self.month_starts:
-            return
-        eu_state = self.net.compiled.leg_eu_state
-        by_state = np.bincount(
-            np.maximum(eu_state, 0),
-            weights=self.month_leg_arrivals * (eu_state >= 0),
-            minlength=len(self.states),
-        )
-        mods = self.modifiers  # yesterday's offers and pressure, as the policies set them
-        partners = StanceInputs(
-            payment_eur_per_year=mods.offer_payment.copy(),
-            visa_facilitation=mods.offer_visa.copy(),
-            pathway_places_per_year=mods.offer_places.copy(),
-            article_25a=mods.article_25a.copy(),
-            friction_persons=self.month_friction / self.scale,
-        )
-        self.eu.review_month(
-            self.states,
-            by_state / self.scale,
-            self.params.enforcement_response,
-            (partners, self.stance_params),
-        )
-        self.month_leg_arrivals[:] = 0.0
-        self.month_friction[:] = 0.0
-
     def apply_policies(self) -> None:
-        """Reset today's modifiers, let each active policy act, and compile the leg rates."""
+        """Reset today's modifiers, let each policy in force act, and compile the leg rates."""
         self.modifiers.reset()
         self.modifiers.leg_barred |= self.net.compiled.visa_barred
-        today = self.date
+        today = self.policy_date
         for policy in self.policies:
             if policy.active_on(today):
                 policy.apply(self)
@@ -261,66 +290,46 @@ class MigrationModel(mesa.Model):
 
     def find_people_due(self) -> None:
         """Everyone whose next event falls today; count the day's person-days and events."""
-        self.due = np.flatnonzero(self.population.next_day == self.day)
+        self.due = self.schedule.due_today()
         self.agent_steps += self.population.active_count()
         self.people_events += len(self.due)
 
     def screen_applicants(self) -> None:
-        """Of those due who may decide, active policies take their applicants first."""
+        """Of those due who may decide, those whose patience for a seat ran out leave the line;
+        then active policies take their applicants first."""
+        pop = self.population
         due = self.due
-        deciding = due[np.isin(self.population.status[due], DECIDING)]
-        today = self.date
+        deciding = due[np.isin(pop.status[due], DECIDING)]
+        left_line = deciding[pop.status[deciding] == Status.WAITING_FOR_SEAT]
+        pop.leg[left_line] = -1
+        pop.set_status(left_line, Status.IN_TRANSIT)
+        today = self.policy_date
         for policy in self.policies:
             if policy.active_on(today):
                 deciding = policy.screen(self, deciding)
         self.deciding = deciding
 
-    def adapt_smugglers(self) -> None:
-        """Monthly: prices, capacity and craft follow demand and enforcement; arrests."""
-        if not self.month_starts:
-            return
-        enforcement_ratio = np.where(
-            self.baseline_pullback > 0,
-            self.rates.pullback / np.maximum(self.baseline_pullback, 1e-9),
-            1.0,
-        )
-        self.market.adapt(MONTH_DAYS, enforcement_ratio)
-        self.market.replace_arrested(self.day, self.modifiers.rival_replacement_days)
-        policing = self.conduct.departure_factor()[self.net.compiled.place_state]
-        monthly = self.arrest_rate_by_place * policing + self.modifiers.arrest_rate_extra
-        draws = self.stream("smugglers").random(len(self.market.smugglers))
-        self.market.arrests(self.day, monthly, draws)
+    def review_settled(self) -> None:
+        """Settled people due today review their situation (and people released from
+        detention may go home assisted); the others go on to decide."""
+        self.deciding = self.settlement.review(self.deciding)
+
+    @property
+    def live(self) -> np.ndarray:
+        """Rows of people with a future event (:class:`~sim.model.schedule.Schedule`)."""
+        return self.schedule.live
 
     def refresh_routes(self) -> None:
-        """Monthly: people re-evaluate the way ahead at the new prices and risks."""
+        """Monthly: people re-evaluate the way ahead at the new prices and risks; at home, the
+        journey's expected cost is worked out again."""
         if self.month_starts:
             self.beliefs.refresh_routes()
+            self.origins.refresh_journey_cost()
 
-    def record_stocks(self) -> None:
-        """Today's stocks per route: stranded in transit countries, detained, claims pending,
-        staying irregularly."""
-        pop, c = self.population, self.net.compiled
-        # One count of people by status and place serves both place-based stocks.
-        by_status_place = np.bincount(
-            pop.status.astype(np.int64) * c.n_places + pop.place,
-            minlength=len(Status) * c.n_places,
-        ).reshape(len(Status), c.n_places)
-        stranded = by_status_place[list(STRANDED_STATUSES)].sum(axis=0) * c.place_is_transit
-        self.outcomes.set_stock(
-            "stranded", np.bincount(c.place_route, stranded, minlength=ROUTE_SLOTS)
-        )
-        detained = by_status_place[Status.DETAINED]
-        self.outcomes.set_stock(
-            "detained", np.bincount(c.place_route, detained, minlength=ROUTE_SLOTS)
-        )
-        for metric, status in (
-            ("asylum_pending", Status.ASYLUM_PENDING),
-            ("irregular_stay", Status.ABSCONDED),
-        ):
-            people = np.flatnonzero(pop.status == status)
-            self.outcomes.set_stock(
-                metric, np.bincount(self.asylum.route_of(people), minlength=ROUTE_SLOTS)
-            )
+    def spread_news(self) -> None:
+        """Today's news spreads along the route; the news of ``news_lag_days`` ago reaches home."""
+        self.beliefs.spread_news()
+        self.news.deliver()
 
     # ----------------------------------------------------------------- shared by the stages
     def compile_rates(self) -> LegRates:
@@ -346,13 +355,21 @@ class MigrationModel(mesa.Model):
         return np.where(self.net.compiled.leg_smuggled, self.market.leg_prices(), self.market.fare)
 
     def send_home(self, ids: np.ndarray, status: Status, metric: str | None) -> None:
-        """People who go back to their origin (giving up, or returned)."""
+        """People who go back to their origin (giving up, or returned). Those giving up bring
+        the news home."""
         pop = self.population
         if metric:
             self.outcomes.add(metric, self.net.compiled.place_route[pop.place[ids]])
+        if status == Status.GAVE_UP:
+            self.news.hear("came_back", pop.origin[ids])
         pop.place[ids] = pop.origin[ids]
         pop.set_status(ids, status)
         pop.next_day[ids] = NEVER
+
+    def return_voluntarily(self, ids: np.ndarray, support: float, cost_eur: float) -> None:
+        """People ``ids`` go home from a transit country with assisted voluntary return
+        (:meth:`sim.model.settlement.Settlement.return_voluntarily`)."""
+        self.settlement.return_voluntarily(ids, support, cost_eur)
 
     def admit_legally(self, ids: np.ndarray, pathway: str, block: str) -> None:
         """People who travel on a legal pathway: counted by the route of the place they left,

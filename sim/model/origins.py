@@ -1,23 +1,37 @@
-"""Where people set out from, and who they are when they do.
+"""Where people set out from, who they are when they do, and who comes home.
 
-:class:`Origins` holds what each origin place sends toward Europe (a yearly rate with a seasonal
-cycle, a mix of nationalities) and draws the attributes of every newcomer: nationality,
-protection need, budget, earning power, risk tolerance and perception, intended destination.
-Its stage of the day is :meth:`Origins.set_out`; :meth:`Origins.add_initial_stock` places the
-people already on the way on day 0.
+:class:`Origins` holds what each origin place sends toward Europe and draws the attributes of
+every newcomer. Setting out is a decision (:mod:`sim.rules.departure`): each day an origin's
+reference rate (``departure_rate``) is multiplied by a propensity that follows what people at
+home believe of the journey (:class:`sim.model.news.HomeNews`: success, death risk, failed
+crossings, under an information campaign's awareness of risk) and by their capability (the
+share who hold the cash the journey's expected cost needs); of those who would leave, people who
+know of an open legal alternative with room for them wait for it instead. Flows from origins
+are flat through the year: the seasons act at sea (:mod:`sim.model.seasons`).
+
+Its stage of the day is :meth:`Origins.set_out`; :meth:`Origins.refresh_journey_cost` (monthly,
+with the routes) works out the journey's expected cost at today's prices; :meth:`Origins.
+returnees` decides which of the people returned home (forced or assisted) will set out again,
+as their reintegration support allows.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-import networkx as nx
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
-from sim.agents.population import Status
+from sim.agents.population import NEVER, Status
+from sim.model.beliefs import UNSOLD_LEG_PRICE
 from sim.model.world import World
-from sim.rules.randomness import INITIAL_STOCK_FLAG, person_keys
+from sim.rules import behaviour
+from sim.rules.departure import (
+    DepartureResponse,
+    budget_floor_quantile,
+    departure_propensity,
+    journey_money_cost,
+    legal_diversion,
+)
+from sim.rules.randomness import person_keys, poisson_quantile
 
 #: Points of the tabulated inverse CDF of the risk-tolerance distribution (a beta).
 TOLERANCE_TABLE_POINTS = 4097
@@ -28,74 +42,181 @@ def standard_normal(u: np.ndarray) -> np.ndarray:
     return special.ndtri(u + 2.0**-54)
 
 
+def exponential_days(mean: float, u: np.ndarray) -> np.ndarray:
+    """Whole days of an exponential delay with ``mean``, from uniforms ``u`` in [0, 1)."""
+    return (-mean * np.log1p(-u)).astype(np.int32)
+
+
 class Origins:
-    """The origin places, their departures and the attributes of the people setting out."""
+    """The origin places, the decision to set out, and the attributes of those who do."""
 
     def __init__(self, model: World) -> None:
         self.model = model
         net, p = model.net, model.params
         c = net.compiled
         self.places = np.array([net.place_index[o] for o in net.origin_places], dtype=np.int64)
-        self.departure_rate = p.departure_rate
-        route = c.place_route[self.places]
-        self.season_amplitude = p.seasonality_amplitude[route]
-        self.season_peak = p.seasonality_peak_day[route]
+        self.daily_rate = p.departure_rate / 365.0
         nat_index = {n: k for k, n in enumerate(net.nationalities)}
         shares = np.zeros((c.n_places, len(net.nationalities)))
         for row in net.origins:
             shares[net.place_index[row["place"]], nat_index[row["nationality"]]] += row["share"]
         totals = shares.sum(axis=1, keepdims=True)
-        self.nationality_cum = np.cumsum(
-            np.divide(shares, totals, where=totals > 0, out=np.zeros_like(shares)), axis=1
-        )
+        self.nationality_share = np.divide(
+            shares, totals, where=totals > 0, out=np.zeros_like(shares)
+        )[self.places]  # origin x nationality
+        self.nationality_cum = np.cumsum(self.nationality_share, axis=1)
         destination_share = p.destination_share * c.place_is_destination
         self.destination_cum = np.cumsum(destination_share / destination_share.sum())
         mean = p.risk_tolerance_mean
         self.tolerance_grid = np.linspace(0.0, 1.0, TOLERANCE_TABLE_POINTS)
         self.tolerance_table = special.betaincinv(4 * mean, 4 * (1 - mean), self.tolerance_grid)
+        self.response = DepartureResponse(
+            success_elasticity=p.departure_success_elasticity,
+            risk_semielasticity=p.departure_risk_semielasticity,
+            failure_semielasticity=p.departure_failure_semielasticity,
+            cost_elasticity=p.departure_cost_elasticity,
+            reference_success=p.departure_reference_success,
+            reference_return_risk=p.departure_reference_return_risk,
+            reference_death_risk=p.departure_reference_death_risk,
+            reference_failure=p.departure_reference_failure,
+        )
+        # The journey's expected cost at the network's reference prices, and capability there.
+        self.journey_cost = self.money_cost(model.market.fare, model.failure_rates())
+        self.reference_capability = self.capability()
+        self.capability_ratio = np.ones(len(self.places))
+
+    # ----------------------------------------------------------------- the decision
+    def money_cost(self, prices: np.ndarray, failure: np.ndarray) -> np.ndarray:
+        """Money (EUR) the believed-best way from each origin to Europe costs at ``prices``."""
+        model = self.model
+        c = model.net.compiled
+        sold = np.isfinite(prices)
+        cost = behaviour.generalised_leg_cost(
+            np.where(sold, prices, UNSOLD_LEG_PRICE),
+            c.leg_days,
+            c.leg_death_risk,
+            failure,
+            model.beliefs.weights,
+        )
+        return journey_money_cost(
+            c.n_places,
+            c.leg_source,
+            c.leg_target,
+            np.where(c.leg_closed, np.inf, cost),
+            np.where(sold, prices, model.market.fare),
+            self.places,
+            c.destinations,
+        )
+
+    def refresh_journey_cost(self) -> None:
+        """Monthly: the journey's expected money cost from each origin at today's prices, and
+        the capability it leaves against the reference."""
+        self.journey_cost = self.money_cost(self.model.leg_prices(), self.model.failure_rates())
+        self.capability_ratio = np.divide(
+            self.capability(),
+            self.reference_capability,
+            out=np.ones(len(self.places)),
+            where=self.reference_capability > 0,
+        )
+
+    def cash_needed(self) -> np.ndarray:
+        """Cash (EUR) a person needs in hand to set out from each origin."""
+        return self.model.params.departure_cash_share * self.journey_cost
+
+    def capability(self) -> np.ndarray:
+        """Share of would-be migrants at each origin who hold the cash needed (their
+        nationality's lognormal budget above it), averaged over the origin's nationalities."""
+        p = self.model.params
+        short = budget_floor_quantile(
+            self.cash_needed()[:, None], p.budget_median_eur[None, :], p.budget_sigma
+        )
+        return ((1.0 - short) * self.nationality_share).sum(axis=1)
+
+    def propensity(self) -> np.ndarray:
+        """Today's multiplier on each origin's reference rate (:func:`departure_propensity`)."""
+        model = self.model
+        p = model.params
+        home = model.news.beliefs()
+        awareness = 1.0 + model.modifiers.information_strength[self.places] * (
+            1.0 / max(p.risk_perception_median, 1e-6) - 1.0
+        )
+        return departure_propensity(
+            home.success[self.places],
+            home.return_risk[self.places],
+            home.death_risk[self.places],
+            home.failure[self.places],
+            awareness,
+            self.capability_ratio,
+            self.response,
+        )
+
+    def staying_for_legal_alternative(self, would_be: np.ndarray) -> np.ndarray:
+        """Origin x nationality: share of the ``would_be`` (persons a day, per origin) who wait
+        for an open legal alternative in their country instead (:func:`legal_diversion`)."""
+        model = self.model
+        mods, c = model.modifiers, model.net.compiled
+        if not mods.legal_places.any():
+            return np.zeros_like(self.nationality_share)
+        n_states = int(c.place_state.max()) + 1
+        places_by_state = np.zeros((n_states, *mods.legal_places.shape[1:]))
+        np.add.at(places_by_state, c.place_state, mods.legal_places)
+        awareness_by_state = np.zeros((n_states, *mods.legal_awareness.shape[1:]))
+        np.maximum.at(awareness_by_state, c.place_state, mods.legal_awareness)
+        state = c.place_state[self.places]
+        return legal_diversion(
+            would_be[:, None] * self.nationality_share,
+            places_by_state[state],
+            awareness_by_state[state],
+            model.params.protection_need_share[None, :],
+            model.params.legal_alternative_effect,
+        )
 
     def set_out(self) -> None:
-        """New people leave their origin today (Poisson numbers, seasonal rates)."""
-        model = self.model
-        date = model.date
-        day_of_year = (date - dt.date(date.year, 1, 1)).days
-        season = 1.0 + self.season_amplitude * np.cos(
-            2 * np.pi * (day_of_year - self.season_peak) / 365.0
-        )
-        expected = self.departure_rate / 365.0 * season * model.scale
-        # One Poisson number per origin and day, from its own draw (common random numbers).
-        u = model.random_streams.draws("departures", self.places, model.day)
-        counts = np.maximum(stats.poisson.ppf(u, expected), 0).astype(np.int64)
-        keys = person_keys(model.day, self.places, counts)
-        ids = self.add_people(np.repeat(self.places, counts), keys, set_out_day=model.day)
-        c = model.net.compiled
-        model.outcomes.add("departures", c.place_route[model.population.place[ids]])
+        """New people leave their origin today (see the module docstring).
 
-    def add_people(
-        self,
-        origins: np.ndarray,
-        keys: np.ndarray,
-        set_out_day: np.ndarray | int,
-        place: np.ndarray | None = None,
-        status: Status = Status.AT_ORIGIN,
-        next_day: np.ndarray | int | None = None,
-    ) -> np.ndarray:
-        """Create people with ``keys`` from ``origins`` (place indices); each draws their
-        attributes from their own key: nationality by the origin's mix, protection need by
-        nationality, lognormal budget and earning power, a beta risk tolerance, a lognormal
-        risk perception (moved toward 1 by an information campaign at the origin), and an
-        intended destination."""
-        n = len(origins)
+        The number who would leave each origin is a Poisson number from that origin's own draw;
+        each draws their nationality, and those who wait for a legal alternative (their own
+        draw against their origin's and nationality's share) do not leave. Keys are given
+        before that, so nobody else's key or draws change with it.
+        """
+        model = self.model
+        expected = self.daily_rate * self.propensity()
+        u = model.random_streams.draws("departures", self.places, model.day)
+        counts = poisson_quantile(u, expected * model.scale).astype(np.int64)
+        keys = person_keys(model.day, self.places, counts)
+        row = np.repeat(np.arange(len(self.places)), counts)
+        nationality = self.nationality_of(row, keys)
+        staying = self.staying_for_legal_alternative(expected)
+        if staying.any():
+            goes = (
+                model.random_streams.trait("legal_alternative", keys) >= staying[row, nationality]
+            )
+            row, keys, nationality = row[goes], keys[goes], nationality[goes]
+        self.add_people(row, keys, nationality)
+        model.outcomes.add("departures", model.net.compiled.place_route[self.places[row]])
+
+    def nationality_of(self, row: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Each newcomer's nationality, drawn by their origin's mix (``row``: origin index)."""
+        u = self.model.random_streams.trait("nationality", keys)
+        nationality = (self.nationality_cum[row] < u[:, None]).sum(axis=1)
+        return np.minimum(nationality, self.nationality_share.shape[1] - 1)
+
+    def add_people(self, row: np.ndarray, keys: np.ndarray, nationality: np.ndarray) -> np.ndarray:
+        """Create people with ``keys`` from origins ``row`` (indices into :attr:`places`); each
+        draws their attributes from their own key: protection need by nationality, a budget
+        from their nationality's lognormal above the cash the journey needs, lognormal earning
+        power, a beta risk tolerance, a lognormal risk perception (moved toward 1 by an
+        information campaign at the origin), and an intended destination."""
+        n = len(row)
         if n == 0:
             return np.empty(0, dtype=np.int64)
         model = self.model
         p = model.params
+        origins = self.places[row]
 
         def trait(name: str) -> np.ndarray:
             return model.random_streams.trait(name, keys)
 
-        nationality = (self.nationality_cum[origins] < trait("nationality")[:, None]).sum(axis=1)
-        nationality = np.minimum(nationality, len(model.net.nationalities) - 1)
         perception = p.risk_perception_median * np.exp(
             p.risk_perception_sigma * standard_normal(trait("risk_perception"))
         )
@@ -104,58 +225,51 @@ class Origins:
         destination = np.searchsorted(
             self.destination_cum, trait("destination") * self.destination_cum[-1], side="right"
         )
+        median = p.budget_median_eur[nationality]
+        floor = budget_floor_quantile(self.cash_needed()[row], median, p.budget_sigma)
+        budget_quantile = np.minimum(floor + trait("budget") * (1.0 - floor), 1.0 - 1e-12)
         return model.population.add(
             n,
             key=keys,
-            status=status,
-            place=origins if place is None else place,
-            next_day=model.day if next_day is None else next_day,
+            status=Status.AT_ORIGIN,
+            place=origins,
+            next_day=model.day,
             origin=origins,
             nationality=nationality,
             protection_need=trait("protection_need") < p.protection_need_share[nationality],
-            budget=p.budget_median_eur[nationality]
-            * np.exp(p.budget_sigma * standard_normal(trait("budget"))),
+            budget=median * np.exp(p.budget_sigma * standard_normal(budget_quantile)),
             earnings=np.exp(p.earning_power_sigma * standard_normal(trait("earning_power"))),
             risk_tolerance=np.interp(
                 trait("risk_tolerance"), self.tolerance_grid, self.tolerance_table
             ),
             risk_perception=perception,
             destination=np.minimum(destination, len(self.destination_cum) - 1),
-            set_out_day=set_out_day,
-            in_country_since=set_out_day,
+            set_out_day=model.day,
+            in_country_since=model.day,
         )
 
-    def add_initial_stock(self) -> int:
-        """People already in transit on day 0, spread over hubs, working for their next leg;
-        each comes from an origin upstream of their place, in proportion to its departures.
-        Returns how many agents were added."""
+    # ----------------------------------------------------------------- coming home
+    def returnees(self, ids: np.ndarray, support: float | np.ndarray, news: str) -> None:
+        """People ``ids``, just brought home, may set out again: with probability
+        ``remigration_probability x (1 - reintegration_effect x support)``, after an
+        exponential delay (``remigration_delay_days``); the others stay home for good. Their
+        homes hear of it (``news``: ``deported`` or ``came_back``)."""
         model = self.model
-        net, p = model.net, model.params
-        stock = p.initial_stock * model.scale
-        counts = model.stream("initial").poisson(stock)
-        rng = model.stream("initial")
-        origin_weight = dict(zip(self.places.tolist(), self.departure_rate, strict=True))
-        added = 0
-        for place in np.flatnonzero(counts):
-            ancestors = nx.ancestors(net.graph, net.place_ids[place])
-            upstream = sorted(net.place_index[a] for a in ancestors)
-            candidates = [o for o in upstream if o in origin_weight]
-            if not candidates:
-                continue
-            weights = np.array([origin_weight[o] for o in candidates], dtype=float) + 1e-9
-            origins = rng.choice(candidates, size=counts[place], p=weights / weights.sum())
-            n = len(origins)
-            keys = INITIAL_STOCK_FLAG | person_keys(0, np.array([place]), np.array([n]))
-            ids = self.add_people(
-                origins,
-                keys,
-                set_out_day=-rng.integers(
-                    p.initial_stock_days_travelled_min, p.initial_stock_days_travelled_max, n
-                ),
-                place=np.full(n, place),
-                status=Status.WORKING,
-                next_day=rng.integers(0, p.initial_stock_first_decision_days, n),
-            )
-            model.population.budget[ids] *= p.initial_stock_budget_share
-            added += n
-        return added
+        p, pop = model.params, model.population
+        model.news.hear(news, pop.origin[ids])
+        chance = p.remigration_probability * (1.0 - p.reintegration_effect * support)
+        again = model.draws("remigration", ids) < chance
+        delay = exponential_days(p.remigration_delay_days, model.draws("remigration_delay", ids))
+        pop.next_day[ids] = np.where(again, model.day + 1 + delay, NEVER)
+
+    def come_home(self, due: np.ndarray) -> None:
+        """Returnees (forced or assisted) whose time has come set out again from home."""
+        model = self.model
+        pop = model.population
+        status = pop.status[due]
+        returning = (status == Status.RETURNED) | (status == Status.RETURNED_VOLUNTARILY)
+        back = due[returning & (pop.next_day[due] == model.day)]
+        pop.set_status(back, Status.AT_ORIGIN)
+        pop.place[back] = pop.origin[back]
+        pop.in_country_since[back] = model.day
+        pop.next_day[back] = model.day + 1

@@ -1,12 +1,18 @@
-"""Travelling: deciding at a place, buying a seat, and what happens at the end of a leg.
+"""Travelling: deciding at a place, setting off, and what happens at the end of a leg.
 
 :class:`Travel` has two stages of the day (``docs/model.md``):
 
-- :meth:`Travel.decide_and_depart`: the people due at a place give up, wait, work toward the
-  leg they choose, or buy a seat and set off (the rules are in :mod:`sim.rules.behaviour`);
+- :meth:`Travel.decide_and_depart`: the people due at a place give up, wait, settle or work
+  when they cannot pay for the leg they choose, join the line for a seat on a smuggled leg
+  (:class:`sim.model.seats.SeatQueue`) or pay the fare and set off (the rules are in
+  :mod:`sim.rules.behaviour`);
 - :meth:`Travel.move_along_legs`: the legs ending today end in pullback, distress with rescue or
-  death, pushback, refused boarding or arrival (:func:`sim.rules.movement.leg_outcomes`);
-  arrivals in an EU state claim asylum there or move on.
+  death (likelier at sea in winter: :mod:`sim.model.seasons`), pushback, refused boarding or
+  arrival (:func:`sim.rules.movement.leg_outcomes`); arrivals in an EU state claim asylum there
+  or move on (:meth:`sim.model.asylum.Asylum.arrive`).
+
+What happens to people (crossings attempted and failed, deaths, first entries into the EU) is
+heard at their origin (:class:`sim.model.news.HomeNews`).
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ class Travel:
 
     # ----------------------------------------------------------------- deciding
     def decide_and_depart(self, ids: np.ndarray) -> None:
-        """Give up, work, or choose a leg; buy a seat; set off."""
+        """Give up, or choose a leg; settle or work if it is out of reach; join the line for a
+        seat, or pay the fare and set off."""
         model = self.model
         pop, p, c, beliefs = model.population, model.params, model.net.compiled, model.beliefs
         if len(ids) == 0:
@@ -67,30 +74,19 @@ class Travel:
         )
         chosen = behaviour.choose_legs(legs, open_to_them, utility, model.draws("choice", ids))
 
-        # Nowhere to go: wait. A leg they cannot pay for yet: work and save for it.
+        # Nowhere to go: wait. A leg they cannot pay for yet: settle, or work and save for it.
         nowhere = chosen < 0
         self.wait(ids[nowhere], p.stuck_wait_days)
         ids, chosen = ids[~nowhere], chosen[~nowhere]
         short = prices[chosen] > pop.budget[ids]
-        self.work(ids[short], prices[chosen[short]])
+        settling = model.settlement.settling(ids[short])
+        model.settlement.settle(ids[short][settling])
+        self.work(ids[short][~settling], prices[chosen[short][~settling]])
         ids, chosen = ids[~short], chosen[~short]
 
         smuggled = c.leg_smuggled[chosen]
         self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
-        buyers, wanted = ids[smuggled], chosen[smuggled]
-        served, paid = model.market.sell_seats(
-            wanted,
-            pop.budget[buyers],
-            model.draws("seats", buyers),
-            model.stream("seat_rounding").random(len(model.market.slot_leg)),
-            model.scale,
-        )
-        self.board(buyers[served], wanted[served], paid[served])
-        self.wait(buyers[~served], p.seat_wait_days)
-        route = c.leg_route_slot[wanted[served]]
-        split = self.leg_split(wanted[served])
-        model.outcomes.add("seats_sold", route, split=split)
-        model.outcomes.add("smuggler_revenue", route, paid[served], split=split)
+        model.seats.join(ids[smuggled], chosen[smuggled])
 
     def wait(self, ids: np.ndarray, days: int) -> None:
         """Stay at the place for ``days`` and decide again."""
@@ -102,7 +98,9 @@ class Travel:
         """Work and save toward the price of the leg chosen, for at most one work spell."""
         model = self.model
         pop = model.population
-        wage = model.wage[pop.place[ids]] * pop.earnings[ids]
+        place = pop.place[ids]
+        state = model.net.compiled.place_state[place]
+        wage = model.wage[place] * pop.earnings[ids] * model.modifiers.wage_multiplier[state]
         days = behaviour.days_of_work_needed(
             target_price - pop.budget[ids], wage, model.params.work_spell_days
         )
@@ -121,6 +119,7 @@ class Travel:
         border = c.leg_border[legs]
         pop.attempts[ids[border]] += 1
         model.outcomes.add("attempts", c.leg_route_slot[legs[border]])
+        model.news.hear("attempted", pop.origin[ids[border]])
 
     # ----------------------------------------------------------------- the end of a leg
     def move_along_legs(self, due: np.ndarray) -> None:
@@ -136,7 +135,7 @@ class Travel:
             c.leg_death_risk,
             model.leg_baseline_rescue,
             r.rescue_share,
-            r.death_multiplier,
+            r.death_multiplier * model.seasons.distress,
             r.pullback,
             r.apprehension,
             r.pushback,
@@ -146,6 +145,12 @@ class Travel:
         route = c.leg_route_slot[legs]
         model.beliefs.record(legs, outcome)
         pop.leg[ids] = -1
+
+        news = model.news
+        # A refused boarding is a failed crossing too, as people at home hear of it.
+        failed = np.isin(outcome, (Outcome.PULLED_BACK, Outcome.PUSHED_BACK, Outcome.REFUSED))
+        news.hear("failed", pop.origin[ids[failed]])
+        news.hear("died", pop.origin[ids[outcome == Outcome.DEAD]])
 
         pulled = outcome == Outcome.PULLED_BACK
         model.outcomes.add("interceptions", route[pulled], split=self.leg_split(legs[pulled]))
@@ -282,6 +287,7 @@ class Travel:
         model.outcomes.add(
             "arrivals_people", entry_route, split={"nationality": pop.nationality[newcomers]}
         )
+        model.news.hear("made_it", pop.origin[newcomers])
         model.outcomes.add(
             "transit_days_total",
             entry_route,

@@ -48,6 +48,18 @@ class World(PolicyContext, Protocol):
         """Agents pushed back or expelled into each state this month (its stance reads it)."""
 
     @property
+    def month_leg_arrivals(self) -> np.ndarray:
+        """Agents who entered the EU over each leg this month (EU border states' effort)."""
+
+    @property
+    def month_starts(self) -> bool:
+        """Whether today begins a new month (the monthly stages run)."""
+
+    @property
+    def adapting(self) -> bool:
+        """Whether smugglers and states adapt today (not while the warm-up fills the routes)."""
+
+    @property
     def beliefs(self) -> Any:
         """The :class:`sim.model.beliefs.Beliefs` component."""
 
@@ -65,8 +77,32 @@ class World(PolicyContext, Protocol):
         """Chance a crossing of each leg ends in pullback, refusal or pushback, today."""
 
     @property
-    def people_initial(self) -> int:
-        """Agents already on the way on day 0."""
+    def news(self) -> Any:
+        """The :class:`sim.model.news.HomeNews` component."""
+
+    @property
+    def seasons(self) -> Any:
+        """The :class:`sim.model.seasons.SeaConditions` component."""
+
+    @property
+    def travel(self) -> Any:
+        """The :class:`sim.model.travel.Travel` component."""
+
+    @property
+    def seats(self) -> Any:
+        """The :class:`sim.model.seats.SeatQueue` component."""
+
+    @property
+    def settlement(self) -> Any:
+        """The :class:`sim.model.settlement.Settlement` component."""
+
+    @property
+    def wage(self) -> np.ndarray:
+        """What a person of earning power 1 saves a day at each place (EUR)."""
+
+    @property
+    def live(self) -> np.ndarray:
+        """Rows of people with a future event (refreshed monthly; may hold some who ended)."""
 
     def send_home(self, ids: np.ndarray, status: int, metric: str | None) -> None:
         """People who go back to their origin (giving up, or returned)."""

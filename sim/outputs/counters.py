@@ -5,6 +5,13 @@ legs and places with no route) and turned into persons (divided by the scale) on
 are made. Flows declared with ``splits`` are also totalled per route and category of each split
 (``splits[(metric, dimension)][route, category]``), for the ``breakdown`` table. Definitions of
 every metric are in ``docs/model.md``.
+
+Days of the warm-up before the run (negative days) count too, all in one extra row kept apart
+(:attr:`Outcomes.warmup_flows`): the tables and the summary start at the run's first day, and
+the conservation check (which needs every flow since the first person set out) reads
+:meth:`Outcomes.flow_totals`. The warm-up's split totals are kept apart too
+(:attr:`Outcomes.warmup_splits`): the ``breakdown`` table is over the run, like the summary.
+Stocks are not recorded during the warm-up.
 """
 
 from __future__ import annotations
@@ -46,9 +53,12 @@ class Outcomes:
         self.days = days
         self.scale = scale
         self.start_date = start_date
-        self.flows = np.zeros((days, len(FLOW_METRICS), ROUTE_SLOTS))
+        # Row 0 sums the warm-up's days; row d + 1 is the run's day d.
+        self._flows = np.zeros((days + 1, len(FLOW_METRICS), ROUTE_SLOTS))
+        self.flows = self._flows[1:]
+        self.warmup_flows = self._flows[0]
         self.stocks = np.zeros((days, len(STOCK_METRICS), ROUTE_SLOTS))
-        self.today = 0
+        self._row = 1
         self.categories = {
             dim: [*labels, UNATTRIBUTED] for dim, labels in (categories or {}).items()
         }
@@ -58,6 +68,17 @@ class Outcomes:
             for dim in m.splits
             if dim in self.categories
         }
+        # The warm-up's split totals, kept apart like its flows.
+        self.warmup_splits = {key: np.zeros_like(table) for key, table in self.splits.items()}
+
+    @property
+    def today(self) -> int:
+        """The day counted now (negative: a day of the warm-up)."""
+        return self._row - 1 if self._row > 0 else -1
+
+    @today.setter
+    def today(self, day: int) -> None:
+        self._row = day + 1 if day >= 0 else 0
 
     def add(
         self,
@@ -74,9 +95,10 @@ class Outcomes:
         if len(route_slot) == 0:
             return
         counts = np.bincount(route_slot, weights=weights, minlength=ROUTE_SLOTS)
-        self.flows[self.today, FLOW_INDEX[metric]] += counts
+        self._flows[self._row, FLOW_INDEX[metric]] += counts
+        splits = self.splits if self._row > 0 else self.warmup_splits
         for dim in BY_NAME[metric].splits:
-            table = self.splits.get((metric, dim))
+            table = splits.get((metric, dim))
             if table is None:
                 continue
             width = table.shape[1]
@@ -91,8 +113,21 @@ class Outcomes:
         self.add(metric, np.array([route_slot]), np.array([float(amount)]))
 
     def set_stock(self, metric: str, per_route: np.ndarray) -> None:
-        """Record today's level of a stock, per route slot."""
-        self.stocks[self.today, STOCK_INDEX[metric]] = per_route
+        """Record today's level of a stock, per route slot (nothing during the warm-up)."""
+        if self._row > 0:
+            self.stocks[self._row - 1, STOCK_INDEX[metric]] = per_route
+
+    def route_totals(self, metric: str, through_day: int) -> np.ndarray:
+        """One flow (agent units) per route slot, from the warm-up's first day through
+        ``through_day``."""
+        last_row = through_day + 1 if through_day >= 0 else 0
+        return self._flows[: last_row + 1, FLOW_INDEX[metric]].sum(axis=0)
+
+    def flow_totals(self, through_day: int) -> np.ndarray:
+        """Every flow (agent units) summed over routes, from the warm-up's first day through
+        ``through_day`` (negative: a day of the warm-up), as an array over metrics."""
+        last_row = through_day + 1 if through_day >= 0 else 0
+        return self._flows[: last_row + 1].sum(axis=(0, 2))
 
     def persons_flows(self) -> np.ndarray:
         """Flows in persons (money stays in EUR, days in person-days)."""

@@ -115,10 +115,12 @@ METRICS: tuple[Metric, ...] = (
            "days from setting out to first EU entry, summed over `arrivals_people`"),
     Metric("state_spending_eur", "flow", "EUR", "Cost to states",
            "EUR that policies with a `payment_eur` spend, spread evenly over their active "
-           "days (route slot: none, so it appears under `all`)"),
+           "days, and what assisted voluntary returns cost (route slot: none, so it appears "
+           "under `all`)"),
     Metric("stranded", "stock", "persons", "Stranded in transit",
            "people at a place in a transit country (not in the EU, not an origin) who are in "
-           "transit, working, detained or waiting for an SMO", headline=True),
+           "transit, waiting for a seat, working, detained or waiting for an SMO (not those "
+           "settled there)", headline=True),
     Metric("detained", "stock", "persons", "Detained",
            "people detained after a pullback"),
     Metric("asylum_pending", "stock", "persons", "Asylum claims pending",
@@ -130,8 +132,21 @@ METRICS: tuple[Metric, ...] = (
            numerator="smuggler_revenue", denominator="seats_sold"),
     Metric("days_in_transit", "ratio", "days", "Days in transit",
            "`transit_days_total / arrivals_people`: mean days from setting out to first entry "
-           "into the EU (people already on the way on day 0 count from their earlier start)",
+           "into the EU (people who set out during the warm-up count from their start)",
            numerator="transit_days_total", denominator="arrivals_people"),
+    Metric("voluntary_returns", "flow", "persons", "Assisted voluntary returns",
+           "people who went home from a transit country with assisted voluntary return, by "
+           "the route of the place they left", headline=True),
+    Metric("resumed", "flow", "persons", "Settled people moving on",
+           "people settled in a transit country who resumed their journey"),
+    Metric("expelled", "flow", "persons", "Expelled from transit countries",
+           "people rounded up in a transit country and expelled (e.g. to a desert border), by "
+           "the route of the place they were taken from"),
+    Metric("settled", "stock", "persons", "Settled in transit",
+           "people living and working in a transit country, not moving on for now",
+           headline=True),
+    Metric("waiting_for_seat", "stock", "persons", "Waiting for a seat",
+           "people in line for a seat on a smuggled leg (part of `stranded`)"),
 )  # fmt: skip
 
 #: The dimensions a flow can be split by, and what their categories are. Each category list

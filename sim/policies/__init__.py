@@ -13,6 +13,7 @@ from types import ModuleType
 from sim.policies import (
     anti_smuggling,
     border_enforcement,
+    crackdown,
     departure_prevention,
     information_campaign,
     legal_pathway,
@@ -23,6 +24,7 @@ from sim.policies import (
     search_and_rescue,
     visa_alignment,
     visa_leverage,
+    voluntary_return,
 )
 from sim.policies.config import PolicyConfig
 
@@ -40,6 +42,8 @@ POLICY_MODULES: dict[str, ModuleType] = {
     "anti_smuggling": anti_smuggling,
     "legal_pathway": legal_pathway,
     "information_campaign": information_campaign,
+    "voluntary_return": voluntary_return,
+    "crackdown": crackdown,
 }
 
 #: Every policy type a scenario may use, by its ``type`` key.

@@ -5,7 +5,8 @@ A scenario's policy block is validated into its lever's ``Config`` (:mod:`sim.po
 subclass of :class:`PolicyBase`. The model calls every hook on every policy, in the documented
 day order (``docs/model.md``); a lever overrides only the hooks it needs:
 
-- :meth:`PolicyBase.setup` once, before day 0: fixes the active window in run days, then calls
+- :meth:`PolicyBase.setup` once, before the first day simulated: fixes the active window in run
+  days (a block in force on ``start_date`` also acts through the warm-up before it), then calls
   :meth:`PolicyBase.prepare`, where a lever works out the legs, places and states it concerns as
   index arrays, so that acting each day is a handful of vectorised assignments;
 - :meth:`PolicyBase.active_on` every day: whether the block acts today;
@@ -56,6 +57,11 @@ class PolicyContext(Protocol):
         """The date of day 0."""
 
     @property
+    def warmup_days(self) -> int:
+        """Days simulated before day 0 (days ``-warmup_days..-1``), under the conditions of
+        ``start_date``."""
+
+    @property
     def net(self) -> Network:
         """The route network with its compiled arrays and geography."""
 
@@ -99,6 +105,10 @@ class PolicyContext(Protocol):
     def admit_legally(self, ids: np.ndarray, pathway: str, block: str) -> None:
         """People ``ids`` travel legally on ``pathway``, admitted by the policy ``block``."""
 
+    def return_voluntarily(self, ids: np.ndarray, support: float, cost_eur: float) -> None:
+        """People ``ids`` go home with assisted voluntary return, with reintegration
+        ``support`` (0..1), at ``cost_eur`` each to states."""
+
 
 class PolicyBase:
     """One policy block at run time: its config, active window, random stream and spending."""
@@ -111,6 +121,7 @@ class PolicyBase:
         self.stream_name = f"policy:{config.type}:{label}"
         self.first_day = 0
         self.last_day = 0
+        self.acting_from = 0  # first day it acts: -warmup_days if in force on start_date
         self.spent_eur = 0.0  # EUR states paid for this block so far (whole population)
 
     def __repr__(self) -> str:
@@ -118,11 +129,14 @@ class PolicyBase:
 
     # ----------------------------------------------------------------- the contract
     def setup(self, context: PolicyContext) -> None:
-        """Fix the active window in run days, then let the lever prepare its arrays."""
+        """Fix the active window in run days, then let the lever prepare its arrays. A block in
+        force on ``start_date`` acts from the warm-up's first day (``acting_from``)."""
         start = self.config.start or context.start_date
         end = self.config.end or context.start_date + dt.timedelta(days=context.days - 1)
         self.first_day = (start - context.start_date).days
         self.last_day = (end - context.start_date).days
+        in_force_at_start = self.config.active_on(context.start_date)
+        self.acting_from = -context.warmup_days if in_force_at_start else self.first_day
         self.prepare(context)
 
     def prepare(self, context: PolicyContext) -> None:
@@ -164,8 +178,10 @@ class PolicyBase:
         self, context: PolicyContext, total_eur: float, route_slots: np.ndarray
     ) -> None:
         """Count today's share of ``total_eur`` (spread evenly over the active window) as state
-        spending, split evenly over ``route_slots`` (``NO_ROUTE`` counts only in ``all``)."""
-        if total_eur <= 0:
+        spending, split evenly over ``route_slots`` (``NO_ROUTE`` counts only in ``all``).
+        Nothing is paid during the warm-up: it stands for the time before the run, which the
+        block's budget does not cover (what is offered still acts)."""
+        if total_eur <= 0 or context.day < 0:
             return
         today = total_eur / self.active_days
         slots = np.unique(route_slots) if len(route_slots) else np.array([NO_ROUTE])

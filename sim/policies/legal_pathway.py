@@ -56,14 +56,27 @@ class Policy(PolicyBase):
 
     def prepare(self, model: PolicyContext) -> None:
         c, net = self.config, self.network
+        self.from_places = place_indices(net, c.from_places)
         self.at_place = np.zeros(net.compiled.n_places, dtype=bool)
-        self.at_place[place_indices(net, c.from_places)] = True
+        self.at_place[self.from_places] = True
         self.nationalities = nationality_mask(net, c.nationalities)
         self.needs_protection = c.kind in PROTECTION_KINDS
         self.destinations = place_indices(net, c.destinations)
         self.daily_quota = c.quota_per_year / 365.0 * model.scale  # agents a day
         self.backlog_cap = max(c.quota_per_year / 12.0 * model.scale, 1.0)
         self.owed = 0.0  # places due and not yet filled (agents)
+
+    def apply(self, model: PolicyContext) -> None:
+        """Tell people at home in the ``from`` places' countries what the quota offers: its
+        places a day (persons), to the eligible nationalities (with a protection need only,
+        for resettlement and humanitarian admission); everyone there knows of it."""
+        mods = model.modifiers
+        share = self.config.quota_per_year / 365.0 / max(len(self.from_places), 1)
+        need = [1] if self.needs_protection else [0, 1]
+        for place in self.from_places:  # a loop over places, not people
+            for k in need:
+                mods.legal_places[place, self.nationalities, k] += share
+            mods.legal_awareness[place, self.nationalities] = 1.0  # without and with a need
 
     def screen(self, model: PolicyContext, deciding: np.ndarray) -> np.ndarray:
         """Admit today's quota among those deciding; return the others."""

@@ -206,8 +206,9 @@ class Policy(PolicyBase):
         self.counts = {"applied": 0.0, "approved": 0.0, "rejected": 0.0, "left_waiting": 0.0}
 
     def open_on(self, model: PolicyContext) -> bool:
-        """Whether the office takes new applications today (its active window)."""
-        return self.first_day <= model.day <= self.last_day
+        """Whether the office takes new applications today (its active window, and the
+        warm-up if it is open on the start date)."""
+        return self.acting_from <= model.day <= self.last_day
 
     def active_on(self, day) -> bool:
         """Open, or still deciding files or sending the referred after closing."""
@@ -215,13 +216,35 @@ class Policy(PolicyBase):
 
     def apply(self, model: PolicyContext) -> None:
         """Decide the files due today, send the referred whose day has come; spread the word
-        monthly while open."""
+        monthly while open; tell people at home in the office's country what it offers."""
         self.decide_files(model)
         self.send_referred(model)
+        if self.open_on(model):
+            self.offer_at_home(model)
         in_force = self.days_in_force(model)
         if self.open_on(model) and in_force > 1 and (in_force - 1) % 30 == 0:
             a = self.awareness
             self.awareness = a + self.config.awareness_spread * a * (1.0 - a)
+
+    def offer_at_home(self, model: PolicyContext) -> None:
+        """What the offices offer people deciding whether to set out in their country: places
+        a day (persons; files decided times the approval rate) per office, eligible
+        nationality and need, and the share who could apply: those who know of it, and, when
+        registration is online, have digital access (by need, as for applicants)."""
+        mods, c = model.modifiers, self.config
+        e = c.eligibility
+        places = c.capacity_per_month / 30.0 * c.approval_rate
+        qualifies = (self.weights.sum(axis=1) > 0).astype(float)  # without, with a need
+        access = (
+            np.array([e.digital_access, e.digital_access_protection_need])
+            if e.online_registration
+            else np.ones(2)
+        )
+        for office in self.offices:  # a loop over offices, not people
+            mods.legal_places[office, self.nationalities] += places * qualifies
+            mods.legal_awareness[office, self.nationalities] = np.maximum(
+                mods.legal_awareness[office, self.nationalities], self.awareness * access
+            )
 
     def screen(self, model: PolicyContext, deciding: np.ndarray) -> np.ndarray:
         """Take today's applicants out of those deciding; return the others."""

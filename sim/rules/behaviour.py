@@ -106,16 +106,15 @@ def leg_utility(
     remaining cost from each candidate's end to the person's destination); ``risk_tolerance``
     and ``risk_perception`` are per person. A tolerant person weighs the risk they perceive less.
     """
-    perceived_risk = believed_death_risk[legs] * risk_perception[:, None]
-    risk_weight = weights.risk_per_percent * (1.0 - risk_tolerance[:, None])
-    cost = (
-        weights.price_per_1000_eur * price_eur[legs] / 1000.0
-        + weights.time_per_day * leg_days[legs]
-        + risk_weight * 100.0 * perceived_risk
-        + weights.failure_per_percent * 100.0 * believed_failure[legs]
-        + cost_to_go
+    # The same for everyone, per leg; then each person's weight on the risk they perceive.
+    common = (
+        weights.price_per_1000_eur * price_eur / 1000.0
+        + weights.time_per_day * leg_days
+        + weights.failure_per_percent * 100.0 * believed_failure
     )
-    return -cost / weights.scale
+    risk_weight = weights.risk_per_percent * 100.0 * (1.0 - risk_tolerance) * risk_perception
+    cost = common[legs] + believed_death_risk[legs] * risk_weight[:, None] + cost_to_go
+    return cost * (-1.0 / weights.scale)
 
 
 def give_up_probability(failures: np.ndarray, base: float, per_failure: float) -> np.ndarray:

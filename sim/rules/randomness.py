@@ -21,16 +21,16 @@ keeps their draws.
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
+from scipy import special
 
-#: Added to days before hashing, so that days before the run (negative) hash too.
+#: Added to days before hashing, so that days before the run (the warm-up's, negative) hash too.
 DAY_OFFSET = 1 << 20
 #: The "day" hashed for a person's lasting traits (beyond any real day).
 TRAIT_DAY = (1 << 22) - 1
-#: Keys of people already on the way on day 0 carry this flag (they set out on no run day).
-INITIAL_STOCK_FLAG = np.uint64(1 << 62)
 
 
 def person_keys(day: int, places: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -43,12 +43,35 @@ def person_keys(day: int, places: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return day_part | (place << np.uint64(24)) | rank.astype(np.uint64)
 
 
+def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson numbers by inverse CDF: for each ``u`` in [0, 1), the smallest ``k`` with
+    ``P(K <= k) >= u`` for ``K ~ Poisson(mean)`` (``mean`` per element, 0 allowed).
+
+    The probabilities are summed up to 12 standard deviations above the largest mean, beyond
+    which the tail is negligible (a few hundred terms a day for the origins' daily means)."""
+    mean = np.asarray(mean, dtype=float)
+    largest = float(mean.max(initial=0.0))
+    terms = 64 * (int(largest + 12.0 * np.sqrt(largest) + 20.0) // 64 + 1)  # few sizes: cached
+    k, log_factorial = _log_factorials(terms)
+    log_mean = np.log(np.maximum(mean, 1e-300))[:, None]
+    cdf = np.cumsum(np.exp(k * log_mean - mean[:, None] - log_factorial), axis=1)
+    return (cdf < np.asarray(u)[:, None]).sum(axis=1)
+
+
+@functools.lru_cache(maxsize=8)
+def _log_factorials(terms: int) -> tuple[np.ndarray, np.ndarray]:
+    """``k = 0..terms-1`` and ``log k!`` (cached: the same few sizes every day)."""
+    k = np.arange(terms)
+    return k, special.gammaln(k + 1)
+
+
 class RandomStreams:
     """The random processes of one run with seed ``seed``."""
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
+        self._keys: dict[str, int] = {}  # each process's hashed name
 
     def stream(self, name: str) -> np.random.Generator:
         """The generator of one random process, keyed by its name and the run's seed.
@@ -64,15 +87,19 @@ class RandomStreams:
 
     def draws(self, name: str, keys: np.ndarray, day: int) -> np.ndarray:
         """One uniform in [0, 1) per person key of ``keys`` for process ``name`` on ``day``."""
-        key = np.uint64((self.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode())) % 2**64)
-        with np.errstate(over="ignore"):
-            x = keys.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03)
-            x ^= np.uint64(day + DAY_OFFSET) * np.uint64(0xBF58476D1CE4E5B9) + key
-            x ^= x >> np.uint64(30)
-            x *= np.uint64(0xBF58476D1CE4E5B9)
-            x ^= x >> np.uint64(27)
-            x *= np.uint64(0x94D049BB133111EB)
-            x ^= x >> np.uint64(31)
+        key = self._keys.get(name)
+        if key is None:
+            key = (self.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode())) % 2**64
+            self._keys[name] = key
+        # The (day, process) salt in Python integers modulo 2**64 (numpy arrays wrap silently).
+        salt = np.uint64(((day + DAY_OFFSET) * 0xBF58476D1CE4E5B9 + key) % 2**64)
+        x = keys.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03)
+        x ^= salt
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
         return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
 
     def trait(self, name: str, keys: np.ndarray) -> np.ndarray:

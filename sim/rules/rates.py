@@ -65,6 +65,15 @@ class Modifiers:
     offer_visa: np.ndarray = field(init=False)  # visa facilitation, 0..1
     offer_places: np.ndarray = field(init=False)  # legal pathway places per year
     article_25a: np.ndarray = field(init=False)  # strength of Article 25a measures, 0..1
+    # Staying in transit and setting out (docs/model.md: settling, crackdowns, legal alternatives)
+    resume_multiplier: np.ndarray = field(init=False)  # by state: on settled people's hazard
+    wage_multiplier: np.ndarray = field(init=False)  # by state: on what people earn there
+    expulsion_rate: np.ndarray = field(init=False)  # by state: share of irregular migrants a day
+    expelled_to: list = field(init=False)  # by state: place indices people are left at
+    expulsion_days_lost: np.ndarray = field(init=False)  # by state
+    expulsion_money_lost: np.ndarray = field(init=False)  # by state
+    legal_places: np.ndarray = field(init=False)  # place x nationality x need: persons a day
+    legal_awareness: np.ndarray = field(init=False)  # place x nationality x need: who can apply
 
     def __post_init__(self) -> None:
         self.reset()
@@ -91,6 +100,14 @@ class Modifiers:
         self.offer_visa = np.zeros((2, self.n_states))
         self.offer_places = np.zeros((2, self.n_states))
         self.article_25a = np.zeros(self.n_states)
+        self.resume_multiplier = np.ones(self.n_states)
+        self.wage_multiplier = np.ones(self.n_states)
+        self.expulsion_rate = np.zeros(self.n_states)
+        self.expelled_to = [np.empty(0, dtype=np.int64)] * self.n_states
+        self.expulsion_days_lost = np.zeros(self.n_states, dtype=np.int64)
+        self.expulsion_money_lost = np.zeros(self.n_states)
+        self.legal_places = np.zeros((self.n_places, self.n_nationalities, 2))
+        self.legal_awareness = np.zeros((self.n_places, self.n_nationalities, 2))
 
 
 def compile_leg_rates(

@@ -1,12 +1,16 @@
 """One migrant as a plain Mesa agent: the movement rules for one person, in plain Python.
 
 Each method of :class:`Migrant` is the per-person version of a vectorised stage of
-``sim/model.py``: ``decide`` and ``choice_set`` of ``decide_and_depart`` (with
-``sim/behaviour.py``), ``wait``, ``work`` and ``board`` of the methods of those names,
-``buy_seat`` of ``SmugglingMarket.sell_seats``, ``finish_leg`` of ``move_along_legs`` (with
-``sim/movement.py``), ``be_pushed_back`` of ``push_back``, ``arrive`` of ``arrive``,
-``enter_eu_state``, ``claim``, ``move_on``, ``hear_asylum_decision``, ``order_return``,
-``face_return_order``, ``review_irregular_stay`` and ``come_home`` of ``sim/model/asylum.py``.
+``sim/model``: ``review`` and ``take_voluntary_return`` of ``Settlement.review``, ``decide``
+and ``choice_set`` of ``Travel.decide_and_depart`` (with ``sim/rules/behaviour.py``),
+``settle``, ``wait``, ``work`` and ``board`` of the methods of those names, ``join_line`` of
+``SeatQueue.join`` (the line is served by the model, as ``SeatQueue.serve``), ``finish_leg`` of
+``move_along_legs`` (with ``sim/rules/movement.py``), ``be_pushed_back`` of ``push_back``,
+``arrive`` of ``arrive``, ``enter_eu_state``, ``claim``, ``move_on``,
+``hear_asylum_decision``, ``order_return``, ``face_return_order`` and
+``review_irregular_stay`` of ``sim/model/asylum.py``, ``go_home_for_good_or_not`` of
+``Origins.returnees`` and ``come_home`` of ``Origins.come_home``. What happens to a person is
+heard at their origin (``model.hear``).
 
 :class:`~reference.agent_model.ReferenceModel` steps every migrant once a day with
 ``shuffle_do("step")``. The model holds what people share: the day's prices, leg rates and
@@ -28,14 +32,17 @@ from sim.network import NO_ROUTE
 if TYPE_CHECKING:
     from .agent_model import ReferenceModel
 
-AT_ORIGIN, IN_TRANSIT, WORKING, ON_LEG, DETAINED = (
+AT_ORIGIN, IN_TRANSIT, WORKING, ON_LEG, DETAINED, WAITING, SETTLED = (
     Status.AT_ORIGIN,
     Status.IN_TRANSIT,
     Status.WORKING,
     Status.ON_LEG,
     Status.DETAINED,
+    Status.WAITING_FOR_SEAT,
+    Status.SETTLED,
 )
-DECIDING = frozenset({AT_ORIGIN, IN_TRANSIT, WORKING, DETAINED})
+DECIDING = frozenset({AT_ORIGIN, IN_TRANSIT, WORKING, DETAINED, WAITING, SETTLED})
+HOME_AGAIN = frozenset({Status.RETURNED, Status.RETURNED_VOLUNTARILY})
 
 
 class Migrant(mesa.Agent):
@@ -80,7 +87,13 @@ class Migrant(mesa.Agent):
         if self.next_day != day:
             return
         if self.status in DECIDING:
-            self.decide()
+            if self.status == WAITING:  # patience ran out: out of the line, choose again
+                self.leg = -1
+                self.model.set_status(self, IN_TRANSIT)
+            if self.status in (SETTLED, DETAINED):
+                self.review()
+            if self.next_day == day and self.status in DECIDING:
+                self.decide()
         if self.next_day == day and self.status == ON_LEG:
             self.finish_leg()
         if self.next_day == day and self.status == Status.ASYLUM_PENDING:
@@ -92,12 +105,52 @@ class Migrant(mesa.Agent):
             self.face_return_order()
         if self.next_day == day and self.status == Status.ABSCONDED:
             self.review_irregular_stay()
-        if self.next_day == day and self.status == Status.RETURNED:
+        if self.next_day == day and self.status in HOME_AGAIN:
             self.come_home()
 
+    def review(self) -> None:
+        """Settled: count the spell's earnings; go home assisted, move on, or stay another
+        spell. Released from detention: perhaps go home assisted (with the chance of the days
+        held)."""
+        model, tables, params = self.model, self.model.tables, self.model.params
+        place = self.place
+        spell = params.settled_review_days
+        if self.status == SETTLED:
+            wage = tables.wage[place] * tables.wage_multiplier[tables.place_state[place]]
+            self.budget += wage * self.earnings * spell
+            days = spell
+        else:
+            days = tables.detention_days[tables.place_state[place]]
+        going_home = 1.0 - math.exp(-tables.voluntary_return_rate[place] * days)
+        if model.stream("voluntary_return").random() < going_home:
+            self.take_voluntary_return()
+            return
+        if self.status != SETTLED:
+            return
+        hazard = (
+            tables.resume_rate[place]
+            * tables.resume_multiplier[tables.place_state[place]]
+            * tables.onward_price_ratio[place] ** -params.settled_price_elasticity
+        )
+        if model.stream("resuming").random() < 1.0 - math.exp(-hazard * spell):
+            model.set_status(self, IN_TRANSIT)
+            model.outcomes.add_total("resumed", tables.place_route[place], 1.0)
+        else:
+            self.next_day = model.day + spell
+
+    def take_voluntary_return(self) -> None:
+        """Home from a transit country with assisted voluntary return, at a cost to states."""
+        model, tables, params = self.model, self.model.tables, self.model.params
+        model.outcomes.add_total("voluntary_returns", tables.place_route[self.place], 1.0)
+        model.outcomes.add_total("state_spending_eur", NO_ROUTE, params.voluntary_return_cost_eur)
+        self.place, self.previous_place, self.leg = self.origin, -1, -1
+        model.set_status(self, Status.RETURNED_VOLUNTARILY)
+        self.go_home_for_good_or_not(params.voluntary_return_support, "came_back")
+
     def decide(self) -> None:
-        """Give up; or choose a leg by multinomial logit, then set off if they can pay for it,
-        or work and save toward it; with no leg open to them, wait."""
+        """Give up; or choose a leg by multinomial logit; then settle or work if they cannot pay
+        for it yet, join the line for a seat on a smuggled leg, or pay the fare and set off;
+        with no leg open to them, wait."""
         model, tables, params = self.model, self.model.tables, self.model.params
         give_up = min(params.give_up_base + params.give_up_per_failure * self.failures, 0.95)
         if model.stream("giving_up").random() < give_up:
@@ -118,11 +171,19 @@ class Migrant(mesa.Agent):
                 break
         price = tables.price[chosen]
         if price > self.budget:
-            self.work(price)
+            if model.stream("settling").random() < tables.settle_chance[self.place]:
+                self.settle()
+            else:
+                self.work(price)
         elif not tables.leg_smuggled[chosen]:
             self.board(chosen, price)
         else:
-            self.buy_seat(chosen)
+            self.join_line(chosen)
+
+    def settle(self) -> None:
+        """Settle here, to live and work, until the first review."""
+        self.model.set_status(self, SETTLED)
+        self.next_day = self.model.day + self.model.params.settled_review_days
 
     def choice_set(self) -> list[tuple[int, float]]:
         """The legs out of this place open to the person, with their utility.
@@ -166,8 +227,9 @@ class Migrant(mesa.Agent):
 
     def work(self, target_price: float) -> None:
         """Work and save toward the price of the leg chosen, for at most one work spell."""
-        model = self.model
-        wage = model.tables.wage[self.place] * self.earnings
+        model, tables = self.model, self.model.tables
+        state = tables.place_state[self.place]
+        wage = tables.wage[self.place] * self.earnings * tables.wage_multiplier[state]
         shortfall = max(target_price - self.budget, 0.0)
         days = math.ceil(shortfall / max(wage, 0.01))
         days = min(max(days, 1), model.params.work_spell_days)
@@ -175,17 +237,13 @@ class Migrant(mesa.Agent):
         model.set_status(self, WORKING)
         self.next_day = model.day + days
 
-    def buy_seat(self, leg: int) -> None:
-        """Ask the smugglers for a seat on ``leg``: set off if served, else wait and ask again."""
-        model, tables = self.model, self.model.tables
-        served, price = model.sell_seat(leg, self.budget)
-        if not served:
-            self.wait(model.params.seat_wait_days)
-            return
-        self.board(leg, price)
-        route = tables.leg_route[leg]
-        model.outcomes.add_total("seats_sold", route, 1.0)
-        model.outcomes.add_total("smuggler_revenue", route, price)
+    def join_line(self, leg: int) -> None:
+        """Join the line for a seat on ``leg`` until a seat comes or patience runs out."""
+        model = self.model
+        model.set_status(self, WAITING)
+        self.leg = leg
+        self.next_day = model.day + model.params.seat_patience_days
+        model.join_line(self)
 
     def board(self, leg: int, price: float) -> None:
         """Pay and set off; crossing a border counts as an attempt."""
@@ -197,6 +255,7 @@ class Migrant(mesa.Agent):
         if tables.leg_border[leg]:
             self.attempts += 1
             model.outcomes.add_total("attempts", tables.leg_route[leg], 1.0)
+            model.hear("attempted", self.origin)
 
     def finish_leg(self) -> None:
         """The hazards at the end of the leg, in the order of the journey."""
@@ -207,6 +266,7 @@ class Migrant(mesa.Agent):
         first_check = model.stream("interception").random()
         if first_check >= tables.pullback[leg] and first_check < tables.refusal[leg]:
             model.news_failed[leg] += 1  # refused boarding: no later hazard
+            model.hear("failed", self.origin)
             model.outcomes.add_total("boarding_refusals", route, 1.0)
             self.failures += 1
             model.set_status(self, IN_TRANSIT)
@@ -214,6 +274,7 @@ class Migrant(mesa.Agent):
             return
         if first_check < tables.pullback[leg]:
             model.news_failed[leg] += 1
+            model.hear("failed", self.origin)
             model.outcomes.add_total("interceptions", route, 1.0)
             self.failures += 1
             model.set_status(self, DETAINED)
@@ -222,18 +283,20 @@ class Migrant(mesa.Agent):
                 detention = tables.detention_days[tables.leg_transit_state[leg]]
             self.next_day = model.day + max(detention, 1)
             return
-        distress = tables.death_risk[leg] * tables.death_multiplier[leg]
+        distress = tables.death_risk[leg] * tables.death_multiplier[leg] * tables.distress[leg]
         distress /= max(1.0 - tables.baseline_rescue[leg], 0.05)
         in_distress = model.stream("distress").random() < distress
         rescued = in_distress and model.stream("rescue").random() < tables.rescue_share[leg]
         if in_distress and not rescued:
             model.news_dead[leg] += 1
+            model.hear("died", self.origin)
             model.outcomes.add_total("dead_missing", route, 1.0)
             model.finish(self, Status.DEAD_MISSING)
             return
         expelled = tables.apprehension[leg] * tables.pushback[leg]
         if model.stream("pushback").random() < expelled:
             model.news_failed[leg] += 1
+            model.hear("failed", self.origin)
             model.outcomes.add_total("pushbacks", route, 1.0)
             self.be_pushed_back(leg)
             return
@@ -284,6 +347,7 @@ class Migrant(mesa.Agent):
                 self.entry_from_place = tables.leg_source[leg]
                 self.entry_from_state = tables.place_state[self.entry_from_place]
                 model.outcomes.add_total("arrivals_people", route, 1.0)
+                model.hear("made_it", self.origin)
                 model.outcomes.add_total("transit_days_total", route, day - self.set_out_day)
         if not self.enter_eu_state(leg):
             model.set_status(self, IN_TRANSIT)
@@ -394,6 +458,7 @@ class Migrant(mesa.Agent):
         route = self.route_slot()
         if model.stream("asylum").random() < grant:
             model.outcomes.add_total("asylum_granted", route, 1.0)
+            model.hear("protected", self.origin)
             model.finish(self, Status.PROTECTED)
             return
         model.outcomes.add_total("return_decisions", route, 1.0)
@@ -415,6 +480,7 @@ class Migrant(mesa.Agent):
             to_partner = model.stream("returns_third_country").random() < takes
         if not (feasible or to_partner):
             model.outcomes.add_total("absconded", self.route_slot(), 1.0)
+            model.hear("absconded", self.origin)
             model.set_status(self, Status.ABSCONDED)
             delay = model.stream("irregular_stay_delay").exponential(
                 params.irregular_stay_review_days
@@ -434,12 +500,20 @@ class Migrant(mesa.Agent):
             self.next_day = model.day + tables.detention_days[partner]
             return
         self.place = self.origin
-        if rng.random() < params.remigration_probability:
-            model.set_status(self, Status.RETURNED)
-            delay = rng.exponential(params.remigration_delay_days)
+        model.set_status(self, Status.RETURNED)
+        self.go_home_for_good_or_not(params.reintegration_support_forced, "deported")
+
+    def go_home_for_good_or_not(self, support: float, news: str) -> None:
+        """Just brought home: set out again later (less likely with reintegration
+        ``support``), or stay home for good. Home hears of it (``news``)."""
+        model, params = self.model, self.model.params
+        model.hear(news, self.origin)
+        chance = params.remigration_probability * (1.0 - params.reintegration_effect * support)
+        if model.stream("remigration").random() < chance:
+            delay = model.stream("remigration").exponential(params.remigration_delay_days)
             self.next_day = model.day + 1 + int(delay)
         else:
-            model.finish(self, Status.RETURNED)
+            model.finish(self, self.status)
 
     def come_home(self) -> None:
         """Back at the origin after a return, and setting out again."""
