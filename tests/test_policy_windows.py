@@ -44,13 +44,17 @@ def _scenario(folder: Path, name: str, start: str | None, **top) -> Path:
     return path
 
 
-def _interceptions(path: Path) -> list[float]:
+def _tunisia_interception_shares(path: Path) -> list[float]:
+    """Per seed, the people intercepted at sea by Tunisia per seat sold on its sea legs (the
+    share stopped, whatever the number who set out: with the warm-up, a measure in force
+    for longer also deters people from trying)."""
     scenario = load_scenario(path)
     values = []
     for seed in SEEDS:
-        summary = simulate(scenario, seed).summary
-        rows = summary[(summary.route == "central_med") & (summary.metric == "interceptions")]
-        values.append(float(rows["value"].sum()))
+        split = simulate(scenario, seed).breakdown
+        split = split[(split.by == "state_segment") & (split.category == "TUN:sea")]
+        intercepted = split.loc[split.metric == "interceptions", "value"].sum()
+        values.append(float(intercepted / split.loc[split.metric == "seats_sold", "value"].sum()))
     return values
 
 
@@ -64,13 +68,13 @@ def test_a_later_year_extending_the_baseline_loads_with_blocks_that_began_before
 
 
 def test_a_block_that_began_before_the_run_acts_from_its_first_day(tmp_path):
-    before = _interceptions(_scenario(tmp_path, "before", "2023-07-16"))
-    from_first_day = _interceptions(_scenario(tmp_path, "first_day", None))
-    later = _interceptions(_scenario(tmp_path, "later", "2024-02-05"))
+    before = _tunisia_interception_shares(_scenario(tmp_path, "before", "2023-07-16"))
+    from_first_day = _tunisia_interception_shares(_scenario(tmp_path, "first_day", None))
+    later = _tunisia_interception_shares(_scenario(tmp_path, "later", "2024-02-05"))
     # In force before the run is the same as in force from its first day, seed by seed...
     assert before == from_first_day
-    # ...and it does act: starting five weeks into the run intercepts clearly fewer people.
-    assert sum(later) < 0.8 * sum(before)
+    # ...and it does act: starting five weeks into the run stops a clearly smaller share.
+    assert max(later) < 0.8 * min(before)
 
 
 def test_a_block_in_force_only_outside_the_run_loads_and_check_says_so(tmp_path):
