@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # calibrate extras, whose tests run in CI); `make lock` rewrites it.
 LOCK   := requirements.lock
 
-.PHONY: demo test test-fast bench lint docs golden lock clean
+.PHONY: demo test test-fast bench lint docs golden validation calibration lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,20 @@ docs: $(STAMP)
 
 golden: $(STAMP)
 	$(PY) tests/test_golden.py
+
+# The validation report committed in docs/validation/: the baseline against the 2023 figures at
+# the seeds and scale below (a few minutes on two cores; the run's tables stay in results/).
+VALIDATION_OUT   := results/validation
+VALIDATION_FLAGS ?= --seeds 10 --scale 0.1 --seed 2023
+validation: $(STAMP)
+	$(PY) run.py validate scenarios/baseline.yaml $(VALIDATION_FLAGS) --out $(VALIDATION_OUT) --force
+	mkdir -p docs/validation/figures
+	cp $(VALIDATION_OUT)/validation.md $(VALIDATION_OUT)/validation.csv docs/validation/
+	cp $(VALIDATION_OUT)/figures/monthly.png docs/validation/figures/
+
+# The shipped calibration (docs/calibration.md): about half an hour on two cores.
+calibration: $(STAMP)
+	$(PY) run.py calibrate scenarios/calibration/baseline_2023.yaml --workers 2 --force
 
 clean:
 	rm -rf $(VENV) $(FLEE_VENV) results/*/ .pytest_cache

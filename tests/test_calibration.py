@@ -26,7 +26,8 @@ from sim.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = [sys.executable, str(ROOT / "run.py")]
-TRUTH = {"departures": 1.3, "tunisia_interception": 0.5}
+#: Known values; the departures' is far from its prior's median (1.25), so finding it is a result.
+TRUTH = {"departures": 0.8, "tunisia_interception": 0.5}
 TARGETS_HEADER = (
     "target,metric,route,period,observed,tolerance,tolerance_kind,done_when,unit,statistic,"
     "output,source\n"
@@ -118,15 +119,28 @@ def test_validate_flags_a_deliberately_wrong_scenario_as_outside(tmp_path: Path)
 # --------------------------------------------------------------------------- calibrate
 
 
+#: The baseline with a short warm-up: the synthetic problem needs the model's response to its
+#: parameters, not settled stocks, and every evaluation's runs pay for the warm-up.
+SHORT_WARMUP = {
+    "extends": str(ROOT / "scenarios" / "baseline.yaml"),
+    "parameters": {"warmup_days": 60},
+}
+
+
 def _synthetic(folder: Path, population: int, generations: int, names=tuple(TRUTH)) -> Path:
-    targets = folder / "targets.csv"
-    targets.write_text(
-        TARGETS_HEADER + "departures_all,departures,all,2023,1,0.05,relative,1,persons,total,"
-        "summary:departures,synthetic\n"
-        + "tunisia_sea,interceptions,central_med,2023,1,0.1,relative,1,persons,total,"
-        "breakdown:interceptions:state_segment=TUN:sea,synthetic\n",
-        encoding="utf-8",
+    (folder / "short_warmup.yaml").write_text(
+        yaml.safe_dump({"name": "short_warmup", **SHORT_WARMUP}), encoding="utf-8"
     )
+    # Departures in all; and the share of seats sold out of Tunisia that end intercepted (the
+    # count alone barely moves with the rate, as a higher rate also deters people from trying).
+    rows = [
+        "departures_all,departures,all,2023,1,0.05,relative,1,persons,total,summary:departures,"
+        "synthetic",
+        "tunisia_sea,interceptions,central_med,2023,1,0.1,relative,1,share,ratio,"
+        "breakdown:interceptions:state_segment=TUN:sea / "
+        "breakdown:seats_sold:state_segment=TUN:sea,synthetic",
+    ]
+    (folder / "targets.csv").write_text(TARGETS_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     parameters = {
         "departures": {"path": "parameters.departure_rate", "mode": "multiply",
                        "range": [0.5, 2.0]},
@@ -135,8 +149,8 @@ def _synthetic(folder: Path, population: int, generations: int, names=tuple(TRUT
     }  # fmt: skip
     config = {
         "name": "synthetic",
-        "scenario": str(ROOT / "scenarios" / "baseline.yaml"),
-        "days": 60,
+        "scenario": "short_warmup.yaml",
+        "days": 90,
         "scale": 0.01,
         "seeds": 2,
         "seed": 5,
@@ -165,7 +179,9 @@ def test_calibration_recovers_known_parameters_of_a_synthetic_problem(tmp_path: 
     assert done.returncode == 0, done.stderr
     posterior = pd.read_parquet(out / "posterior.parquet")
     fitted = yaml.safe_load((out / "fitted.yaml").read_text())["fitted_point"]
-    assert fitted["departures"]["value"] == pytest.approx(TRUTH["departures"], rel=0.08)
+    # Departures of two seeds differ by several per cent (news and beliefs feed back on them):
+    # the fit cannot be sharper than that noise allows.
+    assert fitted["departures"]["value"] == pytest.approx(TRUTH["departures"], rel=0.15)
     assert fitted["tunisia_interception"]["value"] == pytest.approx(0.5, abs=0.1)
     weights = posterior["weight"].to_numpy()
     spread = np.sqrt(np.cov(posterior["departures"], aweights=weights))
@@ -218,11 +234,12 @@ def test_compare_over_posterior_draws_pairs_runs_by_draw_and_seed(tmp_path: Path
     (tmp_path / "fitted.yaml").write_text(yaml.safe_dump({"fitted_point": {"departures": {
         "value": 1.0, "path": "parameters.departure_rate", "mode": "multiply"}}}))  # fmt: skip
     out = tmp_path / "cmp"
-    baseline = str(ROOT / "scenarios" / "baseline.yaml")
+    baseline = tmp_path / "short_warmup.yaml"
+    baseline.write_text(yaml.safe_dump({"name": "baseline", **SHORT_WARMUP}), encoding="utf-8")
     done = subprocess.run(
-        [*RUN, "compare", baseline, baseline, "--posterior", str(tmp_path / "posterior.parquet"),
-         "--draws", "4", "--seeds", "2", "--scale", "0.01", "--days", "30", "--out", str(out),
-         "--workers", "1"],
+        [*RUN, "compare", str(baseline), str(baseline),
+         "--posterior", str(tmp_path / "posterior.parquet"), "--draws", "4", "--seeds", "2",
+         "--scale", "0.01", "--days", "30", "--out", str(out), "--workers", "1"],
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
