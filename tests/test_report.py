@@ -39,7 +39,7 @@ def _scenario(folder: Path, name: str, extra: str = "") -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(
         f"name: {name}\nextends: {TEACHING}\ndescription: test scenario {name}\n"
-        f"days: 40\nscale: 0.004\n{extra}",
+        f"days: 60\nscale: 0.01\n{extra}",
         encoding="utf-8",
     )
     return path
