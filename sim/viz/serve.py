@@ -1,0 +1,54 @@
+"""The view's web server: ``python -m sim.viz.serve --host H --port P``.
+
+Started by ``python run.py view`` as a child process (so that the command itself needs none
+of the view's libraries to report what is missing). It serves :func:`sim.viz.app.Page` with
+Solara's server on uvicorn, in production mode, with Solara's telemetry off and the front-end
+assets taken from the ``solara-assets`` package installed in this environment (Solara's
+"assets proxy" cache is ``<prefix>/share/solara/cdn``, which that package fills), so the page
+loads nothing from the internet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+
+import uvicorn
+
+#: Solara reads these when it is imported; they are set before that.
+SOLARA_ENVIRONMENT = {
+    "SOLARA_APP": "sim.viz.app:Page",
+    "SOLARA_MODE": "production",
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_ASSETS_PROXY": "True",
+    "SOLARA_THEME_TITLE": "mixmig",
+    # Mesa 3.3's SolaraViz trips Solara's rule-of-hooks check (a warning, harmless).
+    "SOLARA_CHECK_HOOKS": "off",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the view until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    os.environ.update(SOLARA_ENVIRONMENT)
+    # Solara warns, once per visitor, that a local http:// page gets "lax" cookies: as it should.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none")
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    # uvicorn imports Solara's server (which reads the settings above) by name, now.
+    uvicorn.run(
+        "solara.server.starlette:app",
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
