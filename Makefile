@@ -5,10 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The exact versions every install uses (core and the dev/test extras); `make lock` rewrites it.
+# The exact versions every install uses (core and the viz/dev/test extras); `make lock` rewrites it.
 LOCK   := requirements.lock
 
-.PHONY: demo test test-fast bench lint docs golden lock clean
+.PHONY: demo test test-fast view browser bench lint docs golden lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# Resolve pyproject.toml's dependencies (core, dev and test extras) to exact versions with
+# Resolve pyproject.toml's dependencies (core, viz, dev and test extras) to exact versions with
 # pip-tools, in a throw-away venv so that pip-tools never enters the project's own. Pins that
 # still satisfy pyproject.toml are kept; `make lock LOCK_FLAGS=--upgrade` moves every pin to
 # the newest allowed version.
@@ -28,7 +28,7 @@ lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet pip-tools
-	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra dev --extra test --strip-extras \
+	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra viz --extra dev --extra test --strip-extras \
 		--no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 
@@ -42,11 +42,29 @@ demo: $(STAMP)
 		scenarios/tunisia_deal.yaml scenarios/smo_broad.yaml \
 		--seeds 4 --scale 0.1 --out $(DEMO_OUT)/comparison
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
+
+# The teaching view on the classroom scenario (see docs/tutorials/04-classroom.md).
+view: $(STAMP)
+	$(PY) run.py view scenarios/teaching.yaml
+
+# Debian's Chromium, for the tests that open the view and the report in a real browser
+# (Playwright drives it; Playwright's own browser download is not used). Installed with apt
+# when missing and we are root (CI is); otherwise those tests are skipped, saying why.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+		else \
+			echo "note: no $(CHROMIUM): browser tests will be skipped (apt-get install chromium)"; \
+		fi; \
+	fi
 
 # Flee 3.1, measured side by side by the benchmark, needs a venv of its own.
 FLEE_VENV := .flee-venv

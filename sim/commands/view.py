@@ -15,6 +15,7 @@ import argparse
 import importlib.metadata
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -67,6 +68,8 @@ def _installed(module: str) -> bool:
 def check_port_free(host: str, port: int) -> None:
     """Raise a :class:`UserError` unless ``port`` on ``host`` can be listened on."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server will: a port that a closed connection left waiting is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:
@@ -115,6 +118,10 @@ def start_server(
     )
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(args: argparse.Namespace) -> int:
     """Check, start the server, open the page; serve until Ctrl-C."""
     missing = missing_view_packages()
@@ -135,6 +142,8 @@ def main(args: argparse.Namespace) -> int:
     check_port_free(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
     server = start_server(scenario, args.host, args.port, args.scale, args.replication)
+    # Stopped by a signal (not only Ctrl-C), the command still stops its server.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         seconds = wait_until_served(url, server, START_TIMEOUT_S)
         print(
