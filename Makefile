@@ -84,6 +84,7 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m sim.scenario.reference > docs/scenarios.md
 	$(PY) -m sim.outputs.metrics docs/model.md
+	$(PY) tools/classroom_answers.py --write
 
 golden: $(STAMP)
 	$(PY) tests/test_golden.py
