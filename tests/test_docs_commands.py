@@ -140,7 +140,14 @@ def test_the_user_guide_shows_run_compare_and_report():
 def test_the_readme_command_table_names_only_options_the_commands_take():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     synopses = re.findall(r"^\| `python run\.py (\w+)([^`]*)` \|", text, flags=re.M)
-    assert {verb for verb, _ in synopses} == {"network", "check", "run", "compare", "report"}
+    assert {verb for verb, _ in synopses} == {
+        "network",
+        "check",
+        "run",
+        "compare",
+        "report",
+        "view",
+    }
     parsers = next(
         action.choices
         for action in build_parser()._actions
