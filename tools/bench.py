@@ -11,7 +11,8 @@ means):
 - people who acted (events) per second beside person-days per second;
 - peak memory per person; time per stage of the day, read from the model's stage list;
 - the plain per-agent Mesa reference (``tests/reference``) against the engine;
-- a sweep of baseline-year runs on 2 local workers against 1.
+- a sweep of baseline-year runs on 2 local workers against 1;
+- the teaching view's start-up time (``tools/bench_view.py``; ``--view-only`` measures only it).
 
 Every model run is measured in a fresh Python process (``python tools/bench.py --child ...``),
 timed from outside, so imports, caches and the memory of one measure do not leak into the next.
@@ -37,6 +38,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import bench_view
 from bench_report import render_markdown, targets_table
 
 from sim.execution.files import write_text_atomic
@@ -303,6 +305,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--busy-work", type=int, default=10_000_000, help="loop size of the machine's limit"
     )
+    parser.add_argument(
+        "--view-repeats", type=int, default=3, help="start-ups of the teaching view (0: skip)"
+    )
+    parser.add_argument(
+        "--view-only", action="store_true", help="measure only the view's start-up; print it"
+    )
+    parser.add_argument("--view-scenario", type=Path, default=ROOT / "scenarios" / "teaching.yaml")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--child", choices=("engine", "reference"), help=argparse.SUPPRESS)
@@ -319,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(measure_run(args.child, str(args.scenario), args.seed, args.days,
                                      args.scale)))  # fmt: skip
+        return 0
+    if args.view_only:
+        view = bench_view.measure(args.view_scenario, max(args.view_repeats, 1))
+        print(json.dumps(view, indent=2))
         return 0
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
@@ -356,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
             args.scenario, seed, args.parallel_runs, args.parallel_days, args.parallel_scale
         )
         report["parallel"]["cpu_capacity_speed_up"] = measure_cpu_capacity(args.busy_work)
+    if args.view_repeats:
+        print(f"bench: the teaching view's start-up, {args.view_repeats} times ...", flush=True)
+        report["view"] = bench_view.measure(args.view_scenario, args.view_repeats)
     report["load_average_end"] = _load_average()
     report["targets"] = targets_table(report)
     write_text_atomic(args.out / "bench.json", json.dumps(report, indent=2) + "\n")

@@ -128,12 +128,11 @@ def main(args: argparse.Namespace) -> int:
     if missing:
         raise UserError(f"the view needs {', '.join(missing)}: {INSTALL_HINT}")
     scenario = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO
-    if not args.scenario and not scenario.is_file():
+    if not scenario.is_file():
         raise UserError(
-            f"no scenario given and no {DEFAULT_SCENARIO} here: "
-            "run from the project folder or name a scenario file"
+            f"{scenario}: scenario file not found"
+            + ("" if args.scenario else "; run from the project folder or name a scenario file")
         )
-    loaded = load_scenario(scenario)
     check_run_options(scale=args.scale)
     if not 1 <= args.replication <= MAX_REPLICATIONS:
         raise UserError(f"--replication must be 1 to {MAX_REPLICATIONS}, got {args.replication}")
@@ -141,10 +140,12 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"--port must be 1 to 65535, got {args.port}")
     check_port_free(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
+    # The server starts (seconds of imports) while the scenario is checked here.
     server = start_server(scenario, args.host, args.port, args.scale, args.replication)
     # Stopped by a signal (not only Ctrl-C), the command still stops its server.
     signal.signal(signal.SIGTERM, _stop)
     try:
+        loaded = load_scenario(scenario)
         seconds = wait_until_served(url, server, START_TIMEOUT_S)
         print(
             f"The view of {loaded.name} is at {url} (started in {seconds:.1f} s; Ctrl-C stops it)"

@@ -11,8 +11,10 @@ loads nothing from the internet.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+import threading
 import warnings
 
 import uvicorn
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     # Solara warns, once per visitor, that a local http:// page gets "lax" cookies: as it should.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none")
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    # The page's module (Mesa's SolaraViz, the model) takes seconds to import: start now, in
+    # the background, while the server starts and the browser loads the page's scripts. Solara
+    # imports the same module for the first page, waiting for this import to finish.
+    threading.Thread(target=importlib.import_module, args=("sim.viz.app",), daemon=True).start()
     # uvicorn imports Solara's server (which reads the settings above) by name, now.
     uvicorn.run(
         "solara.server.starlette:app",
