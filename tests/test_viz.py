@@ -199,3 +199,18 @@ def test_a_view_of_a_missing_scenario_or_bad_option_is_a_user_error():
     assert done.returncode == 2 and "--replication" in done.stderr
     done = _view(str(TEACHING), "--scale", "2")
     assert done.returncode == 2 and "--scale" in done.stderr
+
+
+def test_a_view_without_the_viz_extra_says_how_to_install_it_in_one_line():
+    # Hide Solara from this Python as if the extra were not installed.
+    hide = "import sys; sys.modules['solara'] = None; from sim.cli import main; "
+    done = subprocess.run(
+        [sys.executable, "-c", hide + f"sys.exit(main(['view', {str(TEACHING)!r}]))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "solara" in done.stderr and "pip install -e '.[viz]'" in done.stderr
