@@ -67,14 +67,15 @@ def measure_view_startup(scenario: Path, timeout: float = 120.0) -> dict[str, An
         [sys.executable, "run.py", "view", str(scenario), "--no-browser", "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
     try:
         line = server.stdout.readline()
         served = time.perf_counter() - started
         if " is at " not in line:
-            raise RuntimeError(f"the view did not start: {line!r}")
+            server.wait(timeout=30)
+            raise RuntimeError(f"the view did not start: {line!r} {server.stderr.read()[-2000:]}")
         result: dict[str, Any] = {"scenario": str(scenario), "served_seconds": served}
         if CHROMIUM.is_file():
             _page_shows_day_zero(line.split(" is at ")[1].split()[0], timeout * 1000)
