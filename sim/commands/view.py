@@ -5,8 +5,10 @@ libraries, the scenario file, the options, the port), each with a one-line messa
 code 2; then it starts the view's server (:mod:`sim.viz.serve`) as a child process, waits until
 the page answers, prints its address and opens it in the browser. Ctrl-C stops the server.
 
-The server is a child process so that this module imports none of the view's libraries: the
-command can say that the ``viz`` extra is missing instead of failing on an import.
+The server is a child process so that this module imports none of the view's libraries (nor
+the model's: the command answers at once): it can say that the ``viz`` extra is missing instead
+of failing on an import. The child checks the scenario and the scale before it serves, and on a
+mistake prints the usual one-paragraph error and exits with code 2, which the command passes on.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.errors import UserError
-from sim.execution.runner import check_run_options
-from sim.scenario.loading import load_scenario
 
 DEFAULT_SCENARIO = Path("scenarios") / "teaching.yaml"
 DEFAULT_PORT = 8521
@@ -45,6 +45,16 @@ VIEW_MODULES = {
 INSTALL_HINT = "install the view with `pip install -e '.[viz]'` (make demo and make test do)"
 #: The replication a view starts with may be 1 to this (sim.viz.model.MAX_REPLICATIONS).
 MAX_REPLICATIONS = 20
+#: The exit code of a server that found a mistake in the scenario or options (a UserError).
+USER_ERROR_EXIT = 2
+
+
+class ServerStopped(Exception):
+    """The view's server stopped before it answered; ``code`` is its exit code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"the view's server stopped while starting (exit code {code})")
+        self.code = code
 
 
 def missing_view_packages(modules: dict[str, str] = VIEW_MODULES) -> list[str]:
@@ -82,7 +92,7 @@ def check_port_free(host: str, port: int) -> None:
 def view_environment(scenario: Path, scale: float | None, replication: int) -> dict[str, str]:
     """The child's environment: this one plus what the view should show."""
     environment = dict(os.environ)
-    environment["MIXMIG_VIEW_SCENARIO"] = str(scenario.resolve())
+    environment["MIXMIG_VIEW_SCENARIO"] = str(scenario)  # the child runs in this folder
     environment["MIXMIG_VIEW_REPLICATION"] = str(replication)
     if scale is not None:
         environment["MIXMIG_VIEW_SCALE"] = repr(scale)
@@ -90,14 +100,12 @@ def view_environment(scenario: Path, scale: float | None, replication: int) -> d
 
 
 def wait_until_served(url: str, server: subprocess.Popen, timeout: float) -> float:
-    """Seconds until ``url`` answers; a :class:`UserError` if the server stops or is slow."""
+    """Seconds until ``url`` answers; :class:`ServerStopped` if the server stops first, a
+    :class:`UserError` if it does not answer in time."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if server.poll() is not None:
-            raise UserError(
-                f"the view's server stopped while starting (exit code {server.returncode}); "
-                "its messages are above"
-            )
+            raise ServerStopped(server.returncode)
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:
                 if answer.status == 200:
@@ -133,27 +141,26 @@ def main(args: argparse.Namespace) -> int:
             f"{scenario}: scenario file not found"
             + ("" if args.scenario else "; run from the project folder or name a scenario file")
         )
-    check_run_options(scale=args.scale)
     if not 1 <= args.replication <= MAX_REPLICATIONS:
         raise UserError(f"--replication must be 1 to {MAX_REPLICATIONS}, got {args.replication}")
     if not 1 <= args.port <= 65535:
         raise UserError(f"--port must be 1 to 65535, got {args.port}")
     check_port_free(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
-    # The server starts (seconds of imports) while the scenario is checked here.
     server = start_server(scenario, args.host, args.port, args.scale, args.replication)
     # Stopped by a signal (not only Ctrl-C), the command still stops its server.
     signal.signal(signal.SIGTERM, _stop)
     try:
-        loaded = load_scenario(scenario)
         seconds = wait_until_served(url, server, START_TIMEOUT_S)
-        print(
-            f"The view of {loaded.name} is at {url} (started in {seconds:.1f} s; Ctrl-C stops it)"
-        )
+        print(f"The view of {scenario} is at {url} (started in {seconds:.1f} s; Ctrl-C stops it)")
         sys.stdout.flush()
         if not args.no_browser:
             webbrowser.open(url)
         server.wait()
+    except ServerStopped as stopped:
+        if stopped.code == USER_ERROR_EXIT:
+            return USER_ERROR_EXIT  # the server printed the error
+        raise UserError(f"{stopped}; its messages are above") from None
     except KeyboardInterrupt:
         print("view stopped", file=sys.stderr)
     finally:

@@ -1,7 +1,8 @@
 """The view's web server: ``python -m sim.viz.serve --host H --port P``.
 
 Started by ``python run.py view`` as a child process (so that the command itself needs none
-of the view's libraries to report what is missing). It serves :func:`sim.viz.app.Page` with
+of the view's libraries to report what is missing). It first checks the scenario and the scale
+(a mistake: the one-paragraph error and exit code 2), then serves :func:`sim.viz.app.Page` with
 Solara's server on uvicorn, in production mode, with Solara's telemetry off and the front-end
 assets taken from the ``solara-assets`` package installed in this environment (Solara's
 "assets proxy" cache is ``<prefix>/share/solara/cdn``, which that package fills), so the page
@@ -19,6 +20,10 @@ import warnings
 
 import uvicorn
 
+from sim.errors import UserError
+from sim.execution.runner import check_run_options
+from sim.scenario.loading import load_scenario
+
 #: Solara reads these when it is imported; they are set before that.
 SOLARA_ENVIRONMENT = {
     "SOLARA_APP": "sim.viz.app:Page",
@@ -31,12 +36,25 @@ SOLARA_ENVIRONMENT = {
 }
 
 
+def check_what_to_show() -> None:
+    """Load the scenario the ``view`` command named and check the scale, before serving."""
+    load_scenario(os.environ["MIXMIG_VIEW_SCENARIO"])
+    scale = os.environ.get("MIXMIG_VIEW_SCALE")
+    check_run_options(scale=float(scale) if scale else None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Serve the view until interrupted."""
+    """Check what to show, then serve the view until interrupted; on a mistake print the
+    one-paragraph error (as the command line does) and return 2."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
+    try:
+        check_what_to_show()
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
     os.environ.update(SOLARA_ENVIRONMENT)
     # Solara warns, once per visitor, that a local http:// page gets "lax" cookies: as it should.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none")
