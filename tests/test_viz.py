@@ -17,9 +17,10 @@ from mesa.visualization.solara_viz import _check_model_params
 
 from sim.commands.view import missing_view_packages
 from sim.execution.runner import replication_seeds, simulate
+from sim.network import load_network
 from sim.scenario.loading import load_scenario
 from sim.viz.app import NUMBERS, ViewSettings, model_params
-from sim.viz.drawing import charts_figure, map_figure
+from sim.viz.drawing import charts_figure, map_background, map_figure
 from sim.viz.levers import (
     AS_IN_SCENARIO,
     LEVER_NAMES,
@@ -214,3 +215,12 @@ def test_a_view_without_the_viz_extra_says_how_to_install_it_in_one_line():
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1, done.stderr
     assert "solara" in done.stderr and "pip install -e '.[viz]'" in done.stderr
+
+
+def test_the_maps_background_is_drawn_once_per_network(teaching, network):
+    background = map_background(network)
+    assert map_background(load_network()) is background  # the same network again: kept
+    closed = load_network({"legs": {network.leg_ids[0]: {"closed": True}}})
+    other = map_background(closed)
+    assert other is not background and other.pixels.shape == background.pixels.shape
+    assert not np.array_equal(other.pixels, background.pixels)  # the closed leg is black

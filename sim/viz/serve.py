@@ -22,7 +22,9 @@ import uvicorn
 
 from sim.errors import UserError
 from sim.execution.runner import check_run_options
-from sim.scenario.loading import load_scenario
+from sim.network import load_network
+from sim.scenario.loading import Scenario, load_scenario
+from sim.viz.drawing import map_background
 
 #: Solara reads these when it is imported; they are set before that.
 SOLARA_ENVIRONMENT = {
@@ -36,11 +38,19 @@ SOLARA_ENVIRONMENT = {
 }
 
 
-def check_what_to_show() -> None:
+def check_what_to_show() -> Scenario:
     """Load the scenario the ``view`` command named and check the scale, before serving."""
-    load_scenario(os.environ["MIXMIG_VIEW_SCENARIO"])
+    scenario = load_scenario(os.environ["MIXMIG_VIEW_SCENARIO"])
     scale = os.environ.get("MIXMIG_VIEW_SCALE")
     check_run_options(scale=float(scale) if scale else None)
+    return scenario
+
+
+def prepare_page(scenario: Scenario) -> None:
+    """What the first page would otherwise wait for: its module (Mesa's SolaraViz, the model;
+    seconds of imports) and the map's background for the scenario's network."""
+    importlib.import_module("sim.viz.app")
+    map_background(load_network(scenario.network_overrides() or None))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     try:
-        check_what_to_show()
+        scenario = check_what_to_show()
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -59,10 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     # Solara warns, once per visitor, that a local http:// page gets "lax" cookies: as it should.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none")
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
-    # The page's module (Mesa's SolaraViz, the model) takes seconds to import: start now, in
-    # the background, while the server starts and the browser loads the page's scripts. Solara
-    # imports the same module for the first page, waiting for this import to finish.
-    threading.Thread(target=importlib.import_module, args=("sim.viz.app",), daemon=True).start()
+    # Prepare the first page in the background while the server starts and the browser loads
+    # the page's scripts (Solara's import of the page's module waits for this one to finish).
+    threading.Thread(target=prepare_page, args=(scenario,), daemon=True).start()
     # uvicorn imports Solara's server (which reads the settings above) by name, now.
     uvicorn.run(
         "solara.server.starlette:app",
