@@ -117,6 +117,7 @@ def test_a_lever_changes_what_the_view_model_does(teaching):
 def test_the_view_model_counts_people_at_places_and_recent_crossings(teaching):
     view = ViewModel(scenario=teaching)
     assert view.recent_leg_flows().sum() == 0
+    assert view.totals()["stranded"] > 100_000  # the people already on the way on day 0
     for _ in range(5):  # fewer days than the window: every crossing so far is recent
         view.step()
     pop = view.simulation.population
@@ -128,6 +129,8 @@ def test_the_view_model_counts_people_at_places_and_recent_crossings(teaching):
     for _ in range(15):
         view.step()
     assert view.recent_leg_flows().sum() < view.simulation.leg_flows.sum()
+    recorded = view.simulation.outcomes.daily_table()["stranded"][view.day - 1, -1]
+    assert view.totals()["stranded"] == pytest.approx(recorded)  # the model's own stock
     series = view.route_series()
     assert series.arrivals.shape == (20, 5) and len(series.dates) == 20
     assert np.all(np.diff(series.arrivals, axis=0) >= 0)

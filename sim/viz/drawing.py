@@ -171,7 +171,8 @@ def charts_figure(model: ViewModel) -> Figure:
         ax.set_title(title, fontsize=8.5)
         ax.tick_params(labelsize=7)
         ax.yaxis.set_major_formatter("{x:,.0f}")
-        ax.set_ylim(bottom=0)
+        top = float(np.max(values)) if np.size(values) else 0.0
+        ax.set_ylim(0, max(top * 1.05, 10.0))  # a readable axis while nothing has happened
         ax.grid(alpha=0.3)
     if not series.dates:
         for ax in axes:

@@ -21,7 +21,7 @@ import numpy as np
 from sim.agents.population import TRANSIT_STATUSES, Status
 from sim.errors import UserError
 from sim.execution.runner import replication_seeds
-from sim.model.model import MigrationModel
+from sim.model.model import STRANDED_STATUSES, MigrationModel
 from sim.network import ROUTES, load_network
 from sim.outputs.counters import ROUTE_LABELS
 from sim.scenario.build import build_model
@@ -131,12 +131,20 @@ class ViewModel(mesa.Model):
 
     def totals(self) -> dict[str, float]:
         """Headline numbers so far (persons): arrivals, dead and missing, legal admissions,
-        returns, and people stranded today, over all routes."""
+        returns, and people stranded now, over all routes."""
         table = self.simulation.outcomes.daily_table()
         days, every = self.simulation.day, ROUTE_LABELS.index("all")
         totals = {
             m: float(table[m][:days, every].sum())
             for m in ("arrivals", "dead_missing", "legal_admissions", "returns")
         }
-        totals["stranded"] = float(table["stranded"][days - 1, every]) if days else 0.0
+        totals["stranded"] = self.stranded_now()
         return totals
+
+    def stranded_now(self) -> float:
+        """Persons stranded in transit countries now (the model's ``stranded`` stock, which
+        it records at the end of each day; counted here on day 0 too)."""
+        sim = self.simulation
+        pop, c = sim.population, sim.net.compiled
+        stranded = np.isin(pop.status, np.array(STRANDED_STATUSES, dtype=np.int8))
+        return float(c.place_is_transit[pop.place[stranded]].sum()) / sim.scale
