@@ -41,6 +41,7 @@ NUMBERS = (
     ("legal_admissions", "legal admissions"),
     ("returns", "returns carried out"),
     ("stranded", "stranded in transit countries today"),
+    ("on_legs", "travelling a leg today"),
 )
 
 

@@ -131,7 +131,7 @@ class ViewModel(mesa.Model):
 
     def totals(self) -> dict[str, float]:
         """Headline numbers so far (persons): arrivals, dead and missing, legal admissions,
-        returns, and people stranded now, over all routes."""
+        returns, and people stranded and travelling a leg now, over all routes."""
         table = self.simulation.outcomes.daily_table()
         days, every = self.simulation.day, ROUTE_LABELS.index("all")
         totals = {
@@ -139,6 +139,7 @@ class ViewModel(mesa.Model):
             for m in ("arrivals", "dead_missing", "legal_admissions", "returns")
         }
         totals["stranded"] = self.stranded_now()
+        totals["on_legs"] = float(self.people_on_legs().sum())
         return totals
 
     def stranded_now(self) -> float:
