@@ -30,7 +30,7 @@ from sim.viz.levers import (
     lever_blocks,
     scenario_with_levers,
 )
-from sim.viz.model import ViewModel
+from sim.viz.model import FLOW_WINDOW_DAYS, ViewModel
 
 TEACHING = SCENARIOS / "teaching.yaml"
 #: Every lever away from its neutral value.
@@ -42,6 +42,8 @@ ALL_ON = Levers(
     search_and_rescue=0.5,
     visa_leverage=0.8,
     information_campaign=0.4,
+    voluntary_return=0.3,
+    crackdown=0.1,
 )
 
 
@@ -71,6 +73,8 @@ def test_each_lever_adds_its_policy_type(network):
         "search_and_rescue": {"search_and_rescue"},
         "visa_leverage": {"visa_leverage"},
         "information_campaign": {"information_campaign"},
+        "voluntary_return": {"voluntary_return"},
+        "crackdown": {"crackdown"},
     }
     for name, types in expected.items():
         one = dataclasses.replace(Levers(), **{name: getattr(ALL_ON, name)})
@@ -86,6 +90,10 @@ def test_levers_make_a_scenario_validated_like_a_file(teaching, network):
     assert blocks["view_smo"].capacity_per_month == 1000
     assert blocks["view_smo"].eligibility.nationalities == ["MLI", "BFA", "GIN"]
     assert blocks["view_prevention_TUN"].interception_rate == 0.6
+    assert blocks["view_voluntary_return"].take_up == 0.3
+    assert set(blocks["view_voluntary_return"].states) == {"LBY_W", "LBY_E", "TUN", "NER"}
+    assert blocks["view_crackdown"].state == "TUN"
+    assert blocks["view_crackdown"].expulsion_rate == 0.1
     assert scenario.days == teaching.days and scenario.scale == teaching.scale
     assert scenario_with_levers(teaching, Levers(), network).policies == teaching.policies
 
@@ -114,11 +122,22 @@ def test_a_lever_changes_what_the_view_model_does(teaching):
     assert prevented.simulation.outcomes.flows.sum() != base.simulation.outcomes.flows.sum()
 
 
+def test_the_view_model_starts_on_day_0_after_the_scenarios_warm_up(teaching):
+    assert teaching.parameters["warmup_days"] == 365
+    view = ViewModel(scenario=teaching)
+    assert view.day == 0 and view.date == teaching.start_date and view.running
+    assert view.simulation.steps == 365
+    # The people the warm-up put on the routes: stranded, settled, in line; nothing counted yet.
+    totals = view.totals()
+    assert totals["stranded"] > 10_000 and totals["settled"] > 10_000
+    assert totals["arrivals"] == 0 and len(view.route_series().dates) == 0
+    # The map of day 0 shows the warm-up's last week of crossings.
+    assert view.recent_leg_flows().sum() > 0
+
+
 def test_the_view_model_counts_people_at_places_and_recent_crossings(teaching):
     view = ViewModel(scenario=teaching)
-    assert view.recent_leg_flows().sum() == 0
-    assert view.totals()["stranded"] > 100_000  # the people already on the way on day 0
-    for _ in range(5):  # fewer days than the window: every crossing so far is recent
+    for _ in range(FLOW_WINDOW_DAYS):  # a window of days: every crossing counted is recent
         view.step()
     pop = view.simulation.population
     waiting = view.people_at_places().sum()
@@ -126,14 +145,31 @@ def test_the_view_model_counts_people_at_places_and_recent_crossings(teaching):
     active = pop.active_count() / view.simulation.scale
     assert 0 < waiting < active and 0 < on_legs < active
     assert view.recent_leg_flows().sum() == pytest.approx(view.simulation.leg_flows.sum())
-    for _ in range(15):
+    for _ in range(20 - FLOW_WINDOW_DAYS):
         view.step()
     assert view.recent_leg_flows().sum() < view.simulation.leg_flows.sum()
-    recorded = view.simulation.outcomes.daily_table()["stranded"][view.day - 1, -1]
-    assert view.totals()["stranded"] == pytest.approx(recorded)  # the model's own stock
+    recorded = view.simulation.outcomes.daily_table()
+    totals = view.totals()  # the model's own stocks
+    assert totals["stranded"] == pytest.approx(recorded["stranded"][view.day - 1, -1])
+    assert totals["settled"] == pytest.approx(recorded["settled"][view.day - 1, -1])
     series = view.route_series()
     assert series.arrivals.shape == (20, 5) and len(series.dates) == 20
     assert np.all(np.diff(series.arrivals, axis=0) >= 0)
+
+
+def test_the_new_levers_send_people_home_and_expel_them_from_tunisia(teaching):
+    def totals_after(days: int, **levers: object) -> dict[str, float]:
+        view = ViewModel(scenario=teaching, **levers)
+        for _ in range(days):
+            view.step()
+        table = view.simulation.outcomes.daily_table()
+        return {m: float(table[m][:days, -1].sum()) for m in ("voluntary_returns", "expelled")}
+
+    base = totals_after(30)
+    assert base["expelled"] == 0
+    returned = totals_after(30, voluntary_return=0.5)
+    assert returned["voluntary_returns"] > base["voluntary_returns"]
+    assert totals_after(30, crackdown=0.2)["expelled"] > 0
 
 
 def test_the_view_model_stops_at_the_scenarios_last_day(teaching):

@@ -36,11 +36,14 @@ PLAY_INTERVAL_MS = 50
 SCALES = (0.002, 0.005, 0.01, 0.02, 0.05)
 #: The totals shown under the charts: key of ViewModel.totals() and its label.
 NUMBERS = (
+    ("departures", "set out from home"),
     ("arrivals", "irregular arrivals (detections)"),
     ("dead_missing", "dead and missing"),
     ("legal_admissions", "legal admissions"),
     ("returns", "returns carried out"),
+    ("voluntary_returns", "assisted voluntary returns"),
     ("stranded", "stranded in transit countries today"),
+    ("settled", "settled in transit countries today"),
     ("on_legs", "travelling a leg today"),
 )
 

@@ -30,6 +30,12 @@ SEARCH_AND_RESCUE_ROUTES = ("central_med", "atlantic")
 #: The origin states the visa-leverage lever targets (West African states with low
 #: readmission cooperation in parameters.yaml; The Gambia's remittances blunt it).
 VISA_LEVERAGE_TARGETS = ("SEN", "GMB", "GIN", "CIV", "MLI")
+#: The transit states of the assisted voluntary return lever's programme (as in
+#: scenarios/voluntary_return_north_africa.yaml).
+VOLUNTARY_RETURN_STATES = ("LBY_W", "LBY_E", "TUN", "NER")
+#: Where Tunisia's crackdown leaves the people it expels (as in scenarios/tunisia_expulsions.yaml:
+#: the Libyan side of the border, and southern Algeria).
+CRACKDOWN_EXPELLED_TO = ("zuwara", "tamanrasset")
 #: The choice of the pushback lever that leaves the scenario's pushbacks as they are.
 AS_IN_SCENARIO = "as in the scenario"
 #: The pushback lever's choices besides :data:`AS_IN_SCENARIO` (probability in percent).
@@ -167,8 +173,32 @@ LEVERS: tuple[Lever, ...] = (
         0.0,
         1.0,
         0.05,
-        explanation="how far people setting out from every origin move their perceived risk "
-        "toward the true risk (`information_campaign`)",
+        explanation="how far people at every origin move their perceived risk toward the true "
+        "risk, when they decide whether to set out and when they choose legs "
+        "(`information_campaign`)",
+    ),
+    Lever(
+        "voluntary_return",
+        "Assisted voluntary return (Libya, Tunisia, Niger)",
+        0.0,
+        0.0,
+        1.0,
+        0.05,
+        explanation="share of the people settled in Libya, Tunisia and Niger (at their monthly "
+        "review) or released from detention there who accept a funded return home with "
+        "reintegration support, 45 million EUR a year at 3,000 EUR a return "
+        "(`voluntary_return`)",
+    ),
+    Lever(
+        "crackdown",
+        "Crackdown in Tunisia (expelled a month)",
+        0.0,
+        0.0,
+        0.3,
+        0.05,
+        explanation="share of the irregular migrants in Tunisia rounded up each month and left "
+        "near Zuwara (Libya) or in Tamanrasset (Algeria), losing three weeks and most of their "
+        "money; those who stay earn half as much (`crackdown`)",
     ),
 )
 LEVER_NAMES = tuple(lever.name for lever in LEVERS)
@@ -185,6 +215,8 @@ class Levers:
     search_and_rescue: float = 0.0
     visa_leverage: float = 0.0
     information_campaign: float = 0.0
+    voluntary_return: float = 0.0
+    crackdown: float = 0.0
 
 
 def eu_border_states(network: Network) -> list[str]:
@@ -259,6 +291,32 @@ def lever_blocks(levers: Levers, network: Network) -> list[dict[str, Any]]:
                 "id": "view_information",
                 "places": list(network.origin_places),
                 "strength": levers.information_campaign,
+            }
+        )
+    if levers.voluntary_return > 0:
+        blocks.append(
+            {
+                "type": "voluntary_return",
+                "id": "view_voluntary_return",
+                "states": list(VOLUNTARY_RETURN_STATES),
+                "take_up": levers.voluntary_return,
+                "budget_eur": 45_000_000,
+                "cost_per_return_eur": 3000,
+                "reintegration_support": 0.8,
+            }
+        )
+    if levers.crackdown > 0:
+        blocks.append(
+            {
+                "type": "crackdown",
+                "id": "view_crackdown",
+                "state": "TUN",
+                "expulsion_rate": levers.crackdown,
+                "expelled_to": list(CRACKDOWN_EXPELLED_TO),
+                "days_lost": 21,
+                "money_lost_share": 0.7,
+                "resume_multiplier": 2.0,
+                "wage_multiplier": 0.5,
             }
         )
     return blocks

@@ -5,8 +5,11 @@ Mesa's SolaraViz rebuilds its model from keyword arguments when Reset is pressed
 are the scenario, the replication, the scale and the levers of :mod:`sim.viz.levers`, and it
 builds the real :class:`~sim.model.model.MigrationModel` the one way models are built
 (:func:`sim.scenario.build.build_model`), from the scenario with the levers' policy blocks
-validated like a file. It adds only what the view draws and the model does not keep: the
-crossings of each leg over the last week.
+validated like a file. Like a run, it first simulates the scenario's warm-up
+(``warmup_days`` before the start date, a year in scenarios/teaching.yaml), so that a class
+starts on day 0 with people already on the routes, in line for seats and settled in transit
+countries; the warm-up of the teaching scenario takes about a second at its scale. It adds only
+what the view draws and the model does not keep: the crossings of each leg over the last week.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.agents.population import TRANSIT_STATUSES, Status
+from sim.agents.population import STRANDED_STATUSES, Status
 from sim.errors import UserError
 from sim.execution.runner import replication_seeds
-from sim.model.model import STRANDED_STATUSES, MigrationModel
+from sim.model.model import MigrationModel
 from sim.network import ROUTES, load_network
 from sim.outputs.counters import ROUTE_LABELS
 from sim.scenario.build import build_model
@@ -32,8 +35,9 @@ from sim.viz.levers import LEVER_NAMES, Levers, scenario_with_levers
 FLOW_WINDOW_DAYS = 7
 #: Replications a class can choose from (seeds 1..N of ``run``'s replication seeds).
 MAX_REPLICATIONS = 20
-#: Statuses of people the map counts at a place: on their way and not travelling a leg.
-WAITING_STATUSES = (Status.AT_ORIGIN, *TRANSIT_STATUSES)
+#: Statuses of people the map counts at a place: on their way and not travelling a leg
+#: (deciding, in transit, working, detained, applying to an office or in line for a seat).
+WAITING_STATUSES = (Status.AT_ORIGIN, *STRANDED_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ class ViewModel(mesa.Model):
     ``scenario`` is a loaded scenario; ``replication`` (1 to :data:`MAX_REPLICATIONS`) picks
     the seed the same way ``run`` does (the k-th of the scenario's replication seeds), so
     replication 1 of the view is seed 1 of ``run``'s tables; ``scale`` defaults to the
-    scenario's. The other keywords are the levers (:class:`~sim.viz.levers.Levers`).
+    scenario's. The other keywords are the levers (:class:`~sim.viz.levers.Levers`), which act
+    in the warm-up too (as policies in force on the start date do in a run). The model is
+    built with its warm-up simulated: it stands at day 0.
     """
 
     def __init__(
@@ -76,9 +82,12 @@ class ViewModel(mesa.Model):
         self.scenario = scenario_with_levers(scenario, self.levers, network)
         self.replication, self.seed = int(replication), seed
         self.simulation: MigrationModel = build_model(self.scenario, seed, scale=scale)
-        self.recent_flows: deque[np.ndarray] = deque(maxlen=FLOW_WINDOW_DAYS + 1)
-        self.recent_flows.append(self.simulation.leg_flows.copy())
-        self.running = True
+        # Each day's crossings per leg: the model's leg_flows count from day 0, so the map of
+        # day 0 shows the warm-up's last week from these.
+        self.recent_flows: deque[np.ndarray] = deque(maxlen=FLOW_WINDOW_DAYS)
+        while self.simulation.day < 0:
+            self._step_and_count()
+        self.running = self.simulation.day < self.simulation.days
 
     @property
     def day(self) -> int:
@@ -92,9 +101,14 @@ class ViewModel(mesa.Model):
 
     def step(self) -> None:
         """Simulate one day."""
-        self.simulation.step()
-        self.recent_flows.append(self.simulation.leg_flows.copy())
+        self._step_and_count()
         self.running = self.simulation.day < self.simulation.days
+
+    def _step_and_count(self) -> None:
+        sim = self.simulation
+        before = np.zeros_like(sim.leg_flows) if sim.day == 0 else sim.leg_flows.copy()
+        sim.step()
+        self.recent_flows.append(sim.leg_flows - before)
 
     def people_at_places(self) -> np.ndarray:
         """Persons on their way at each place (deciding, waiting, working, detained or applying
@@ -113,8 +127,12 @@ class ViewModel(mesa.Model):
         return np.bincount(pop.leg[on_leg], minlength=sim.net.compiled.n_legs) / sim.scale
 
     def recent_leg_flows(self) -> np.ndarray:
-        """Persons who finished crossing each leg over the last :data:`FLOW_WINDOW_DAYS` days."""
-        return self.recent_flows[-1] - self.recent_flows[0]
+        """Persons who finished crossing each leg over the last :data:`FLOW_WINDOW_DAYS` days
+        (on day 0, the warm-up's last week)."""
+        return np.sum(self.recent_flows, axis=0) if self.recent_flows else self._no_flows()
+
+    def _no_flows(self) -> np.ndarray:
+        return np.zeros_like(self.simulation.leg_flows)
 
     def route_series(self) -> RouteSeries:
         """Arrivals and deaths (cumulative) and people stranded, per route, day by day."""
@@ -131,14 +149,23 @@ class ViewModel(mesa.Model):
 
     def totals(self) -> dict[str, float]:
         """Headline numbers so far (persons): arrivals, dead and missing, legal admissions,
-        returns, and people stranded and travelling a leg now, over all routes."""
+        returns and assisted voluntary returns, and people stranded, settled and travelling a
+        leg now, over all routes."""
         table = self.simulation.outcomes.daily_table()
         days, every = self.simulation.day, ROUTE_LABELS.index("all")
         totals = {
             m: float(table[m][:days, every].sum())
-            for m in ("arrivals", "dead_missing", "legal_admissions", "returns")
+            for m in (
+                "departures",
+                "arrivals",
+                "dead_missing",
+                "legal_admissions",
+                "returns",
+                "voluntary_returns",
+            )
         }
         totals["stranded"] = self.stranded_now()
+        totals["settled"] = self.settled_now()
         totals["on_legs"] = float(self.people_on_legs().sum())
         return totals
 
@@ -149,3 +176,11 @@ class ViewModel(mesa.Model):
         pop, c = sim.population, sim.net.compiled
         stranded = np.isin(pop.status, np.array(STRANDED_STATUSES, dtype=np.int8))
         return float(c.place_is_transit[pop.place[stranded]].sum()) / sim.scale
+
+    def settled_now(self) -> float:
+        """Persons settled in transit countries now (living and working there, not moving on
+        for now; the model's ``settled`` stock)."""
+        sim = self.simulation
+        pop, c = sim.population, sim.net.compiled
+        settled = pop.status == Status.SETTLED
+        return float(c.place_is_transit[pop.place[settled]].sum()) / sim.scale
