@@ -45,9 +45,12 @@ SETTINGS: tuple[tuple[str, dict[str, object]], ...] = (
     ("G. SMOs broad, 2,000 files", {"smo_eligibility": "broad", "smo_capacity": 2000}),
     ("H. visa leverage 1.0", {"visa_leverage": 1.0}),
     ("I. information campaign 0.5", {"information_campaign": 0.5}),
+    ("J. voluntary return 0.3", {"voluntary_return": 0.3}),
+    ("K. crackdown in Tunisia 0.1", {"crackdown": 0.1}),
 )
 COLUMNS = (
     "setting",
+    "set out",
     "arrivals",
     "central med",
     "western balkans",
@@ -58,7 +61,10 @@ COLUMNS = (
     "dead and missing",
     "legal admissions",
     "returns",
+    "voluntary returns",
+    "expelled",
     "stranded at the end",
+    "settled at the end",
 )
 
 
@@ -72,13 +78,17 @@ def answer_row(label: str, levers: dict[str, object]) -> list[str]:
     table = view.simulation.outcomes.daily_table()
     pushbacks = float(np.sum(table["pushbacks"][:, -1]))
     numbers = [
+        totals["departures"],
         totals["arrivals"],
         *arrivals,
         pushbacks,
         totals["dead_missing"],
         totals["legal_admissions"],
         totals["returns"],
+        totals["voluntary_returns"],
+        totals["expelled"],
         totals["stranded"],
+        totals["settled"],
     ]
     return [label, *(f"{value:,.0f}" for value in numbers)]
 

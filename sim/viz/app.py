@@ -42,6 +42,7 @@ NUMBERS = (
     ("legal_admissions", "legal admissions"),
     ("returns", "returns carried out"),
     ("voluntary_returns", "assisted voluntary returns"),
+    ("expelled", "expelled from transit countries"),
     ("stranded", "stranded in transit countries today"),
     ("settled", "settled in transit countries today"),
     ("on_legs", "travelling a leg today"),

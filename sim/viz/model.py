@@ -148,9 +148,9 @@ class ViewModel(mesa.Model):
         )
 
     def totals(self) -> dict[str, float]:
-        """Headline numbers so far (persons): arrivals, dead and missing, legal admissions,
-        returns and assisted voluntary returns, and people stranded, settled and travelling a
-        leg now, over all routes."""
+        """Headline numbers so far (persons): people setting out, arrivals, dead and missing,
+        legal admissions, returns, assisted voluntary returns and people expelled from transit
+        countries, and people stranded, settled and travelling a leg now, over all routes."""
         table = self.simulation.outcomes.daily_table()
         days, every = self.simulation.day, ROUTE_LABELS.index("all")
         totals = {
@@ -162,6 +162,7 @@ class ViewModel(mesa.Model):
                 "legal_admissions",
                 "returns",
                 "voluntary_returns",
+                "expelled",
             )
         }
         totals["stranded"] = self.stranded_now()
