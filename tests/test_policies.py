@@ -518,12 +518,37 @@ def test_smo_queue_gives_decision_days_within_capacity():
     days, next_free = safe_mobility_office.schedule_decisions(
         n=5, today=10, next_free=0.0, per_day=2.0, processing_days=0, max_wait=1
     )
-    assert days.tolist() == [11, 11, 11, -1, -1]  # two slots a day: today's and tomorrow's
+    never = safe_mobility_office.WILL_NOT_WAIT
+    assert days.tolist() == [11, 11, 11, never, never]  # two slots a day: today's, tomorrow's
     assert next_free == 11.5
     days, _ = safe_mobility_office.schedule_decisions(4, 10, 0.0, 100.0, 30, 60)
     assert days.tolist() == [40, 40, 40, 40]
     days, _ = safe_mobility_office.schedule_decisions(3, 10, 0.0, 0.0, 30, 60)
-    assert days.tolist() == [-1, -1, -1]
+    assert days.tolist() == [never] * 3
+    # In the warm-up days are negative: a decision due on day -1 is a decision.
+    days, _ = safe_mobility_office.schedule_decisions(2, -61, -np.inf, 100.0, 60, 90)
+    assert days.tolist() == [-1, -1]
+
+
+def test_smo_files_decided_in_the_warm_up_are_decided_not_left_waiting():
+    block = {
+        "type": "safe_mobility_office",
+        "id": "smo",
+        "places": ["agadez", "tunis", "nouakchott"],
+        "eligibility": {"nationalities": "all", "labour": True, "in_transit_eligible": True},
+        "capacity_per_month": 2000,
+        "processing_days": 30,
+        "travel_delay_days": 30,
+        "max_wait_days": 120,
+        "approval_rate": 0.5,
+        "awareness": 0.5,
+    }
+    model = make_model(days=1, warmup=150, policies=[block], check=False)
+    model.run()
+    counts = model.policies[0].counts
+    assert counts["applied"] > 0 and counts["approved"] > 0
+    # Everyone decided in time: whoever left waiting was queued past max_wait_days, none here.
+    assert counts["left_waiting"] == 0
 
 
 # --------------------------------------------------------------------------- visas and returns
