@@ -5,11 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The exact versions every install uses (core and the dev, test, cluster, workbench and
+# The exact versions every install uses (core and the viz, dev, test, cluster, workbench and
 # calibrate extras, whose tests run in CI); `make lock` rewrites it.
 LOCK   := requirements.lock
 
-.PHONY: demo test test-fast bench lint docs golden validation calibration lock clean
+.PHONY: demo test test-fast view browser bench lint docs golden validation calibration lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,9 @@ lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/pip install --quiet pip-tools
-	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra dev --extra test --extra cluster \
-		--extra workbench --extra calibrate --strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
+	.lock-venv/bin/pip-compile --quiet $(LOCK_FLAGS) --extra viz --extra dev --extra test \
+		--extra cluster --extra workbench --extra calibrate --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 
 # The demo's folders are its own: --force replaces what an earlier `make demo` left there.
@@ -44,11 +45,29 @@ demo: $(STAMP)
 		scenarios/tunisia_deal.yaml scenarios/smo_broad.yaml \
 		--seeds 4 --scale 0.1 --out $(DEMO_OUT)/comparison --force
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
+
+# The teaching view on the classroom scenario (see docs/tutorials/04-classroom.md).
+view: $(STAMP)
+	$(PY) run.py view scenarios/teaching.yaml
+
+# Debian's Chromium, for the tests that open the view and the report in a real browser
+# (Playwright drives it; Playwright's own browser download is not used). Installed with apt
+# when missing and we are root (CI is); otherwise those tests are skipped, saying why.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+		else \
+			echo "note: no $(CHROMIUM): browser tests will be skipped (apt-get install chromium)"; \
+		fi; \
+	fi
 
 # Flee 3.1, measured side by side by the benchmark, needs a venv of its own.
 FLEE_VENV := .flee-venv
@@ -69,6 +88,7 @@ docs: $(STAMP)
 	$(PY) -m sim.scenario.reference > docs/scenarios.md
 	$(PY) -m sim.outputs.metrics docs/model.md
 	$(PY) -m sim.network docs/network.md
+	$(PY) tools/classroom_answers.py --write
 
 golden: $(STAMP)
 	$(PY) tests/test_golden.py

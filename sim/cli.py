@@ -78,6 +78,12 @@ def _sweep(args: argparse.Namespace) -> int:
     return sweep.main(args)
 
 
+def _view(args: argparse.Namespace) -> int:
+    from sim.commands import view
+
+    return view.main(args)
+
+
 def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument(
         "--seeds", type=int, help="number of replications (default: the scenario's)"
@@ -189,6 +195,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, help="the design's sample size (default: the file's)")
     p.add_argument("--csv", action="store_true", help="also write runs.csv")
     p.set_defaults(func=_sweep)
+
+    p = sub.add_parser(
+        "view", help="open the interactive teaching view in the browser (the viz extra)"
+    )
+    p.add_argument(
+        "scenario", nargs="?", metavar="SCENARIO", help="default: scenarios/teaching.yaml"
+    )
+    p.add_argument("--scale", type=float, help="agents per person to start with")
+    p.add_argument("--replication", type=int, default=1, help="replication to start with, 1-20")
+    p.add_argument("--port", type=int, default=8521, help="port to serve on (default: 8521)")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=_view)
     return parser
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sim.model.model import MigrationModel
+
+# Mesa 3.3's SolaraViz trips Solara's rule-of-hooks check, a harmless warning on import; the
+# view's server turns the check off the same way (sim/viz/serve.py).
+os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
 from sim.network import load_network
 from sim.policies.base import PolicyBase
 from sim.scenario.build import build_model
@@ -92,3 +97,30 @@ def run_summary(model: MigrationModel) -> dict[tuple[str, str], float]:
 def network():
     """The real route network, loaded once."""
     return load_network()
+
+
+#: Debian's Chromium, which the browser tests drive (`make test` installs it with apt).
+CHROMIUM = Path("/usr/bin/chromium")
+#: The flags the browser tests start Chromium with: headless, as root, and without the
+#: background connections this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium() -> Path:
+    """Debian's Chromium, or skip the test, saying why; in CI (``CI`` set) a missing browser
+    fails the test instead, so that browser checks cannot silently stop running."""
+    if CHROMIUM.is_file():
+        return CHROMIUM
+    message = f"{CHROMIUM} is missing (make test installs it: apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

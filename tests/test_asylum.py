@@ -45,8 +45,11 @@ def _land(model, leg_id: str, n: int = 50) -> np.ndarray:
 @pytest.mark.parametrize("leg", ["tripoli-malta", "tripoli_lebanon-cyprus", "mersin-cyprus"])
 def test_arrivals_in_malta_and_cyprus_can_claim_asylum_there(leg):
     safe = {"interception_rate": {"LBY_W": 0.0, "LBN": 0.0, "TUR": 0.0}}
-    model = make_model({**safe, "pushback_probability": {"MLT": 0.0, "CYP": 0.0}}, days=5)
-    model.step()
+    model = make_model(
+        {**safe, "pushback_probability": {"MLT": 0.0, "CYP": 0.0}}, days=5, warmup=120
+    )
+    while model.day < 1:  # through the warm-up, which puts people to work on the routes
+        model.step()
     ids = _land(model, leg)
     model.step()
     pop, c = model.population, model.net.compiled
@@ -68,7 +71,7 @@ def test_nobody_claims_in_hungary_which_takes_claims_only_at_its_embassies(basel
 
 def test_people_claim_outside_their_intended_state_only_by_the_states_share():
     nobody = {s["id"]: 0.0 for s in NET.states if s["eu_member"] and s["id"] != "EU"}
-    model = run({"claim_at_entry_share": nobody, "dublin_transfer_rate": 0.0}, days=120)
+    model = run({"claim_at_entry_share": nobody, "dublin_transfer_rate": 0.0}, days=180)
     pop, c = model.population, model.net.compiled
     claimed = np.isin(pop.status, [Status.ASYLUM_PENDING, Status.PROTECTED, Status.RETURN_ORDERED])
     where = c.place_state[pop.place[claimed]]

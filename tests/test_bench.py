@@ -75,7 +75,7 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
         "--parallel-scale", "0.01", "--flee-python", str(flee), "--flee-agents", "200",
         "--flee-days", "5", "--busy-work", "1000", "--sweep-samples", "0", "--no-sweep-full",
         "--out", str(tmp_path),
-        "--doc", str(tmp_path / "performance.md"),
+        "--doc", str(tmp_path / "performance.md"), "--view-repeats", "1",
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -86,6 +86,7 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
     assert ("flee" in report) == FLEE_PYTHON.is_file()
     page = (tmp_path / "performance.md").read_text()
     assert "An **agent-step**" in page and "An **event**" in page
+    assert report["view"]["served_seconds"] > 0 and "Teaching view" in page
 
 
 @pytest.mark.slow

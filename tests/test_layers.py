@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sim.scenario",),
     ("sim.execution",),
     ("sim.analysis", "sim.sweep", "sim.calibration"),
-    ("sim.commands",),
+    ("sim.commands", "sim.viz"),
     ("sim.cli",),
 )
 MAX_LINES = 400

@@ -105,8 +105,9 @@ def test_build_policies_skips_disabled_blocks_and_names_streams_by_id_or_index()
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_scenario_runs_and_conserves_people(path: Path):
     scenario = load_scenario(path)
-    # 210 days reach every shipped block's start (the latest is 16 July 2023).
-    result = simulate(scenario, seed=3, days=210, scale=0.002, check=True)
+    # 300 days reach every shipped block's start (the latest is 16 July 2023) and the first
+    # people an office refers, or a quota admits, travel (offices decide after 60 days).
+    result = simulate(scenario, seed=3, days=300, scale=0.002, check=True)
     summary = result.summary.set_index(["route", "metric"])["value"]
     assert summary[("all", "departures")] > 0
     if scenario.name in ("legal_pathways_talent", "whole_of_route"):
@@ -152,8 +153,9 @@ def test_pushbacks_send_people_further_back_and_harm_them():
     harm = {"injury_probability": 1.0, "money_lost_share": 1.0, "days_lost": 20}
     game = policy(pushbacks, legs=["subotica-szeged"], probability=1.0, places_back=2,
                   violence=harm)  # fmt: skip
-    model = make_model(days=5, policies=[game])
-    model.step()
+    model = make_model(days=5, warmup=60, policies=[game])
+    while model.day < 1:
+        model.step()
     ids = np.arange(10)
     model.population.budget[ids] = 500.0
     model.travel.push_back(ids, np.full(10, NETWORK.leg_index["subotica-szeged"]))
@@ -263,10 +265,14 @@ def test_search_and_rescue_capacity_bounds_the_strength():
     achieved = []
     for sar in (tiny, ample):
         model = make_model(days=60, warmup=180, policies=[sar])
-        model.run()
-        achieved.append(model.policies[0].last_strength)
-    assert achieved[0] < 0.05
-    assert achieved[1] == 0.9
+        daily = []
+        while model.day < model.days:
+            model.step()
+            daily.append(model.policies[0].last_strength)
+        achieved.append(np.array(daily))
+    # A winter day with nobody crossing needs no capacity and gets the full strength.
+    assert np.median(achieved[0]) < 0.05
+    assert np.all(achieved[1] == 0.9)
 
 
 class _AskPrice(Probe):
@@ -456,7 +462,8 @@ def test_smo_restrictive_criteria_admit_only_whom_they_name():
                      "labour": False, "registered_before": START},
         **SMO_COMMON,
     )  # fmt: skip
-    model = make_model(days=120, warmup=180, policies=[office])
+    waiting = _Applicants()
+    model = make_model(days=120, warmup=180, policies=[office], probes=[waiting])
     model.run()
     pop = model.population
     applied = pop.smo_applied
@@ -464,7 +471,25 @@ def test_smo_restrictive_criteria_admit_only_whom_they_name():
     assert applied.sum() > 0
     assert set(nationality) <= {"MLI", "BFA"}
     assert np.all(pop.protection_need[applied])
-    assert np.all(pop.in_country_since[applied] < 0)  # present before the cut-off (day 0)
+    # In the country since before the cut-off (day 0) while they waited (a rejected applicant
+    # may move on to another country later).
+    assert waiting.seen and max(waiting.since.values()) < 0
+
+
+class _Applicants(Probe):
+    """A probe: the day each person waiting for an office's decision entered its country."""
+
+    def setup(self, model) -> None:
+        self.since: dict[int, int] = {}
+
+    @property
+    def seen(self) -> int:
+        return len(self.since)
+
+    def apply(self, model) -> None:
+        pop = model.population
+        for i in np.flatnonzero(pop.status == Status.SMO_APPLICANT):  # test-sized
+            self.since[int(i)] = int(pop.in_country_since[i])
 
 
 def test_smo_without_capacity_sends_applicants_back_to_the_routes_after_the_wait():
@@ -493,12 +518,37 @@ def test_smo_queue_gives_decision_days_within_capacity():
     days, next_free = safe_mobility_office.schedule_decisions(
         n=5, today=10, next_free=0.0, per_day=2.0, processing_days=0, max_wait=1
     )
-    assert days.tolist() == [11, 11, 11, -1, -1]  # two slots a day: today's and tomorrow's
+    never = safe_mobility_office.WILL_NOT_WAIT
+    assert days.tolist() == [11, 11, 11, never, never]  # two slots a day: today's, tomorrow's
     assert next_free == 11.5
     days, _ = safe_mobility_office.schedule_decisions(4, 10, 0.0, 100.0, 30, 60)
     assert days.tolist() == [40, 40, 40, 40]
     days, _ = safe_mobility_office.schedule_decisions(3, 10, 0.0, 0.0, 30, 60)
-    assert days.tolist() == [-1, -1, -1]
+    assert days.tolist() == [never] * 3
+    # In the warm-up days are negative: a decision due on day -1 is a decision.
+    days, _ = safe_mobility_office.schedule_decisions(2, -61, -np.inf, 100.0, 60, 90)
+    assert days.tolist() == [-1, -1]
+
+
+def test_smo_files_decided_in_the_warm_up_are_decided_not_left_waiting():
+    block = {
+        "type": "safe_mobility_office",
+        "id": "smo",
+        "places": ["agadez", "tunis", "nouakchott"],
+        "eligibility": {"nationalities": "all", "labour": True, "in_transit_eligible": True},
+        "capacity_per_month": 2000,
+        "processing_days": 30,
+        "travel_delay_days": 30,
+        "max_wait_days": 120,
+        "approval_rate": 0.5,
+        "awareness": 0.5,
+    }
+    model = make_model(days=1, warmup=150, policies=[block], check=False)
+    model.run()
+    counts = model.policies[0].counts
+    assert counts["applied"] > 0 and counts["approved"] > 0
+    # Everyone decided in time: whoever left waiting was queued past max_wait_days, none here.
+    assert counts["left_waiting"] == 0
 
 
 # --------------------------------------------------------------------------- visas and returns
@@ -506,12 +556,12 @@ def test_smo_queue_gives_decision_days_within_capacity():
 
 def test_visa_alignment_stops_flows_on_the_barred_flights_from_its_start():
     leg = NETWORK.leg_index["istanbul-belgrade"]
-    start = 40
+    start = 60
     flows = {}
     for aligned in (False, True):
         block = [policy(visa_alignment, state="SRB", nationalities=["TUR"], start=on_day(start))]
-        model = make_model(days=120, policies=block if aligned else [])
-        for _ in range(start + 2):  # those who boarded the day before land on the first day
+        model = make_model(days=120, warmup=180, policies=block if aligned else [])
+        while model.day < start + 2:  # those who boarded the day before land on the first day
             model.step()
         before = model.leg_flows[leg]
         model.run()
@@ -528,6 +578,7 @@ def test_visa_leverage_raises_returns_less_where_remittances_weigh_more():
         model = make_model(
             {**FAST_RETURNS, "stance_adjustment": 1.0, "stance_article_25a_weight": 3.0},
             days=150,
+            warmup=180,
             policies=[] if remittances is None else [lever],
         )
         if remittances is not None:
@@ -536,7 +587,7 @@ def test_visa_leverage_raises_returns_less_where_remittances_weigh_more():
         returned[remittances] = count(model, Status.RETURNED, "SEN")
     gain_independent = returned[0.0] - returned[None]
     gain_dependent = returned[15.0] - returned[None]
-    assert gain_independent > 2 * gain_dependent > 0
+    assert gain_independent > 2 * gain_dependent > 0, returned
 
 
 def test_visa_leverage_presses_the_target_while_it_acts():
@@ -607,7 +658,7 @@ def test_readmission_deal_ramps_up_and_is_paid_over_its_window():
 def test_policies_act_only_inside_their_start_end_window():
     window = policy(pushbacks, states=EU_BORDER_STATES, probability=0.0, start=on_day(60),
                     end=on_day(119))  # fmt: skip
-    model = make_model(days=180, policies=[window])
+    model = make_model(days=180, warmup=365, policies=[window])
     model.run()
     daily = model.outcomes.daily_table()["pushbacks"][:, ROUTES.index("western_balkans")]
     assert daily[60:120].sum() == 0

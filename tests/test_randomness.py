@@ -90,9 +90,9 @@ def test_a_policy_on_one_route_leaves_everyone_elses_journey_unchanged_seed_by_s
     ]
     changed_on_the_route = 0
     for seed in (5, 6):
-        base = make_model(overrides, seed=seed, days=200, scale=0.02, check=False)
+        base = make_model(overrides, seed=seed, days=200, warmup=180, scale=0.02, check=False)
         policy = make_model(
-            overrides, seed=seed, days=200, scale=0.02, check=False, policies=[rescue]
+            overrides, seed=seed, days=200, warmup=180, scale=0.02, check=False, policies=[rescue]
         )
         base.run()
         policy.run()

@@ -316,7 +316,7 @@ class NoThirdCountryReadmission(Migrant):
     "changed, case, outcome",
     [
         (RescuedAreLost, "stressed", "dead_missing[all]"),
-        pytest.param(BestLegAlways, "baseline", "reaching[munich]", marks=pytest.mark.slow),
+        pytest.param(BestLegAlways, "baseline", "reaching[rome]", marks=pytest.mark.slow),
         pytest.param(
             DetentionPolicyIgnored, "policies", "detained_mean[all]", marks=pytest.mark.slow
         ),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import require_chromium
 
 from sim.analysis.comparison import load_saved
 from sim.analysis.render import interval, number, percent
@@ -39,7 +40,7 @@ def _scenario(folder: Path, name: str, extra: str = "") -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(
         f"name: {name}\nextends: {TEACHING}\ndescription: test scenario {name}\n"
-        f"days: 40\nscale: 0.004\n{extra}",
+        f"days: 60\nscale: 0.01\n{extra}",
         encoding="utf-8",
     )
     return path
@@ -149,10 +150,9 @@ def test_numbers_are_rounded_to_three_significant_figures_with_readable_units():
 
 def test_the_report_renders_in_headless_chromium(comparison, tmp_path):
     sys.path.insert(0, str(REPO / "tools"))
-    from check_report_in_browser import check_report, find_browser
+    from check_report_in_browser import check_report
 
-    if find_browser() is None:
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    require_chromium()
     seen = check_report(comparison / "report.html", tmp_path / "screenshot.png")
     assert len(seen["images"]) >= 6
     assert all(image["width"] > 300 for image in seen["images"])

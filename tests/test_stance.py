@@ -151,17 +151,19 @@ def _on(day: int) -> str:
 
 
 def test_a_payment_tied_to_departures_raises_interceptions_and_they_fall_when_it_stops():
-    deal = {"type": "partnership", "partner": "TUN", "start": _on(0), "end": _on(179),
+    deal = {"type": "partnership", "partner": "TUN", "start": _on(1), "end": _on(180),
             "offers": {"payment_eur": 2e8}, "conditions": {"departures": 0.4}}  # fmt: skip
     probe, plain = _Rates("sfax-lampedusa", "TUN"), _Rates("sfax-lampedusa", "TUN")
-    model = make_model(days=330, scale=0.002, policies=[deal], probes=[probe], check=False)
-    base = make_model(days=330, scale=0.002, probes=[plain], check=False)
+    # A warm-up fills the route to Sfax (the deal starts after it: day 1).
+    warmup = 180
+    model = make_model(days=330, warmup=warmup, policies=[deal], probes=[probe], check=False)
+    base = make_model(days=330, warmup=warmup, probes=[plain], check=False)
     model.run()
     base.run()
-    rate, before = np.array(probe.pullback), np.array(plain.pullback)
+    rate, before = np.array(probe.pullback[warmup:]), np.array(plain.pullback[warmup:])  # by day
     assert rate[10] == pytest.approx(before[10])  # nothing yet: the first review is on day 30
     assert rate[100] > rate[40] > before[40] + 0.01 and rate[175] > rate[100]
-    assert rate[320] < rate[190] - 0.05  # the payment stopped on day 179
+    assert rate[320] < rate[190] - 0.05  # the payment stopped on day 180
     assert model.policies[0].spent_eur == pytest.approx(2e8)
     by_state = model.outcomes.splits[("interceptions", "state")]
     base_state = base.outcomes.splits[("interceptions", "state")]

@@ -20,8 +20,8 @@ def test_a_state_agents_conduct_is_what_its_legs_see():
 
 
 def test_changing_state_agents_changes_outcomes():
-    base = make_model(days=120, check=False)
-    strict = make_model(days=120, check=False)
+    base = make_model(days=120, warmup=180, check=False)
+    strict = make_model(days=120, warmup=180, check=False)
     for state in strict.states:
         if state.code in ("LBY_W", "LBY_E", "TUN"):
             state.interception_rate = 0.9

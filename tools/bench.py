@@ -14,7 +14,8 @@ means):
 - a sweep of baseline-year runs on 2 local workers against 1 (``sim.execution.pool``);
 - the ``sweep`` command end to end (a sweep file: checks, runs, runs.parquet, the SALib
   analysis and figures) on 1 and 2 workers, and the whole shipped Sobol' sweep (1,024
-  baseline-year runs at scale 0.1) on 2 workers.
+  baseline-year runs at scale 0.1) on 2 workers;
+- the teaching view's start-up time (``tools/bench_view.py``; ``--view-only`` measures only it).
 
 Every model run is measured in a fresh Python process (``python tools/bench.py --child ...``),
 timed from outside, so imports, caches and the memory of one measure do not leak into the next.
@@ -40,6 +41,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import bench_view
 from bench_report import render_markdown, targets_table
 from bench_sweep import DEFAULT_SWEEP, measure_sweep
 
@@ -325,6 +327,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--sweep-days", type=int, help="default: the sweep file's")
     parser.add_argument("--sweep-scale", type=float, help="default: the sweep file's")
+    parser.add_argument(
+        "--view-repeats", type=int, default=3, help="start-ups of the teaching view (0: skip)"
+    )
+    parser.add_argument(
+        "--view-only", action="store_true", help="measure only the view's start-up; print it"
+    )
+    parser.add_argument("--view-scenario", type=Path, default=ROOT / "scenarios" / "teaching.yaml")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument(
@@ -343,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(measure_run(args.child, str(args.scenario), args.seed, args.days,
                                      args.scale)))  # fmt: skip
+        return 0
+    if args.view_only:
+        view = bench_view.measure(args.view_scenario, max(args.view_repeats, 1))
+        print(json.dumps(view, indent=2))
         return 0
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
@@ -386,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
             args.sweep, args.out / "sweeps", args.sweep_samples, args.sweep_full,
             args.sweep_days, args.sweep_scale,
         )  # fmt: skip
+    if args.view_repeats:
+        print(f"bench: the teaching view's start-up, {args.view_repeats} times ...", flush=True)
+        report["view"] = bench_view.measure(args.view_scenario, args.view_repeats)
     report["load_average_end"] = _load_average()
     report["targets"] = targets_table(report)
     write_text_atomic(args.out / "bench.json", json.dumps(report, indent=2) + "\n")

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench_view import view_rows
+
 FLEE_TARGET = 300  # DESIGN.md: at least 300 times Flee's person-days per second
 MEMORY_TARGET = 300  # bytes per person at peak
 SPEED_UP_TARGET = 1.7  # 2 local workers over 1
@@ -97,6 +99,8 @@ def targets_table(report: dict[str, Any]) -> list[dict]:
                      f"< {THOUSAND_RUNS_TARGET}", projected < THOUSAND_RUNS_TARGET)
             )  # fmt: skip
     rows += sweep_rows(report.get("sweep"))
+    if report.get("view"):
+        rows += view_rows(report["view"], _row)
     return rows
 
 

@@ -286,6 +286,17 @@ def _legend(ax: Axes, top: float, diverging: bool, has_values: bool) -> None:
     )
 
 
+def map_positions(net: Network) -> np.ndarray:
+    """Where each place is drawn (lon, lat; places beyond the map pinned to its edge)."""
+    extent = _extent(net)
+    return np.column_stack(
+        [
+            np.clip(net.compiled.place_lon, extent[0] + 0.5, extent[1] - 0.5),
+            np.clip(net.compiled.place_lat, extent[2] + 0.5, extent[3] - 0.5),
+        ]
+    )
+
+
 def draw_network(
     net: Network,
     path_or_ax: str | Path | Axes,
@@ -305,12 +316,7 @@ def draw_network(
         if leg_values.shape != (net.compiled.n_legs,):
             raise ValueError(f"leg_values needs shape ({net.compiled.n_legs},)")
     extent = _extent(net)
-    xy = np.column_stack(
-        [
-            np.clip(net.compiled.place_lon, extent[0] + 0.5, extent[1] - 0.5),
-            np.clip(net.compiled.place_lat, extent[2] + 0.5, extent[3] - 0.5),
-        ]
-    )
+    xy = map_positions(net)
     figure = None
     if isinstance(path_or_ax, Axes):
         ax = path_or_ax

@@ -147,6 +147,11 @@ class Config(PolicyConfig):
 PATHWAYS: tuple[str, ...] = ("resettlement", "humanitarian", "family", "labour")
 
 
+#: The decision day of an applicant who will not wait for it: below any day a run has (the
+#: warm-up's days are negative, so -1 is a day like any other).
+WILL_NOT_WAIT = -(10**9)
+
+
 def schedule_decisions(
     n: int, today: int, next_free: float, per_day: float, processing_days: int, max_wait: int
 ) -> tuple[np.ndarray, float]:
@@ -154,16 +159,16 @@ def schedule_decisions(
 
     Applicant ``j`` is screened in the office's slot ``next_free + j / per_day`` (not before
     today) and decided on ``max(today + processing_days, that slot)``, at least tomorrow. Those
-    whose decision would come after ``today + max_wait`` get -1 (they will not wait) and take
+    whose decision would come after ``today + max_wait`` get :data:`WILL_NOT_WAIT` and take
     no slot. Returns the days and the office's next free slot.
     """
     start = max(next_free, float(today))
     if per_day <= 0:
-        return np.full(n, -1, dtype=np.int64), start
+        return np.full(n, WILL_NOT_WAIT, dtype=np.int64), start
     slot = np.ceil(start + np.arange(n) / per_day)
     day = np.maximum(today + max(processing_days, 1), slot).astype(np.int64)
     fits = day <= today + max_wait
-    return np.where(fits, day, -1), start + int(fits.sum()) / per_day
+    return np.where(fits, day, WILL_NOT_WAIT), start + int(fits.sum()) / per_day
 
 
 class Policy(PolicyBase):
@@ -199,7 +204,9 @@ class Policy(PolicyBase):
         ]
         self.awareness = float(c.awareness)
         self.per_day = c.capacity_per_month / 30.0 * model.scale  # files an office decides a day
-        self.next_free = np.zeros(len(self.offices))
+        # No slot taken yet: the first applicant is screened on the day they apply, which in
+        # the warm-up comes before day 0.
+        self.next_free = np.full(len(self.offices), -np.inf)
         self.pending_ids = np.empty(0, dtype=np.int64)
         self.pending_day = np.empty(0, dtype=np.int64)
         self.referred_ids = np.empty(0, dtype=np.int64)  # approved, waiting to travel
@@ -289,8 +296,9 @@ class Policy(PolicyBase):
             )  # fmt: skip
         pop.smo_applied[ids] = True
         pop.set_status(ids, Status.SMO_APPLICANT)
-        # Those who will not be decided in time wait max_wait_days; a negative day marks them.
-        pop.next_day[ids] = np.where(days >= 0, days, model.day + c.max_wait_days)
+        # Those who will not be decided in time wait max_wait_days.
+        waits = days != WILL_NOT_WAIT
+        pop.next_day[ids] = np.where(waits, days, model.day + c.max_wait_days)
         self.pending_ids = np.concatenate([self.pending_ids, ids])
         self.pending_day = np.concatenate([self.pending_day, days])
         self.counts["applied"] += len(ids) / model.scale
@@ -311,7 +319,7 @@ class Policy(PolicyBase):
             return
         ids, days = self.pending_ids[due], self.pending_day[due]
         self.pending_ids, self.pending_day = self.pending_ids[~due], self.pending_day[~due]
-        decided = days >= 0
+        decided = days != WILL_NOT_WAIT
         chance = model.draws(self.stream_name + ":approval", ids)
         approved = decided & (chance < self.config.approval_rate)
         self.counts["approved"] += int(approved.sum()) / scale
