@@ -166,6 +166,8 @@ def test_the_readme_command_table_names_only_options_the_commands_take():
         "compare",
         "report",
         "sweep",
+        "validate",
+        "calibrate",
         "view",
     }
     parsers = next(
