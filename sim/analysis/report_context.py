@@ -46,10 +46,11 @@ def band_text(manifest: dict) -> str:
     """Which kind of band the report's intervals and shaded bands are."""
     posterior = manifest.get("posterior")
     if posterior:
+        seeds = posterior.get("seeds_per_draw")
         return (
             f"Intervals and bands are over {posterior.get('draws')} parameter sets drawn from "
-            f"the calibration's posterior ({posterior.get('file')}) × "
-            f"{posterior.get('seeds_per_draw')} seeds each: they include the uncertainty of the "
+            f"the calibration's posterior ({posterior.get('file')}) × {seeds} "
+            f"{'seed' if seeds == 1 else 'seeds'} each: they include the uncertainty of the "
             "fitted parameters as well as chance; runs are paired across scenarios by draw and "
             "seed."
         )
