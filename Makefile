@@ -46,7 +46,7 @@ demo: $(STAMP)
 		--seeds 4 --scale 0.1 --out $(DEMO_OUT)/comparison --force
 
 test: $(STAMP) browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"

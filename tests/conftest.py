@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from sim.scenario.loading import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+sys.path.insert(0, str(ROOT / "tools"))
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402, F401  (the browser tests' Chromium)
 
 
 class Probe(PolicyBase):
@@ -97,22 +100,6 @@ def run_summary(model: MigrationModel) -> dict[tuple[str, str], float]:
 def network():
     """The real route network, loaded once."""
     return load_network()
-
-
-#: Debian's Chromium, which the browser tests drive (`make test` installs it with apt).
-CHROMIUM = Path("/usr/bin/chromium")
-#: The flags the browser tests start Chromium with: headless, as root, and without the
-#: background connections this machine's closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def require_chromium() -> Path:

@@ -122,7 +122,7 @@ def test_a_lever_moved_in_the_browser_changes_the_map_and_the_charts(view_url):
     outside, failed = [], []
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(require_chromium()), args=CHROMIUM_ARGS
+            executable_path=str(require_chromium()), args=list(CHROMIUM_ARGS)
         )
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1100})

@@ -22,20 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TARGET_SECONDS = 10.0
 
 
@@ -90,7 +80,9 @@ def measure(scenario: Path, repeats: int) -> dict[str, Any]:
     """The fastest of ``repeats`` start-ups (the first also warms the disk cache)."""
     if CHROMIUM.is_file():
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
+            )
             try:
                 runs = [measure_view_startup(scenario, browser) for _ in range(repeats)]
             finally:

@@ -24,18 +24,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from chromium import CHROMIUM_ARGS
+
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--virtual-time-budget=10000",
-)
+FLAGS = (*CHROMIUM_ARGS, "--virtual-time-budget=10000")
 PROBE = """
 <script>
 window.addEventListener("load", function () {
