@@ -61,8 +61,15 @@ def _validate(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_can_create(args.out)
-    from sim.commands import calibrate
-
+    try:
+        from sim.commands import calibrate
+    except ModuleNotFoundError as missing:
+        if missing.name != "pyabc":
+            raise
+        raise UserError(
+            "calibrate needs pyabc, which is not installed: install the calibrate extra with "
+            "`pip install -e '.[calibrate]'` (make demo and make test do)"
+        ) from None
     return calibrate.main(args)
 
 

@@ -175,6 +175,18 @@ def _calibrate(config: Path, out: Path, *extra: str) -> subprocess.CompletedProc
 
 
 @pytest.mark.slow
+def test_calibrate_without_pyabc_says_how_to_install_it(monkeypatch, capsys):
+    for module in ("sim.commands.calibrate", "sim.calibration.inference"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.setitem(sys.modules, "pyabc", None)  # as if not installed
+    from sim.cli import main
+
+    config = "scenarios/calibration/baseline_2023.yaml"
+    assert main(["calibrate", str(Path(__file__).parents[1] / config)]) == 2
+    error = capsys.readouterr().err
+    assert "calibrate extra" in error and "pip install -e '.[calibrate]'" in error
+
+
 def test_calibration_recovers_known_parameters_of_a_synthetic_problem(tmp_path: Path):
     out = tmp_path / "out"
     done = _calibrate(_synthetic(tmp_path, population=12, generations=5), out)
