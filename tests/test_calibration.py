@@ -9,6 +9,7 @@ posterior of one that never stopped.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -235,6 +236,38 @@ def test_an_interrupted_calibration_resumes_to_the_same_posterior(tmp_path: Path
     # Only what was missing ran again: no run is kept twice.
     keys = [(r["key"], r["seed"]) for r in map(json.loads, kept.read_text().splitlines())]
     assert len(keys) == len(set(keys)) == runs
+
+
+def test_sigterm_stops_a_calibration_keeping_its_runs_and_no_process(tmp_path: Path):
+    config = _synthetic(tmp_path, population=6, generations=3, names=("departures",))
+    out = tmp_path / "out"
+    mark = f"MIXMIG_TEST_MARK={tmp_path.name}"  # inherited by every process it starts
+    process = subprocess.Popen(
+        [*RUN, "calibrate", str(config), "--out", str(out), "--workers", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "MIXMIG_TEST_MARK": tmp_path.name},
+    )  # fmt: skip
+    kept = out / "evaluations.jsonl"
+    while process.poll() is None:
+        if kept.exists() and len(kept.read_text().splitlines()) >= 2:
+            process.send_signal(signal.SIGTERM)
+            break
+        time.sleep(0.05)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 143, stderr
+    assert "stopped by SIGTERM" in stderr and "--resume" in stderr
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    assert len(kept.read_text().splitlines()) >= 2
+    time.sleep(1.0)  # a worker told to stop has a moment to go
+    left = [p.name for p in Path("/proc").glob("[0-9]*") if mark in _environment(p)]
+    assert left == [], f"processes left behind: {left}"
+
+
+def _environment(process: Path) -> str:
+    try:
+        return (process / "environ").read_bytes().replace(b"\0", b"\n").decode(errors="replace")
+    except OSError:  # the process ended meanwhile, or is not ours to read
+        return ""
 
 
 # --------------------------------------------------------------------------- compare --posterior
