@@ -194,19 +194,17 @@ class Travel:
 
     def leg_split(self, legs: np.ndarray) -> dict[str, np.ndarray]:
         """Categories of an event on ``legs``: their mode, segment, the transit state that
-        controls them (the one that intercepts) and that state with the segment
-        (``state_segment``; legs without a transit state are unattributed there)."""
+        controls them (the one that intercepts), and a state with the segment
+        (``state_segment``): the transit state, or for a leg that no transit state controls
+        (inside the EU) the state it leaves from."""
         c = self.model.net.compiled
         state = c.leg_transit_state[legs]
-        segments = len(SEGMENTS)
-        unattributed = len(self.model.net.state_ids) * segments
+        controlling = np.where(state >= 0, state, c.place_state[c.leg_source[legs]])
         return {
             "mode": c.leg_mode[legs],
             "segment": c.leg_segment[legs],
             "state": state,
-            "state_segment": np.where(
-                state >= 0, state * segments + c.leg_segment[legs], unattributed
-            ),
+            "state_segment": controlling * len(SEGMENTS) + c.leg_segment[legs],
         }
 
     def refuse_boarding(self, ids: np.ndarray) -> None:
