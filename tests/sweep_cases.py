@@ -20,11 +20,21 @@ from conftest import SCENARIOS
 
 from sim.sweep.tasks import RunRecord, SweepTask
 
+#: The scenario the small sweep varies: scenarios/policy_map.yaml with a 150-day warm-up
+#: instead of two years (a sweep test needs runs, not a settled baseline), written beside
+#: every sweep file by :func:`write_sweep`.
+TINY_BASE: dict[str, Any] = {
+    "name": "tiny_base",
+    "extends": str(SCENARIOS / "policy_map.yaml"),
+    "description": "policy_map.yaml with a short warm-up, for the sweep tests",
+    "parameters": {"warmup_days": 150},
+}
+
 #: A small sweep of the model: 2 x 2 grid (a policy's strength, a policy switched on or off),
 #: 2 replications, 30 days at one agent per 100 people.
 TINY: dict[str, Any] = {
     "name": "tiny",
-    "scenario": str(SCENARIOS / "policy_map.yaml"),
+    "scenario": "tiny_base.yaml",
     "days": 30,
     "scale": 0.01,
     "replications": 2,
@@ -46,6 +56,8 @@ TINY: dict[str, Any] = {
 def write_sweep(folder: Path, data: dict[str, Any] | None = None, **changes: Any) -> Path:
     """Write a sweep file (``TINY`` with top-level ``changes``) to ``folder``; return it."""
     content = {**(data or TINY), **changes}
+    base = folder / "tiny_base.yaml"
+    base.write_text(yaml.safe_dump(TINY_BASE, sort_keys=False), encoding="utf-8")
     path = folder / f"{content['name']}.yaml"
     path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
     return path
