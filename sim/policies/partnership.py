@@ -36,9 +36,10 @@ from sim.config.types import (
     StrictModel,
 )
 from sim.network import NO_ROUTE
-from sim.policies import legal_pathway
 from sim.policies.base import PolicyBase, PolicyContext
 from sim.policies.config import UNIT, PolicyConfig
+from sim.policies.legal_pathway import Config as PathwayConfig
+from sim.policies.legal_pathway import Policy as Pathway
 
 #: Days between the EU's checks of the conditions.
 REVIEW_DAYS = 30
@@ -144,13 +145,13 @@ class Policy(PolicyBase):
             nationalities = offer.nationalities or (
                 [c.partner] if c.partner in net.nationalities else ["all"]
             )
-            block = legal_pathway.Config.model_validate(
+            block = PathwayConfig.model_validate(
                 {"type": "legal_pathway", "kind": offer.kind, "from": offer.from_places,
                  "quota_per_year": offer.quota_per_year, "nationalities": nationalities,
                  "destinations": offer.destinations},
                 context={"network": net},
             )  # fmt: skip
-            self.pathway = legal_pathway.Policy(block, net, self.index)
+            self.pathway = Pathway(block, net, self.index)
             self.pathway.stream_name = self.stream_name + ":pathway"
             self.pathway.setup(model)
 
