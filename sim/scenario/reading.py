@@ -202,16 +202,21 @@ def read_yaml(path: str | os.PathLike[str], what: str) -> tuple[Any, yaml.Node |
     except RecursionError:
         raise UserError(f"{what}: the YAML is nested too deeply to be a scenario.") from None
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = ": ".join(str(p) for p in (err.context, err.problem) if p)
-        raise UserError(
-            f"{what}{where}: YAML syntax error: {problem}. Check the indentation, colons and "
-            "quotes around that place."
-        ) from None
+        raise yaml_syntax_error(what, err) from None
     except yaml.YAMLError as err:
         problem = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise UserError(f"{what}: YAML syntax error: {problem}.") from None
     finally:
         loader.dispose()
     return data, node
+
+
+def yaml_syntax_error(what: str, err: yaml.MarkedYAMLError) -> UserError:
+    """The one-paragraph error for a YAML syntax error in ``what`` (a file), with its place."""
+    mark = err.problem_mark or err.context_mark
+    where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = ": ".join(str(p) for p in (err.context, err.problem) if p)
+    return UserError(
+        f"{what}{where}: YAML syntax error: {problem}. Check the indentation, colons and "
+        "quotes around that place."
+    )

@@ -23,6 +23,7 @@ from sim.errors import UserError
 from sim.execution.runner import check_run_options, replication_seeds
 from sim.scenario.errors import Loc, describe_error, describe_input, key_path, range_text
 from sim.scenario.loading import Scenario, load_scenario, scenario_from_dict
+from sim.scenario.reading import yaml_syntax_error
 from sim.scenario.schema import schema_at
 from sim.sweep.checks import check_design, check_factor, expand_outputs
 from sim.sweep.design import DesignSpec, sample_design
@@ -117,13 +118,7 @@ class SweepFile:
             node = loader.get_single_node()
             self.data = loader.construct_document(node) if node is not None else None
         except yaml.MarkedYAMLError as err:
-            mark = err.problem_mark or err.context_mark
-            where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = ": ".join(str(p) for p in (err.context, err.problem) if p)
-            raise UserError(
-                f"{self.shown}{where}: YAML syntax error: {problem}. Check the indentation, "
-                "colons and quotes around that place."
-            ) from None
+            raise yaml_syntax_error(self.shown, err) from None
         finally:
             loader.dispose()
         if not isinstance(self.data, dict):
