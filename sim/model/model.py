@@ -61,7 +61,6 @@ from sim.model.conservation import assert_conserved
 from sim.model.monthly import MONTH_DAYS, MonthlyReviews
 from sim.model.news import HomeNews
 from sim.model.origins import Origins
-from sim.model.schedule import Schedule
 from sim.model.seasons import SeaConditions
 from sim.model.seats import SeatQueue
 from sim.model.settlement import Settlement
@@ -174,7 +173,6 @@ class MigrationModel(mesa.Model):
         self.agent_steps = 0  # person-days of people not in a final status
         self.people_events = 0  # people who acted (were due), summed over days
         self.due = self.deciding = np.empty(0, dtype=np.int64)
-        self.schedule = Schedule(self)
         self.reviews = MonthlyReviews(self)
         self.calendar = DatedChanges(self)
         self.beliefs = Beliefs(self)
@@ -290,7 +288,7 @@ class MigrationModel(mesa.Model):
 
     def find_people_due(self) -> None:
         """Everyone whose next event falls today; count the day's person-days and events."""
-        self.due = self.schedule.due_today()
+        self.due = np.flatnonzero(self.population.next_day == self.day)
         self.agent_steps += self.population.active_count()
         self.people_events += len(self.due)
 
@@ -313,11 +311,6 @@ class MigrationModel(mesa.Model):
         """Settled people due today review their situation (and people released from
         detention may go home assisted); the others go on to decide."""
         self.deciding = self.settlement.review(self.deciding)
-
-    @property
-    def live(self) -> np.ndarray:
-        """Rows of people with a future event (:class:`~sim.model.schedule.Schedule`)."""
-        return self.schedule.live
 
     def refresh_routes(self) -> None:
         """Monthly: people re-evaluate the way ahead at the new prices and risks; at home, the

@@ -133,10 +133,9 @@ class Settlement:
         if not mods.expulsion_rate.any():
             return
         pop, c = model.population, model.net.compiled
-        live = model.live
-        state = c.place_state[pop.place[live]]
-        exposed = (mods.expulsion_rate[state] > 0) & np.isin(pop.status[live], EXPELLABLE)
-        ids, state = live[exposed], state[exposed]
+        state = c.place_state[pop.place]
+        ids = np.flatnonzero((mods.expulsion_rate[state] > 0) & np.isin(pop.status, EXPELLABLE))
+        state = state[ids]
         rounded_up = model.draws("expulsion", ids) < mods.expulsion_rate[state]
         ids, state = ids[rounded_up], state[rounded_up]
         if len(ids) == 0:
