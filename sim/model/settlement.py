@@ -105,8 +105,10 @@ class Settlement:
         model.outcomes.add("resumed", c.place_route[pop.place[resumed]])
         staying = settled[~moving_on]
         pop.next_day[staying] = model.day + spell
-        done = np.concatenate([going_home, staying])
-        return deciding[~np.isin(deciding, done)] if len(done) else deciding
+        done = np.zeros(len(pop), dtype=bool)  # a mask of the rows: cheaper than np.isin
+        done[going_home] = True
+        done[staying] = True
+        return deciding[~done[deciding]]
 
     def return_voluntarily(self, ids: np.ndarray, support: float, cost_eur: float) -> None:
         """People ``ids`` go home from a transit country with assisted voluntary return: counted

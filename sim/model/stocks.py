@@ -26,15 +26,18 @@ def record_stocks(model: World) -> None:
     if model.day < 0:
         return
     pop, c = model.population, model.net.compiled
-    status = pop.status
-    # One count of people by status and place serves every place-based stock, one by status
-    # and entry route the others. Both run over whole columns: a contiguous pass over every
-    # row is cheaper than picking out the rows still on their way. (Small enough for 16-bit
-    # arithmetic: len(Status) x places is in the thousands.)
-    by_status_place = np.bincount(
-        status.astype(np.int16) * np.int16(c.n_places) + pop.place,
-        minlength=N_STATUS * c.n_places,
-    ).reshape(N_STATUS, c.n_places)
+    # One count of people by status, place and entry route serves every stock: a pass over
+    # whole columns is cheaper than picking out the rows still on their way. (16-bit codes
+    # while they fit: len(Status) x places x route slots is about 9,400 on our network.)
+    cells = N_STATUS * c.n_places * ROUTE_SLOTS
+    dtype = np.int16 if cells <= np.iinfo(np.int16).max else np.int32
+    code = pop.status.astype(dtype) * dtype(c.n_places) + pop.place
+    code *= dtype(ROUTE_SLOTS)
+    code += pop.entry_route + 1  # entry route -1 (none) in slot 0, moved to NO_ROUTE below
+    counts = np.bincount(code, minlength=cells).reshape(
+        N_STATUS, c.n_places, ROUTE_SLOTS
+    )
+    by_status_place = counts.sum(axis=2)
     transit = c.place_is_transit
     stranded = by_status_place[list(STRANDED_STATUSES)].sum(axis=0) * transit
     settled = by_status_place[Status.SETTLED] * transit
@@ -47,12 +50,7 @@ def record_stocks(model: World) -> None:
         model.outcomes.set_stock(
             metric, np.bincount(c.place_route, at_place, minlength=ROUTE_SLOTS)
         )
-    # Entry route -1 (none) is counted in slot 0 here and moved to NO_ROUTE.
-    by_status_entry = np.bincount(
-        status.astype(np.int16) * np.int16(ROUTE_SLOTS) + pop.entry_route + 1,
-        minlength=N_STATUS * ROUTE_SLOTS,
-    ).reshape(N_STATUS, ROUTE_SLOTS)
     for metric, in_status in BY_ENTRY_ROUTE:
-        counts = np.roll(by_status_entry[in_status], -1)  # entry route r at r, none at NO_ROUTE
-        model.outcomes.set_stock(metric, counts)
+        by_entry = np.roll(counts[in_status].sum(axis=0), -1)  # no entry route -> NO_ROUTE
+        model.outcomes.set_stock(metric, by_entry)
     model.country_stocks.record(model.day, c.place_state, stranded=stranded, settled=settled)
