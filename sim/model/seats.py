@@ -77,22 +77,22 @@ class SeatQueue:
         )
         line_leg = leg.astype(np.int64)
         has_seat, slot = market.seats_for_line(line_leg, seats)
-        price = market.price[slot]
-        can_pay = pop.budget[ids] >= price
-        boarding = has_seat & can_pay
+        served = np.flatnonzero(has_seat)
+        price = market.price[slot[served]]
+        can_pay = pop.budget[ids[served]] >= price
         # Served but short of money (prices rose since they joined): they leave the line and
         # decide again tomorrow; their seat goes unsold today.
-        short = has_seat & ~can_pay
-        leaving = ids[short]
+        leaving = ids[served[~can_pay]]
         pop.leg[leaving] = -1
         pop.set_status(leaving, Status.IN_TRANSIT)
         pop.next_day[leaving] = model.day + 1
-        persons = 1.0 / model.scale
-        market.record_sales(slot[boarding], price[boarding], persons)
-        model.travel.board(ids[boarding], line_leg[boarding], price[boarding])
-        route = model.net.compiled.leg_route_slot[line_leg[boarding]]
-        split = model.travel.leg_split(line_leg[boarding])
+        boarding, price = served[can_pay], price[can_pay]
+        boarding_legs = line_leg[boarding]
+        market.record_sales(slot[boarding], price, 1.0 / model.scale)
+        model.travel.board(ids[boarding], boarding_legs, price)
+        route = model.net.compiled.leg_route_slot[boarding_legs]
+        split = model.travel.leg_split(boarding_legs)
         model.outcomes.add("seats_sold", route, split=split)
-        model.outcomes.add("smuggler_revenue", route, price[boarding], split=split)
+        model.outcomes.add("smuggler_revenue", route, price, split=split)
         waiting = ~has_seat
         self.ids, self.leg, self.deadline = ids[waiting], leg[waiting], deadline[waiting]

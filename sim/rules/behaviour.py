@@ -81,7 +81,7 @@ def choose_legs(
     masked = np.where(valid_t, utility.T, -np.inf)
     best = masked.max(axis=0)
     has_choice = np.isfinite(best)
-    weights = np.where(valid_t, np.exp(masked - np.where(has_choice, best, 0.0)), 0.0)
+    weights = np.exp(masked - np.where(has_choice, best, 0.0))  # exp(-inf) = 0 where invalid
     cumulative = np.cumsum(weights, axis=0)
     threshold = uniform * cumulative[-1]
     pick = np.minimum((cumulative <= threshold).sum(axis=0), legs.shape[1] - 1)

@@ -31,6 +31,9 @@ from scipy import special
 DAY_OFFSET = 1 << 20
 #: The "day" hashed for a person's lasting traits (beyond any real day).
 TRAIT_DAY = (1 << 22) - 1
+#: The multipliers and shifts of the splitmix64 mixer (as numpy scalars, made once).
+_MIX = tuple(np.uint64(m) for m in (0xD1B54A32D192ED03, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB))
+_SHIFT = tuple(np.uint64(s) for s in (30, 27, 31, 11))
 
 
 def person_keys(day: int, places: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -93,14 +96,15 @@ class RandomStreams:
             self._keys[name] = key
         # The (day, process) salt in Python integers modulo 2**64 (numpy arrays wrap silently).
         salt = np.uint64(((day + DAY_OFFSET) * 0xBF58476D1CE4E5B9 + key) % 2**64)
-        x = keys.astype(np.uint64) * np.uint64(0xD1B54A32D192ED03)
+        x = keys * _MIX[0] if keys.dtype == np.uint64 else keys.astype(np.uint64) * _MIX[0]
         x ^= salt
-        x ^= x >> np.uint64(30)
-        x *= np.uint64(0xBF58476D1CE4E5B9)
-        x ^= x >> np.uint64(27)
-        x *= np.uint64(0x94D049BB133111EB)
-        x ^= x >> np.uint64(31)
-        return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
+        x ^= x >> _SHIFT[0]
+        x *= _MIX[1]
+        x ^= x >> _SHIFT[1]
+        x *= _MIX[2]
+        x ^= x >> _SHIFT[2]
+        x >>= _SHIFT[3]
+        return x.astype(np.float64) * (1.0 / 2**53)
 
     def trait(self, name: str, keys: np.ndarray) -> np.ndarray:
         """One uniform per person key for a lasting attribute ``name`` (the same every day)."""
