@@ -116,19 +116,28 @@ class Population:
 
     def __init__(self, capacity: int = 1024) -> None:
         self._capacity = max(int(capacity), 16)
-        self.size = 0
         self._arrays = {name: np.zeros(self._capacity, dtype) for name, dtype in FIELDS.items()}
         self.status_count = np.zeros(N_STATUS, dtype=np.int64)
+        self._resize(0)
 
     def __len__(self) -> int:
         return self.size
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        # Expose the live part of each column as an attribute: pop.status, pop.place, ...
-        arrays = self.__dict__.get("_arrays")
-        if arrays is not None and name in arrays:
-            return arrays[name][: self.size]
-        raise AttributeError(name)
+    def _resize(self, size: int) -> None:
+        """Make ``size`` rows the live part, exposed as plain attributes (views of the
+        columns): pop.status, pop.place, ... (read thousands of times a day, so no lookup
+        through ``__getattr__``)."""
+        self.size = size
+        for name, array in self._arrays.items():
+            setattr(self, name, array[:size])
+
+    def __getstate__(self) -> dict:
+        # The views are rebuilt on unpickling, so that they stay views of the columns.
+        return {k: v for k, v in self.__dict__.items() if k not in FIELDS}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._resize(self.size)
 
     @property
     def nbytes(self) -> int:
@@ -163,7 +172,7 @@ class Population:
         unknown = set(columns) - set(FIELDS)
         if unknown:
             raise KeyError(f"unknown population columns: {sorted(unknown)}")
-        self.size = needed
+        self._resize(needed)
         self.status_count += np.bincount(self.status[ids], minlength=N_STATUS)
         return ids
 
@@ -173,6 +182,7 @@ class Population:
             new[: self.size] = old[: self.size]
             self._arrays[name] = new
         self._capacity = capacity
+        self._resize(self.size)
 
     def set_status(self, ids: np.ndarray, status: int) -> None:
         """Move people ``ids`` (no repeats) to ``status``, keeping the per-status counts."""
