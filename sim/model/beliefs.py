@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.model.world import World
 from sim.rules import behaviour
-from sim.rules.movement import Outcome
+from sim.rules.movement import FAILED, Outcome
 
 #: Price standing in for a leg no network sells seats on when working out the cost-to-go
 #: (EUR): dear enough that nobody plans through it, finite so that places beyond stay reachable.
@@ -47,7 +47,7 @@ class Beliefs:
         n = self.news.shape[1]
         self.news[0] += np.bincount(legs, minlength=n)
         self.news[1] += np.bincount(legs[outcome == Outcome.DEAD], minlength=n)
-        failed = np.isin(outcome, (Outcome.PULLED_BACK, Outcome.PUSHED_BACK, Outcome.REFUSED))
+        failed = FAILED[outcome]
         self.news[2] += np.bincount(legs[failed], minlength=n)
 
     def spread_news(self) -> None:

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.agents.population import NEVER, MigrantView, Population, Status
+from sim.agents.population import N_STATUS, NEVER, MigrantView, Population, Status
 from sim.agents.smugglers import build_market
 from sim.agents.states import build_states
 from sim.config.parameters import Parameters
@@ -74,8 +74,10 @@ from sim.policies.base import PolicyBase
 from sim.rules.randomness import RandomStreams
 from sim.rules.rates import LegRates, Modifiers, baseline_rescue_by_leg, compile_leg_rates
 
-#: Statuses of people who decide when their day comes (those in line: when patience runs out).
-DECIDING = np.array(
+#: Per status: do people in it decide when their day comes (those in line: when patience
+#: runs out)? A lookup table, indexed by the status column.
+DECIDING = np.isin(
+    np.arange(N_STATUS),
     [
         Status.AT_ORIGIN,
         Status.IN_TRANSIT,
@@ -84,7 +86,6 @@ DECIDING = np.array(
         Status.WAITING_FOR_SEAT,
         Status.SETTLED,
     ],
-    dtype=np.int8,
 )
 
 
@@ -297,7 +298,7 @@ class MigrationModel(mesa.Model):
         then active policies take their applicants first."""
         pop = self.population
         due = self.due
-        deciding = due[np.isin(pop.status[due], DECIDING)]
+        deciding = due[DECIDING[pop.status[due]]]
         left_line = deciding[pop.status[deciding] == Status.WAITING_FOR_SEAT]
         pop.leg[left_line] = -1
         pop.set_status(left_line, Status.IN_TRANSIT)

@@ -34,9 +34,7 @@ def record_stocks(model: World) -> None:
     code = pop.status.astype(dtype) * dtype(c.n_places) + pop.place
     code *= dtype(ROUTE_SLOTS)
     code += pop.entry_route + 1  # entry route -1 (none) in slot 0, moved to NO_ROUTE below
-    counts = np.bincount(code, minlength=cells).reshape(
-        N_STATUS, c.n_places, ROUTE_SLOTS
-    )
+    counts = np.bincount(code, minlength=cells).reshape(N_STATUS, c.n_places, ROUTE_SLOTS)
     by_status_place = counts.sum(axis=2)
     transit = c.place_is_transit
     stranded = by_status_place[list(STRANDED_STATUSES)].sum(axis=0) * transit

@@ -23,7 +23,7 @@ from sim.agents.population import NEVER, Status
 from sim.model.world import World
 from sim.network import NO_ROUTE, SEGMENTS
 from sim.rules import behaviour
-from sim.rules.movement import Outcome, leg_outcomes
+from sim.rules.movement import FAILED, Outcome, leg_outcomes
 
 #: The per-person hazards at the end of a leg, each with its own draw, in leg_outcomes' order.
 LEG_HAZARDS = ("interception", "distress", "rescue", "pushback")
@@ -148,7 +148,7 @@ class Travel:
 
         news = model.news
         # A refused boarding is a failed crossing too, as people at home hear of it.
-        failed = np.isin(outcome, (Outcome.PULLED_BACK, Outcome.PUSHED_BACK, Outcome.REFUSED))
+        failed = FAILED[outcome]
         news.hear("failed", pop.origin[ids[failed]])
         news.hear("died", pop.origin[ids[outcome == Outcome.DEAD]])
 

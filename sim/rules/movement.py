@@ -36,6 +36,12 @@ class Outcome(IntEnum):
     REFUSED = 5  # refused boarding on a flight (carrier or exit checks): back at the start
 
 
+#: Per outcome: a failed crossing (pulled back, pushed back or refused boarding)? A lookup
+#: table, indexed by the outcome codes.
+FAILED = np.isin(
+    np.arange(len(Outcome)), [Outcome.PULLED_BACK, Outcome.PUSHED_BACK, Outcome.REFUSED]
+)
+
 #: Smallest share of people in distress taken as not rescued when backing out the chance of
 #: distress, so that a route with near-total rescue does not imply near-certain distress.
 MIN_NOT_RESCUED = 0.05
