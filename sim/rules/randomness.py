@@ -90,6 +90,8 @@ class RandomStreams:
 
     def draws(self, name: str, keys: np.ndarray, day: int) -> np.ndarray:
         """One uniform in [0, 1) per person key of ``keys`` for process ``name`` on ``day``."""
+        if len(keys) == 0:
+            return np.empty(0)
         key = self._keys.get(name)
         if key is None:
             key = (self.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode())) % 2**64
