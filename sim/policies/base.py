@@ -25,15 +25,17 @@ from its own stream, so that adding a policy shifts no other draws (common rando
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from sim.agents.population import Population
-from sim.agents.states import Conduct, State
 from sim.network import NO_ROUTE, Network
-from sim.outputs.counters import Outcomes
 from sim.rules.rates import LegRates, Modifiers
+
+if TYPE_CHECKING:  # annotations only: checking a scenario need not load Mesa or pandas
+    from sim.agents.states import Conduct, State
+    from sim.outputs.counters import Outcomes
 
 
 class PolicyContext(Protocol):

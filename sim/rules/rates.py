@@ -9,11 +9,14 @@ Conduct`) and the smugglers' craft into :class:`LegRates`, the arrays over legs 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.states import Conduct
 from sim.network import MODES, CompiledNetwork
+
+if TYPE_CHECKING:  # annotations only: checking a scenario need not load Mesa
+    from sim.agents.states import Conduct
 
 #: Highest chance a transit state stops a crossing (somebody always gets through).
 MAX_PULLBACK = 0.99
