@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from conftest import make_model, run_summary
 
-from sim.agents.population import Status
+from sim.agents.population import Population, Status
 from sim.network import ROUTES
 
 
@@ -224,3 +226,17 @@ def test_model_agents_include_population_smugglers_and_states():
     model = make_model(days=1)
     kinds = {type(a).__name__ for a in model.agents}
     assert {"PopulationAgent", "Smuggler", "State", "EuropeanUnion"} <= kinds
+
+
+def test_population_columns_stay_views_through_growth_and_pickling():
+    pop = Population(capacity=16)
+    ids = pop.add(10, status=Status.IN_TRANSIT, place=3)
+    pop.add(40, status=Status.AT_ORIGIN)  # past the capacity: the columns are reallocated
+    pop.place[ids] = 7  # a write through the attribute reaches the column itself
+    copy = pickle.loads(pickle.dumps(pop))
+    copy.set_status(np.arange(5), Status.SETTLED)
+    copy.add(100, status=Status.IN_TRANSIT)
+    assert len(pop) == 50 and len(copy) == 150 == len(copy.status)
+    assert (pop.place[:10] == 7).all() and (copy.place[:10] == 7).all()
+    assert copy.check() == [] and pop.check() == []
+    assert np.shares_memory(copy.status, copy._arrays["status"])
