@@ -45,11 +45,15 @@ demo: $(STAMP)
 		scenarios/tunisia_deal.yaml scenarios/smo_broad.yaml \
 		--seeds 4 --scale 0.1 --out $(DEMO_OUT)/comparison --force
 
+# The suite runs on every core (pytest-xdist); a module's tests stay on one worker, so that
+# its shared fixtures (a two-year run, a sweep) are built once.
+PYTEST := $(PY) -m pytest -q -n auto --dist loadscope
+
 test: $(STAMP) browser
-	$(PY) -m pytest -q --durations=15
+	$(PYTEST) --durations=15
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # The teaching view on the classroom scenario (see docs/tutorials/04-classroom.md).
 view: $(STAMP)
