@@ -187,6 +187,7 @@ class MigrationModel(mesa.Model):
         self.asylum = Asylum(self)
         for policy in self.policies:
             policy.setup(self)
+        self.reviews.reference_pullback = self.reference_rates().pullback
         self.stages: list[Stage] = [
             Stage("dated changes", self.calendar.apply_due),
             Stage("states review their stance", self.reviews.review_stances),
@@ -332,16 +333,30 @@ class MigrationModel(mesa.Model):
         self.news.deliver()
 
     # ----------------------------------------------------------------- shared by the stages
-    def compile_rates(self) -> LegRates:
-        """Today's per-leg rates from the states' conduct, their effort and the modifiers."""
+    def compile_rates(self, mods: Modifiers | None = None) -> LegRates:
+        """Today's per-leg rates from the states' conduct, their effort and the modifiers
+        (today's, or ``mods``)."""
         return compile_leg_rates(
             self.net.compiled,
             self.conduct,
             self.params.baseline_rescue_share,
             self.market.leg_safety(),
-            self.modifiers,
+            self.modifiers if mods is None else mods,
             self.params.boarding_refusal_rate,
         )
+
+    def reference_rates(self) -> LegRates:
+        """The per-leg rates the data's prices and craft were observed under: the states'
+        baseline conduct with the measures that were already in force before ``start_date``
+        (policy blocks that began before it, such as the baseline's Italy-Libya cooperation).
+        Smugglers price enforcement against these (``MonthlyReviews.adapt_smugglers``); a block
+        that begins on or after the start raises prices above them."""
+        m = self.modifiers
+        mods = Modifiers(m.n_legs, m.n_states, m.n_places, m.n_nationalities)
+        for policy in self.policies:
+            if policy.began_before_start:
+                policy.police(mods)
+        return self.compile_rates(mods)
 
     def failure_rates(self) -> np.ndarray:
         """Chance a crossing of each leg ends in pullback, refused boarding or pushback, at

@@ -40,7 +40,9 @@ class MonthlyReviews:
         self.model = model
         params, c = model.params, model.net.compiled
         self.stance_params = stance_parameters(params)
-        self.baseline_pullback = model.rates.pullback.copy()
+        # The pullback rates smugglers price enforcement against; the model replaces them by
+        # its reference rates once the policies are set up (measures in force before the run).
+        self.reference_pullback = model.rates.pullback.copy()
         self.arrest_rate_by_place = params.smuggler_arrest_rate[c.place_state]
 
     def review_stances(self) -> None:
@@ -82,8 +84,8 @@ class MonthlyReviews:
         if not (model.month_starts and model.adapting):
             return
         enforcement_ratio = np.where(
-            self.baseline_pullback > 0,
-            model.rates.pullback / np.maximum(self.baseline_pullback, 1e-9),
+            self.reference_pullback > 0,
+            model.rates.pullback / np.maximum(self.reference_pullback, 1e-9),
             1.0,
         )
         market = model.market

@@ -14,7 +14,12 @@ day order (``docs/model.md``); a lever overrides only the hooks it needs:
   its knobs (:class:`sim.rules.rates.Modifiers`);
 - :meth:`PolicyBase.screen` on active days, before people decide: levers that take people off
   the irregular routes (Safe Mobility Offices, legal pathways) take their applicants out of
-  those deciding and return the others.
+  those deciding and return the others;
+- :meth:`PolicyBase.police` once, before the first day, for blocks that began before
+  ``start_date``: levers that police crossings (departure prevention, border enforcement) set
+  their interception on a scratch set of modifiers, so that smugglers price enforcement against
+  the conditions the data's prices were observed under (measures already in force), not
+  against the data's rates alone.
 
 What a policy may read and change is :class:`PolicyContext`, the part of the model a lever
 sees. Its randomness is named after the block (``policy:<type>:<id or index>``, see
@@ -122,6 +127,7 @@ class PolicyBase:
         self.first_day = 0
         self.last_day = 0
         self.acting_from = 0  # first day it acts: -warmup_days if in force on start_date
+        self.began_before_start = False  # in force on start_date since before it
         self.spent_eur = 0.0  # EUR states paid for this block so far (whole population)
 
     def __repr__(self) -> str:
@@ -137,6 +143,7 @@ class PolicyBase:
         self.last_day = (end - context.start_date).days
         in_force_at_start = self.config.active_on(context.start_date)
         self.acting_from = -context.warmup_days if in_force_at_start else self.first_day
+        self.began_before_start = in_force_at_start and start < context.start_date
         self.prepare(context)
 
     def prepare(self, context: PolicyContext) -> None:
@@ -148,6 +155,13 @@ class PolicyBase:
 
     def apply(self, context: PolicyContext) -> None:
         """Turn today's modifiers; nothing by default."""
+
+    def police(self, mods: Modifiers) -> None:
+        """Set this block's effect on interceptions (pullback) in ``mods``, and nothing else;
+        nothing by default. Levers that police crossings override it and call it from
+        :meth:`apply`; the model calls it alone for blocks that began before the run
+        (:attr:`began_before_start`) to work out the interception rates the smugglers' data
+        prices reflect."""
 
     def screen(self, context: PolicyContext, deciding: np.ndarray) -> np.ndarray:
         """Take applicants out of the people ``deciding`` today; return the others (all of
