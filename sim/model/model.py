@@ -347,14 +347,15 @@ class MigrationModel(mesa.Model):
 
     def reference_rates(self) -> LegRates:
         """The per-leg rates the data's prices and craft were observed under: the states'
-        baseline conduct with the measures that were already in force before ``start_date``
-        (policy blocks that began before it, such as the baseline's Italy-Libya cooperation).
-        Smugglers price enforcement against these (``MonthlyReviews.adapt_smugglers``); a block
-        that begins on or after the start raises prices above them."""
+        baseline conduct with the measures in force since before the network's data
+        (``DATA_DATE``, the start of 2023) and still on ``start_date``, such as the baseline's
+        Italy-Libya cooperation. Smugglers price enforcement against these
+        (``MonthlyReviews.adapt_smugglers``); a block that begins later raises prices above
+        them, whether it begins before the run or during it."""
         m = self.modifiers
         mods = Modifiers(m.n_legs, m.n_states, m.n_places, m.n_nationalities)
         for policy in self.policies:
-            if policy.began_before_start:
+            if policy.in_the_data:
                 policy.police(mods)
         return self.compile_rates(mods)
 

@@ -15,11 +15,11 @@ day order (``docs/model.md``); a lever overrides only the hooks it needs:
 - :meth:`PolicyBase.screen` on active days, before people decide: levers that take people off
   the irregular routes (Safe Mobility Offices, legal pathways) take their applicants out of
   those deciding and return the others;
-- :meth:`PolicyBase.police` once, before the first day, for blocks that began before
+- :meth:`PolicyBase.police` once, before the first day, for blocks in force since before
+  the network's data were observed (``DATA_DATE``, the start of 2023) and still on
   ``start_date``: levers that police crossings (departure prevention, border enforcement) set
   their interception on a scratch set of modifiers, so that smugglers price enforcement against
-  the conditions the data's prices were observed under (measures already in force), not
-  against the data's rates alone.
+  the conditions the data's prices were observed under, not against the states' rates alone.
 
 What a policy may read and change is :class:`PolicyContext`, the part of the model a lever
 sees. Its randomness is named after the block (``policy:<type>:<id or index>``, see
@@ -36,7 +36,7 @@ import numpy as np
 
 from sim.agents.population import Population
 from sim.agents.states import Conduct, State
-from sim.network import NO_ROUTE, Network
+from sim.network import DATA_DATE, NO_ROUTE, Network
 from sim.outputs.counters import Outcomes
 from sim.rules.rates import LegRates, Modifiers
 
@@ -127,7 +127,7 @@ class PolicyBase:
         self.first_day = 0
         self.last_day = 0
         self.acting_from = 0  # first day it acts: -warmup_days if in force on start_date
-        self.began_before_start = False  # in force on start_date since before it
+        self.in_the_data = False  # in force since before the network's data were observed
         self.spent_eur = 0.0  # EUR states paid for this block so far (whole population)
 
     def __repr__(self) -> str:
@@ -143,7 +143,9 @@ class PolicyBase:
         self.last_day = (end - context.start_date).days
         in_force_at_start = self.config.active_on(context.start_date)
         self.acting_from = -context.warmup_days if in_force_at_start else self.first_day
-        self.began_before_start = in_force_at_start and start < context.start_date
+        self.in_the_data = (
+            in_force_at_start and self.config.start is not None and start < DATA_DATE
+        )
         self.prepare(context)
 
     def prepare(self, context: PolicyContext) -> None:
@@ -159,9 +161,9 @@ class PolicyBase:
     def police(self, mods: Modifiers) -> None:
         """Set this block's effect on interceptions (pullback) in ``mods``, and nothing else;
         nothing by default. Levers that police crossings override it and call it from
-        :meth:`apply`; the model calls it alone for blocks that began before the run
-        (:attr:`began_before_start`) to work out the interception rates the smugglers' data
-        prices reflect."""
+        :meth:`apply`; the model calls it alone for blocks in force since before the network's
+        data (:attr:`in_the_data`) to work out the interception rates the data's prices
+        reflect."""
 
     def screen(self, context: PolicyContext, deciding: np.ndarray) -> np.ndarray:
         """Take applicants out of the people ``deciding`` today; return the others (all of
