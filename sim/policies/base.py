@@ -143,9 +143,7 @@ class PolicyBase:
         self.last_day = (end - context.start_date).days
         in_force_at_start = self.config.active_on(context.start_date)
         self.acting_from = -context.warmup_days if in_force_at_start else self.first_day
-        self.in_the_data = (
-            in_force_at_start and self.config.start is not None and start < DATA_DATE
-        )
+        self.in_the_data = in_force_at_start and self.config.start is not None and start < DATA_DATE
         self.prepare(context)
 
     def prepare(self, context: PolicyContext) -> None:
