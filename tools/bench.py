@@ -369,7 +369,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def measure_calibration(args: argparse.Namespace) -> dict:
     """The cost of calibrating (:mod:`bench_calibration`), with when and where it was taken."""
     load_start, date = _load_average(), dt.datetime.now().isoformat(timespec="seconds")
-    result = bench_calibration.measure(args.calibration, full=args.calibration_full)
+    result = bench_calibration.measure(
+        args.calibration, full=args.calibration_full, out=args.out / "calibration"
+    )
     commit = (environment().get("git_commit") or "?")[:12]
     return {**result, "date": date, "load_average_start": load_start,
             "load_average_end": _load_average(), "commit": commit}  # fmt: skip

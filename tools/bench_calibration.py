@@ -54,9 +54,10 @@ def _evaluate(path: Path, seeds: int, workers: int, folder: Path) -> float:
 
 
 def _full(path: Path, workers: int, folder: Path) -> float:
-    """Wall seconds of ``run.py calibrate`` on the whole file, from outside."""
+    """Wall seconds of ``run.py calibrate`` on the whole file, from outside (its results are
+    kept in ``folder``)."""
     command = [sys.executable, str(ROOT / "run.py"), "calibrate", str(path), "--workers",
-               str(workers), "--out", str(folder / "calibration")]  # fmt: skip
+               str(workers), "--out", str(folder), "--force"]  # fmt: skip
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
@@ -64,9 +65,11 @@ def _full(path: Path, workers: int, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(path: Path = DEFAULT_CALIBRATION, full: bool = False) -> dict[str, Any]:
+def measure(
+    path: Path = DEFAULT_CALIBRATION, full: bool = False, out: Path | None = None
+) -> dict[str, Any]:
     """One evaluation of 10 seeds on 2 workers, and the whole calibration (projected, or
-    measured with ``full``)."""
+    measured with ``full``, its results kept in ``out``)."""
     calibration = load_calibration(path)
     model = calibration.model
     with tempfile.TemporaryDirectory(prefix="bench-calibration-") as tmp:
@@ -90,7 +93,9 @@ def measure(path: Path = DEFAULT_CALIBRATION, full: bool = False) -> dict[str, A
             "projected_seconds": round(runs * per_run, 1),
         }
         if full:
-            result["full_seconds"] = round(_full(path, WORKERS, Path(tmp)), 1)
+            folder = out if out is not None else Path(tmp) / "calibration"
+            result["full_seconds"] = round(_full(path, WORKERS, folder), 1)
+            result["full_results"] = str(folder)
     return result
 
 
