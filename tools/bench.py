@@ -115,13 +115,15 @@ def _builder(kind: str, scenario: Any, seed: int, days: int, scale: float) -> Ca
     its warm-up included); or, to compare the two implementations of the same rules, the engine
     (``engine_cold``) or the per-agent reference (``reference``) without a warm-up, both from
     an empty network (the reference would take hours to step a warm-up at scale 1). Those two
-    take the network and parameters of a tiny engine model of the same scenario."""
+    take the network and parameters of a tiny engine model of the same scenario, and its
+    policy blocks that the reference can run (``runs_policy``: not the baseline's resettlement
+    block, a legal pathway)."""
     if kind == "engine":
         return lambda: build_model(scenario, seed, days, scale)
     # Only the reference's process pays for importing it (the engine's whole-process time is
     # a measure here).
     sys.path.insert(0, str(ROOT / "tests"))
-    from reference import ReferenceModel
+    from reference import ReferenceModel, runs_policy
 
     from sim.policies import build_policies
 
@@ -135,7 +137,7 @@ def _builder(kind: str, scenario: Any, seed: int, days: int, scale: float) -> Ca
         days=days,
         scale=scale,
         start_date=scenario.start_date,
-        policies=build_policies(scenario, net),
+        policies=[p for p in build_policies(scenario, net) if runs_policy(p.config)],
     )
 
 
