@@ -187,7 +187,7 @@ class MigrationModel(mesa.Model):
         self.asylum = Asylum(self)
         for policy in self.policies:
             policy.setup(self)
-        self.reviews.reference_pullback = self.reference_rates().pullback
+        self.reviews.set_reference(self.policies)
         self.stages: list[Stage] = [
             Stage("dated changes", self.calendar.apply_due),
             Stage("states review their stance", self.reviews.review_stances),
@@ -344,20 +344,6 @@ class MigrationModel(mesa.Model):
             self.modifiers if mods is None else mods,
             self.params.boarding_refusal_rate,
         )
-
-    def reference_rates(self) -> LegRates:
-        """The per-leg rates the data's prices and craft were observed under: the states'
-        baseline conduct with the measures in force since before the network's data
-        (``DATA_DATE``, the start of 2023) and still on ``start_date``, such as the baseline's
-        Italy-Libya cooperation. Smugglers price enforcement against these
-        (``MonthlyReviews.adapt_smugglers``); a block that begins later raises prices above
-        them, whether it begins before the run or during it."""
-        m = self.modifiers
-        mods = Modifiers(m.n_legs, m.n_states, m.n_places, m.n_nationalities)
-        for policy in self.policies:
-            if policy.in_the_data:
-                policy.police(mods)
-        return self.compile_rates(mods)
 
     def failure_rates(self) -> np.ndarray:
         """Chance a crossing of each leg ends in pullback, refused boarding or pushback, at
