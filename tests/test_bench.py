@@ -13,7 +13,9 @@ from conftest import ROOT, SCENARIOS, make_model
 
 sys.path.insert(0, str(ROOT / "tools"))
 from bench import FLEE_PYTHON, _instrument  # noqa: E402
-from bench_report import sweep_rows, sweep_section  # noqa: E402
+from bench_calibration import calibration_rows, calibration_section  # noqa: E402
+from bench_calibration import measure as measure_calibration  # noqa: E402
+from bench_report import sweep_rows, sweep_section, with_calibration  # noqa: E402
 from bench_sweep import measure_sweep  # noqa: E402
 
 
@@ -76,6 +78,7 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
         "--flee-days", "5", "--busy-work", "1000", "--sweep-samples", "0", "--no-sweep-full",
         "--out", str(tmp_path),
         "--doc", str(tmp_path / "performance.md"), "--view-repeats", "1",
+        "--no-calibration-evaluation",
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -101,3 +104,51 @@ def test_the_sweep_measure_times_the_command_on_one_and_two_workers(tmp_path):
     assert len(rows) == 1 and rows[0]["target"] == "≥ 1.7"
     section = "\n".join(sweep_section(result))
     assert "- 1 worker: 8 runs of 3 days" in section and "- 2 workers: 8 runs" in section
+
+
+ROW_KEYS = ("measure", "value", "unit", "target", "met")
+
+
+def _tiny_calibration(folder) -> object:
+    """A calibration file of the baseline with a short warm-up, a few days at a tiny scale."""
+    scenario = folder / "tiny.yaml"
+    scenario.write_text(
+        f"name: tiny\nextends: {SCENARIOS / 'baseline.yaml'}\ndays: 5\n"
+        "parameters: {warmup_days: 10}\n",
+        encoding="utf-8",
+    )
+    calibration = folder / "tiny_calibration.yaml"
+    calibration.write_text(
+        "name: tiny_calibration\nscenario: tiny.yaml\nscale: 0.005\nseeds: 1\nseed: 3\n"
+        "parameters:\n  departures: {path: parameters.departure_rate, mode: multiply, "
+        "range: [0.5, 2.0]}\n"
+        "targets: {arrivals_central_med: 1}\n"
+        "budget: {population: 4, generations: 1, evaluations: 5}\n",
+        encoding="utf-8",
+    )
+    return calibration
+
+
+def test_the_calibration_measure_times_one_evaluation_and_the_whole_calibration(tmp_path):
+    path = _tiny_calibration(tmp_path)
+    result = measure_calibration(path, full=True, out=tmp_path / "calibration")
+    assert (result["evaluation_seeds"], result["workers"], result["file_seeds"]) == (10, 2, 1)
+    assert result["scale"] == 0.005 and result["days"] == 5
+    # The budget's evaluations and the fitted point's, each of the file's one seed.
+    assert result["projected_runs"] == (5 + 1) * 1
+    assert result["projected_seconds"] == pytest.approx(6 * result["seconds_per_run"], rel=0.01)
+    assert result["evaluation_seconds"] > 0 and result["full_seconds"] > 0
+    assert (tmp_path / "calibration" / "posterior.parquet").is_file()
+    rows = calibration_rows(result, lambda *row: dict(zip(ROW_KEYS, row, strict=False)))
+    assert [row.get("target", "") for row in rows] == ["", "< 7,200", "< 7,200"]
+    assert rows[1]["met"] == (result["projected_seconds"] < 7200)
+    section = "\n".join(calibration_section(result))
+    assert "10 seeds of 5 days at scale 0.005" in section and "6 runs" in section
+    # --only calibration puts the rows and the section into an existing page, once.
+    page = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    once = with_calibration(page, result)
+    twice = with_calibration(once, result)
+    assert once == twice and once.count("## Calibration") == 1
+    assert once.count("| One calibration evaluation:") == 1
+    assert once.index("| Whole calibration of") < once.index("## What is counted")
+    assert once.index("## Calibration") < once.index("## How to read this")

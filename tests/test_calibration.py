@@ -104,6 +104,8 @@ def test_validate_flags_a_deliberately_wrong_scenario_as_outside(tmp_path: Path)
     wrong.write_text(yaml.safe_dump({
         "name": "wrong", "extends": str(ROOT / "scenarios" / "baseline.yaml"),
         "parameters": {"interception_rate": {"TUN": 0.0}},
+        # Tunisia stops nobody: without the memorandum's block from 16 July either.
+        "policies": [{"id": "eu_tunisia_memorandum", "enabled": False}],
     }), encoding="utf-8")  # fmt: skip
     table = _validate(tmp_path, wrong, "wrong")
     columns = ["route", "period", "observed", "simulated", "lo", "hi", "rel_error",

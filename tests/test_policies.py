@@ -171,9 +171,13 @@ def test_pushbacks_send_people_further_back_and_harm_them():
 
 
 def test_border_enforcement_raises_interceptions_on_the_states_borders():
-    base = run_summary(make_model(days=120, warmup=180))
+    # Western Libya at its 2023 rate (the baseline's Italy-Libya block; the parameter holds the
+    # rate without it), so that doubling it stops many.
+    libya_2023 = {"interception_rate": {"LBY_W": 0.33}}
+    base = run_summary(make_model(libya_2023, days=120, warmup=180))
     enforced = run_summary(
         make_model(
+            libya_2023,
             days=120,
             warmup=180,
             policies=[policy(border_enforcement, states=["LBY_W", "LBY_E", "TUN"], strength=2)],
@@ -658,7 +662,10 @@ def test_readmission_deal_ramps_up_and_is_paid_over_its_window():
 def test_policies_act_only_inside_their_start_end_window():
     window = policy(pushbacks, states=EU_BORDER_STATES, probability=0.0, start=on_day(60),
                     end=on_day(119))  # fmt: skip
-    model = make_model(days=180, warmup=365, policies=[window])
+    # Hungary and Croatia push people back at their 2023 rates (the baseline's blocks) outside
+    # the window.
+    balkans_2023 = {"pushback_probability": {"HUN": 0.6, "HRV": 0.35}}
+    model = make_model(balkans_2023, days=180, warmup=365, policies=[window])
     model.run()
     daily = model.outcomes.daily_table()["pushbacks"][:, ROUTES.index("western_balkans")]
     assert daily[60:120].sum() == 0

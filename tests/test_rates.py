@@ -54,7 +54,10 @@ def test_modifiers_multiply_floor_and_override_within_bounds():
     mods.pullback_floor[LEG["zuwara-lampedusa"]] = 0.9
     mods.pushback_override[szeged] = 0.0
     mods.rescue_strength[sfax] = 0.5
-    base, rates = _rates(), _rates(mods=mods)
+    # Hungary pushes back at its 2023 rate (the baseline's block; the parameter has none).
+    conduct = Conduct.from_parameters(PARAMS, NET)
+    conduct.pushback[NET.state_index["HUN"]] = 0.6
+    base, rates = _rates(conduct), _rates(conduct, mods=mods)
     assert rates.pullback[sfax] == MAX_PULLBACK
     assert rates.pullback[LEG["zuwara-lampedusa"]] == 0.9
     assert rates.pushback[szeged] == 0.0 < base.pushback[szeged]

@@ -97,7 +97,16 @@ CASES = {
         # that readmission of third-country nationals carries many returns.
         "overrides": {
             **QUICK_RETURNS,
-            "readmission_cooperation": {s: 0.0 for s in ("AFG", "SYR", "PAK", "BGD", "DZA")},
+            "readmission_cooperation": {
+                **{s: 0.0 for s in ("AFG", "SYR", "PAK", "BGD", "DZA")}, "GMB": 0.2
+            },
+            # The rates the case was sized with (its power to notice a changed detention rule
+            # is thin): the 2023 rates that the baseline's dated blocks now carry (western
+            # Libya's coast guard, pushbacks, The Gambia's cooperation) and the Athens-Rome
+            # flight at the default refusals.
+            "interception_rate": {"LBY_W": 0.33},
+            "pushback_probability": {"HUN": 0.6, "HRV": 0.35, "BGR": 0.5, "GRC": 0.25},
+            "boarding_refusal_rate": {"athens-rome": 0.02},
             "warmup_days": 240,
         },
         "network": None,

@@ -158,9 +158,11 @@ def test_teaching_inherits_baseline_and_overrides_horizon_scale_and_seeds():
     assert teaching.start_date == dt.date(2023, 1, 1)
     assert teaching.end_date == dt.date(2023, 6, 29)
     assert baseline.end_date == dt.date(2023, 12, 31)
-    assert baseline.policies == []
+    # The baseline's 2023 policy context is inherited block by block.
+    assert [b.id for b in teaching.policies] == [b.id for b in baseline.policies]
     assert teaching.summary_line() == (
-        "teaching: 2023-01-01 to 2023-06-29 (180 days), 3 seeds from 2023, scale 0.01, 0 policies"
+        "teaching: 2023-01-01 to 2023-06-29 (180 days), 3 seeds from 2023, scale 0.01, "
+        "13 policies, 4 of them in force only outside the run"
     )
 
 
@@ -325,6 +327,7 @@ def test_to_dict_is_json_and_round_trips_to_the_same_scenario(base_and_child):
         "type": "border_enforcement",
         "id": "fence",
         "enabled": True,
+        "source": None,
         "start": None,
         "end": None,
         "states": ["SRB"],

@@ -91,11 +91,15 @@ def test_paths_write_parameters_policy_keys_and_switches(policy_map, network):
     scenario = scenario_from_dict(data)
     assert scenario.parameters["give_up_base"] == 0.004
     assert scenario.parameters["departure_rate"] == {"dakar": 1234.0}
-    pushbacks, prevention = scenario.policies
+    # The baseline's 2023 blocks come first; the policy map's own two after them.
+    blocks = {block.id: block for block in scenario.policies}
+    pushbacks, prevention = blocks["balkan_pushbacks"], blocks["central_med_prevention"]
+    assert [b.id for b in scenario.policies][-2:] == ["balkan_pushbacks", "central_med_prevention"]
     assert pushbacks.probability == 0.9 and pushbacks.violence.days_lost == 3
     assert prevention.enabled is False and prevention.interception_rate == 0.5
     assert scenario.network.legs["zuwara-lampedusa"].death_risk == 0.05
-    assert policy_map["policies"][0]["probability"] == 0.35, "the base is not changed"
+    base = {block["id"]: block for block in policy_map["policies"]}
+    assert base["balkan_pushbacks"]["probability"] == 0.35, "the base is not changed"
 
 
 def test_multiply_scales_the_base_value_or_every_key(policy_map, network):
@@ -105,7 +109,8 @@ def test_multiply_scales_the_base_value_or_every_key(policy_map, network):
                  {"r": 0.5, "p": 2.0})  # fmt: skip
     assert data["parameters"]["departure_rate"]["dakar"] == rate.base["dakar"] * 0.5
     assert len(data["parameters"]["departure_rate"]) == len(rate.base) > 10
-    assert data["policies"][0]["probability"] == pytest.approx(0.7)
+    changed = next(b for b in data["policies"] if b["id"] == "balkan_pushbacks")
+    assert changed["probability"] == pytest.approx(0.7)
 
 
 def test_a_path_that_leads_nowhere_is_a_path_error(policy_map, network):

@@ -15,7 +15,11 @@ means):
 - the ``sweep`` command end to end (a sweep file: checks, runs, runs.parquet, the SALib
   analysis and figures) on 1 and 2 workers, and the whole shipped Sobol' sweep (1,024
   baseline-year runs at scale 0.1) on 2 workers;
-- the teaching view's start-up time (``tools/bench_view.py``; ``--view-only`` measures only it).
+- the teaching view's start-up time (``tools/bench_view.py``; ``--view-only`` measures only it);
+- the cost of calibrating (``tools/bench_calibration.py``): one evaluation of the shipped
+  calibration (10 seeds at its scale on 2 workers, as ``calibrate`` runs it) and the whole
+  calibration, projected (or measured with ``--calibration-full``); ``--only calibration``
+  measures only that and puts it into ``docs/performance.md`` beside the last full benchmark.
 
 Every model run is measured in a fresh Python process (``python tools/bench.py --child ...``),
 timed from outside, so imports, caches and the memory of one measure do not leak into the next.
@@ -41,8 +45,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import bench_calibration
 import bench_view
-from bench_report import render_markdown, targets_table
+from bench_report import render_markdown, targets_table, with_calibration
 from bench_sweep import DEFAULT_SWEEP, measure_sweep
 
 from sim.execution.files import write_text_atomic
@@ -110,13 +115,15 @@ def _builder(kind: str, scenario: Any, seed: int, days: int, scale: float) -> Ca
     its warm-up included); or, to compare the two implementations of the same rules, the engine
     (``engine_cold``) or the per-agent reference (``reference``) without a warm-up, both from
     an empty network (the reference would take hours to step a warm-up at scale 1). Those two
-    take the network and parameters of a tiny engine model of the same scenario."""
+    take the network and parameters of a tiny engine model of the same scenario, and its
+    policy blocks that the reference can run (``runs_policy``: not the baseline's resettlement
+    block, a legal pathway)."""
     if kind == "engine":
         return lambda: build_model(scenario, seed, days, scale)
     # Only the reference's process pays for importing it (the engine's whole-process time is
     # a measure here).
     sys.path.insert(0, str(ROOT / "tests"))
-    from reference import ReferenceModel
+    from reference import ReferenceModel, runs_policy
 
     from sim.policies import build_policies
 
@@ -130,7 +137,7 @@ def _builder(kind: str, scenario: Any, seed: int, days: int, scale: float) -> Ca
         days=days,
         scale=scale,
         start_date=scenario.start_date,
-        policies=build_policies(scenario, net),
+        policies=[p for p in build_policies(scenario, net) if runs_policy(p.config)],
     )
 
 
@@ -336,12 +343,60 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--view-only", action="store_true", help="measure only the view's start-up; print it"
     )
     parser.add_argument("--view-scenario", type=Path, default=ROOT / "scenarios" / "teaching.yaml")
+    parser.add_argument(
+        "--calibration", type=Path, default=bench_calibration.DEFAULT_CALIBRATION,
+        help="the calibration file whose cost is measured",
+    )  # fmt: skip
+    parser.add_argument(
+        "--calibration-evaluation", action=argparse.BooleanOptionalAction, default=True,
+        help="measure one evaluation of the calibration file (10 seeds, 2 workers) and project "
+        "the whole calibration from it",
+    )  # fmt: skip
+    parser.add_argument(
+        "--calibration-full", action=argparse.BooleanOptionalAction, default=False,
+        help="also run the whole calibration (run.py calibrate, 2 workers) and time it",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only", choices=("calibration",),
+        help="measure only this part; put it into the page and bench.json of the last full run",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument(
         "--child", choices=("engine", "engine_cold", "reference"), help=argparse.SUPPRESS
     )
     return parser.parse_args(argv)
+
+
+def measure_calibration(args: argparse.Namespace) -> dict:
+    """The cost of calibrating (:mod:`bench_calibration`), with when and where it was taken."""
+    load_start, date = _load_average(), dt.datetime.now().isoformat(timespec="seconds")
+    result = bench_calibration.measure(
+        args.calibration, full=args.calibration_full, out=args.out / "calibration"
+    )
+    commit = (environment().get("git_commit") or "?")[:12]
+    return {**result, "date": date, "load_average_start": load_start,
+            "load_average_end": _load_average(), "commit": commit}  # fmt: skip
+
+
+def only_calibration(args: argparse.Namespace) -> int:
+    """``--only calibration``: measure the cost of calibrating and put it into the last full
+    benchmark's ``bench.json`` and page (the page is patched when there is no ``bench.json``)."""
+    print(f"bench: one evaluation of {args.calibration.name} ...", flush=True)
+    calibration = measure_calibration(args)
+    saved = args.out / "bench.json"
+    if saved.is_file():
+        report = json.loads(saved.read_text(encoding="utf-8"))
+        report["calibration"] = calibration
+        report["targets"] = targets_table(report)
+        write_text_atomic(saved, json.dumps(report, indent=2) + "\n")
+        write_text_atomic(args.doc, render_markdown(report))
+    else:
+        page = args.doc.read_text(encoding="utf-8")
+        write_text_atomic(args.doc, with_calibration(page, calibration))
+    print(json.dumps(calibration, indent=2))
+    print(f"written: {args.doc}")
+    return 0
 
 
 def _fastest(runs: list[dict], key: str = "run_seconds") -> dict:
@@ -359,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
         view = bench_view.measure(args.view_scenario, max(args.view_repeats, 1))
         print(json.dumps(view, indent=2))
         return 0
+    if args.only == "calibration":
+        return only_calibration(args)
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     report: dict[str, Any] = {"machine": machine(), "scenario": str(args.scenario),
@@ -404,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.view_repeats:
         print(f"bench: the teaching view's start-up, {args.view_repeats} times ...", flush=True)
         report["view"] = bench_view.measure(args.view_scenario, args.view_repeats)
+    if args.calibration_evaluation or args.calibration_full:
+        print(f"bench: one evaluation of {args.calibration.name} ...", flush=True)
+        report["calibration"] = measure_calibration(args)
     report["load_average_end"] = _load_average()
     report["targets"] = targets_table(report)
     write_text_atomic(args.out / "bench.json", json.dumps(report, indent=2) + "\n")

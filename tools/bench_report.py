@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench_calibration import calibration_rows, calibration_section, patch_page
 from bench_view import view_rows
 
 FLEE_TARGET = 300  # DESIGN.md: at least 300 times Flee's person-days per second
@@ -101,6 +102,7 @@ def targets_table(report: dict[str, Any]) -> list[dict]:
     rows += sweep_rows(report.get("sweep"))
     if report.get("view"):
         rows += view_rows(report["view"], _row)
+    rows += calibration_rows(report.get("calibration"), _row)
     return rows
 
 
@@ -145,6 +147,12 @@ def sweep_section(sweep: dict[str, Any] | None) -> list[str]:
                          f"{run['scale']:g} in {run['seconds']:,.1f} s "
                          f"({run['runs_per_minute']:.0f} runs per minute)")  # fmt: skip
     return lines
+
+
+def with_calibration(page: str, calibration: dict[str, Any]) -> str:
+    """``page`` (docs/performance.md as the last full benchmark wrote it) with the cost of
+    calibrating measured now (``tools/bench.py --only calibration``)."""
+    return patch_page(page, calibration, calibration_rows(calibration, _row), number)
 
 
 def number(value: float | None) -> str:
@@ -282,6 +290,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                 "on an idle machine.",
             ]
     lines += sweep_section(report.get("sweep"))
+    lines += calibration_section(report.get("calibration"))
     lines += [
         "",
         "## How to read this",

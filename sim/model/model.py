@@ -186,6 +186,7 @@ class MigrationModel(mesa.Model):
         self.asylum = Asylum(self)
         for policy in self.policies:
             policy.setup(self)
+        self.reviews.set_reference(self.policies)
         self.stages: list[Stage] = [
             Stage("dated changes", self.calendar.apply_due),
             Stage("states review their stance", self.reviews.review_stances),
@@ -326,14 +327,15 @@ class MigrationModel(mesa.Model):
         self.news.deliver()
 
     # ----------------------------------------------------------------- shared by the stages
-    def compile_rates(self) -> LegRates:
-        """Today's per-leg rates from the states' conduct, their effort and the modifiers."""
+    def compile_rates(self, mods: Modifiers | None = None) -> LegRates:
+        """Today's per-leg rates from the states' conduct, their effort and the modifiers
+        (today's, or ``mods``)."""
         return compile_leg_rates(
             self.net.compiled,
             self.conduct,
             self.params.baseline_rescue_share,
             self.market.leg_safety(),
-            self.modifiers,
+            self.modifiers if mods is None else mods,
             self.params.boarding_refusal_rate,
         )
 

@@ -28,6 +28,8 @@ import numpy as np
 from sim.agents.stance import StanceInputs
 from sim.agents.states import stance_parameters
 from sim.model.world import World
+from sim.policies.base import PolicyBase
+from sim.rules.rates import Modifiers
 
 #: Days between the monthly stages (stances, smugglers, routes).
 MONTH_DAYS = 30
@@ -40,8 +42,23 @@ class MonthlyReviews:
         self.model = model
         params, c = model.params, model.net.compiled
         self.stance_params = stance_parameters(params)
-        self.baseline_pullback = model.rates.pullback.copy()
+        # The pullback rates smugglers price enforcement against (:meth:`set_reference`).
+        self.reference_pullback = model.rates.pullback.copy()
         self.arrest_rate_by_place = params.smuggler_arrest_rate[c.place_state]
+
+    def set_reference(self, policies: list[PolicyBase]) -> None:
+        """Once the policies are set up: the pullback rates the data's prices and craft were
+        observed under, which smugglers price enforcement against. They are the states'
+        baseline conduct with the measures in force since before the network's data
+        (``DATA_DATE``, the start of 2023) and still on ``start_date``, such as the baseline's
+        Italy-Libya cooperation (:attr:`PolicyBase.in_the_data`); a block that begins later
+        raises prices above them, whether it begins before the run or during it."""
+        c = self.model.modifiers
+        mods = Modifiers(c.n_legs, c.n_states, c.n_places, c.n_nationalities)
+        for policy in policies:
+            if policy.in_the_data:
+                policy.police(mods)
+        self.reference_pullback = self.model.compile_rates(mods).pullback
 
     def review_stances(self) -> None:
         """Monthly: the EU hands each EU state the persons who arrived over its legs, and each
@@ -82,8 +99,8 @@ class MonthlyReviews:
         if not (model.month_starts and model.adapting):
             return
         enforcement_ratio = np.where(
-            self.baseline_pullback > 0,
-            model.rates.pullback / np.maximum(self.baseline_pullback, 1e-9),
+            self.reference_pullback > 0,
+            model.rates.pullback / np.maximum(self.reference_pullback, 1e-9),
             1.0,
         )
         market = model.market

@@ -18,6 +18,7 @@ from sim.agents.states import EuropeanUnion
 from sim.config.parameters import Parameters
 from sim.outputs.admissions import LegalAdmissions
 from sim.policies.base import PolicyContext
+from sim.rules.rates import LegRates, Modifiers
 
 
 class World(PolicyContext, Protocol):
@@ -75,6 +76,9 @@ class World(PolicyContext, Protocol):
 
     def failure_rates(self) -> np.ndarray:
         """Chance a crossing of each leg ends in pullback, refusal or pushback, today."""
+
+    def compile_rates(self, mods: Modifiers | None = None) -> LegRates:
+        """Per-leg rates from the states' conduct and today's modifiers (or ``mods``)."""
 
     @property
     def news(self) -> Any:

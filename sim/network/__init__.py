@@ -4,6 +4,7 @@ from sim.network.compiled import CompiledNetwork
 from sim.network.describe import summary_text, to_json
 from sim.network.io import (
     CROSSINGS,
+    DATA_DATE,
     DATA_DIR,
     KINDS,
     MODES,
@@ -16,6 +17,7 @@ from sim.network.loading import Network, load_network
 
 __all__ = [
     "CROSSINGS",
+    "DATA_DATE",
     "DATA_DIR",
     "KINDS",
     "MODES",

@@ -7,6 +7,7 @@ files; :mod:`sim.network` re-exports them and builds the graph and compiled arra
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import functools
 import math
@@ -28,6 +29,9 @@ ROUTES: tuple[str, ...] = (
 #: count for no route (``NO_ROUTE``).
 NO_ROUTE = len(ROUTES)
 ROUTE_SLOTS = len(ROUTES) + 1
+#: The day the network's data describe (the prices, capacities and risks of legs.csv are those
+#: reported for 2023): measures in force before it are part of what the data show.
+DATA_DATE = dt.date(2023, 1, 1)
 KINDS: tuple[str, ...] = ("origin", "hub", "departure", "entry", "destination")
 MODES: tuple[str, ...] = ("land", "sea", "air")
 CROSSINGS: tuple[str, ...] = ("eu_entry", "border", "none")

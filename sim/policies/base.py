@@ -14,7 +14,12 @@ day order (``docs/model.md``); a lever overrides only the hooks it needs:
   its knobs (:class:`sim.rules.rates.Modifiers`);
 - :meth:`PolicyBase.screen` on active days, before people decide: levers that take people off
   the irregular routes (Safe Mobility Offices, legal pathways) take their applicants out of
-  those deciding and return the others.
+  those deciding and return the others;
+- :meth:`PolicyBase.police` once, before the first day, for blocks in force since before
+  the network's data were observed (``DATA_DATE``, the start of 2023) and still on
+  ``start_date``: levers that police crossings (departure prevention, border enforcement) set
+  their interception on a scratch set of modifiers, so that smugglers price enforcement against
+  the conditions the data's prices were observed under, not against the states' rates alone.
 
 What a policy may read and change is :class:`PolicyContext`, the part of the model a lever
 sees. Its randomness is named after the block (``policy:<type>:<id or index>``, see
@@ -30,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from sim.agents.population import Population
-from sim.network import NO_ROUTE, Network
+from sim.network import DATA_DATE, NO_ROUTE, Network
 from sim.rules.rates import LegRates, Modifiers
 
 if TYPE_CHECKING:  # annotations only: checking a scenario need not load Mesa or pandas
@@ -124,6 +129,7 @@ class PolicyBase:
         self.first_day = 0
         self.last_day = 0
         self.acting_from = 0  # first day it acts: -warmup_days if in force on start_date
+        self.in_the_data = False  # in force since before the network's data were observed
         self.spent_eur = 0.0  # EUR states paid for this block so far (whole population)
 
     def __repr__(self) -> str:
@@ -139,6 +145,7 @@ class PolicyBase:
         self.last_day = (end - context.start_date).days
         in_force_at_start = self.config.active_on(context.start_date)
         self.acting_from = -context.warmup_days if in_force_at_start else self.first_day
+        self.in_the_data = in_force_at_start and self.config.start is not None and start < DATA_DATE
         self.prepare(context)
 
     def prepare(self, context: PolicyContext) -> None:
@@ -150,6 +157,13 @@ class PolicyBase:
 
     def apply(self, context: PolicyContext) -> None:
         """Turn today's modifiers; nothing by default."""
+
+    def police(self, mods: Modifiers) -> None:
+        """Set this block's effect on interceptions (pullback) in ``mods``, and nothing else;
+        nothing by default. Levers that police crossings override it and call it from
+        :meth:`apply`; the model calls it alone for blocks in force since before the network's
+        data (:attr:`in_the_data`) to work out the interception rates the data's prices
+        reflect."""
 
     def screen(self, context: PolicyContext, deciding: np.ndarray) -> np.ndarray:
         """Take applicants out of the people ``deciding`` today; return the others (all of

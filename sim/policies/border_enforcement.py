@@ -15,6 +15,7 @@ from sim.config.types import Float, LegId, StateId
 from sim.policies.base import PolicyBase, PolicyContext
 from sim.policies.config import PolicyConfig
 from sim.policies.select import leg_mask, state_indices
+from sim.rules.rates import Modifiers
 
 
 class Config(PolicyConfig):
@@ -57,6 +58,8 @@ class Policy(PolicyBase):
         self.pullback_legs = np.flatnonzero(pull & compiled.leg_border)
 
     def apply(self, model: PolicyContext) -> None:
-        mods, strength = model.modifiers, self.config.strength
-        mods.apprehension_multiplier[self.apprehension_legs] *= strength
-        mods.pullback_multiplier[self.pullback_legs] *= strength
+        model.modifiers.apprehension_multiplier[self.apprehension_legs] *= self.config.strength
+        self.police(model.modifiers)
+
+    def police(self, mods: Modifiers) -> None:
+        mods.pullback_multiplier[self.pullback_legs] *= self.config.strength

@@ -33,6 +33,10 @@ class PolicyConfig(StrictModel):
     enabled: Bool = True
     """Whether the block acts at all; `false` switches off an inherited block."""
 
+    source: str | None = Field(default=None, min_length=1, max_length=2000)
+    """Where the block's dates and values come from (a citation, or "assumption"), as for the
+    parameters in sim/data/parameters.yaml; the model does not read it."""
+
     start: date | None = None
     """First day the policy is in force (inclusive); default: the first day of the run. It may
     lie before the run (a measure already in force, as in a scenario that extends the baseline

@@ -17,6 +17,7 @@ from sim.network import MODES
 from sim.policies.base import PolicyBase, PolicyContext
 from sim.policies.config import UNIT, PolicyConfig
 from sim.policies.select import legs_out_of, place_indices, route_slots_of_legs
+from sim.rules.rates import Modifiers
 
 
 class Config(PolicyConfig):
@@ -67,9 +68,11 @@ class Policy(PolicyBase):
         self.routes = route_slots_of_legs(self.network, self.legs)
 
     def apply(self, model: PolicyContext) -> None:
-        mods, c = model.modifiers, self.config
+        self.police(model.modifiers)
+        model.modifiers.detention_days[self.legs] = self.config.detention_days
+        self.record_spending(model, self.config.payment_eur, self.routes)
+
+    def police(self, mods: Modifiers) -> None:
         mods.pullback_floor[self.legs] = np.maximum(
-            mods.pullback_floor[self.legs], c.interception_rate
+            mods.pullback_floor[self.legs], self.config.interception_rate
         )
-        mods.detention_days[self.legs] = c.detention_days
-        self.record_spending(model, c.payment_eur, self.routes)

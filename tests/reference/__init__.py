@@ -5,7 +5,7 @@ give the same distributions on small cases (``tests/test_reference.py``), and th
 (``tools/bench.py``) measures how much faster the array engine is per agent-step.
 """
 
-from .agent_model import ReferenceModel
+from .agent_model import ReferenceModel, runs_policy
 from .migrant import Migrant
 
-__all__ = ["Migrant", "ReferenceModel"]
+__all__ = ["Migrant", "ReferenceModel", "runs_policy"]

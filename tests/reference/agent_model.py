@@ -73,6 +73,14 @@ MODIFIER_POLICIES = frozenset(
 )
 
 
+def runs_policy(config: Any) -> bool:
+    """Whether the reference can run a policy block: one that acts through the day's modifiers
+    only (a search-and-rescue capacity reads the people due, which the reference does not
+    keep)."""
+    reads_people = config.type == "search_and_rescue" and config.capacity is not None
+    return config.type in MODIFIER_POLICIES and not reads_people
+
+
 class ReferenceModel(MigrationModel):
     """The array model's day with its people as :class:`Migrant` agents.
 
@@ -97,10 +105,9 @@ class ReferenceModel(MigrationModel):
         check: bool = False,
     ) -> None:
         for policy in policies or []:
-            config = policy.config
-            reads_people = config.type == "search_and_rescue" and config.capacity is not None
-            if config.type not in MODIFIER_POLICIES or reads_people:
-                raise ValueError(f"the reference cannot run a {config.type} policy like this")
+            if not runs_policy(policy.config):
+                kind = policy.config.type
+                raise ValueError(f"the reference cannot run a {kind} policy like this")
         super().__init__(
             network,
             params,
