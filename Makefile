@@ -100,7 +100,7 @@ golden: $(STAMP)
 # The validation report committed in docs/validation/: the baseline against the 2023 figures at
 # the seeds and scale below (a few minutes on two cores; the run's tables stay in results/).
 VALIDATION_OUT   := results/validation
-VALIDATION_FLAGS ?= --seeds 10 --scale 0.1 --seed 2023
+VALIDATION_FLAGS ?= --seeds 10 --scale 1 --seed 2023
 validation: $(STAMP)
 	$(PY) run.py validate scenarios/baseline.yaml $(VALIDATION_FLAGS) --out $(VALIDATION_OUT) --force
 	mkdir -p docs/validation/figures
