@@ -107,7 +107,7 @@ validation: $(STAMP)
 	cp $(VALIDATION_OUT)/validation.md $(VALIDATION_OUT)/validation.csv docs/validation/
 	cp $(VALIDATION_OUT)/figures/monthly.png docs/validation/figures/
 
-# The shipped calibration (docs/calibration.md): about half an hour on two cores.
+# The shipped calibration (docs/calibration.md): ten minutes to half an hour on two cores.
 calibration: $(STAMP)
 	$(PY) run.py calibrate scenarios/calibration/baseline_2023.yaml --workers 2 --force
 

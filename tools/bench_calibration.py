@@ -13,6 +13,7 @@ calibration runs instead (``python run.py calibrate FILE --workers 2``), timed f
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,9 @@ def measure(
             folder = out if out is not None else Path(tmp) / "calibration"
             result["full_seconds"] = round(_full(path, WORKERS, folder), 1)
             result["full_results"] = str(folder)
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            result["full_evaluations"], result["full_runs"] = (
+                manifest["evaluations"], manifest["runs"])  # fmt: skip
     return result
 
 
@@ -148,6 +152,10 @@ def calibration_section(calibration: dict[str, Any] | None) -> list[str]:
         lines.append(f"The whole calibration, `python run.py calibrate {c['file']} --workers "
                      f"{c['workers']}` timed from outside: "
                      f"{c['full_seconds']:,.0f} s.")  # fmt: skip
+        if "full_runs" in c:
+            lines.append(f"It ran {c['full_evaluations']} evaluations ({c['full_runs']} runs): "
+                         "pyabc checks the budget before each generation, so the last one may "
+                         "take it past its cap, and the projection is a lower bound.")  # fmt: skip
     if "date" in c:
         lines.append(f"Measured {c['date']} (load average {c['load_average_start']} at the "
                      f"start, {c['load_average_end']} at the end; "
