@@ -36,15 +36,7 @@ def _evaluate(path: Path, seeds: int, workers: int, folder: Path) -> float:
     """Wall seconds of one evaluation of ``path``'s model at its priors' medians, ``seeds``
     seeds on ``workers`` workers, as ``calibrate`` runs it (pool start-up included)."""
     calibration = load_calibration(path)
-    spec = EvaluationSpec(
-        base=calibration.base,
-        places=calibration.places,
-        modes=calibration.modes,
-        integer={n: f.integer for n, f in calibration.factors.items()},
-        targets=calibration.all_targets,
-        days=calibration.days,
-        scale=calibration.scale,
-    )
+    spec = EvaluationSpec.of(calibration)
     values = {n: float(f.value_of(0.5)) for n, f in calibration.factors.items()}
     evaluator = Evaluator(
         spec, replication_seeds(calibration.model.seed, seeds), EvaluationStore(folder), workers

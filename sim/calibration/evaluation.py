@@ -27,7 +27,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.calibration.measures import measure_run, pool_measures, tables_of
 from sim.calibration.targets import Target
@@ -37,6 +37,9 @@ from sim.execution.runner import simulate
 from sim.scenario.loading import scenario_from_dict
 from sim.sweep.paths import Mode, apply
 from sim.sweep.paths import Target as PathTarget
+
+if TYPE_CHECKING:
+    from sim.calibration.config import Calibration
 
 EVALUATIONS_FILE = "evaluations.jsonl"
 #: What a target whose simulated value is not a number adds to the distance (in tolerances).
@@ -62,6 +65,19 @@ class EvaluationSpec:
     targets: tuple[Target, ...]
     days: int
     scale: float
+
+    @classmethod
+    def of(cls, calibration: Calibration) -> EvaluationSpec:
+        """The evaluations of a loaded calibration file."""
+        return cls(
+            base=calibration.base,
+            places=calibration.places,
+            modes=calibration.modes,
+            integer={n: f.integer for n, f in calibration.factors.items()},
+            targets=calibration.all_targets,
+            days=calibration.days,
+            scale=calibration.scale,
+        )
 
     def scenario_data(self, values: dict[str, float]) -> dict[str, Any]:
         """The scenario of one evaluation (integer keys rounded)."""

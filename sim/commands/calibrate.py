@@ -106,15 +106,7 @@ def main(args: argparse.Namespace) -> int:
         differs=lambda saved: plan_differences(saved.get("plan"), _identity(calibration)),
     )
     store = EvaluationStore(out)
-    spec = EvaluationSpec(
-        base=calibration.base,
-        places=calibration.places,
-        modes=calibration.modes,
-        integer={n: f.integer for n, f in calibration.factors.items()},
-        targets=calibration.all_targets,
-        days=calibration.days,
-        scale=calibration.scale,
-    )
+    spec = EvaluationSpec.of(calibration)
     evaluator = Evaluator(spec, replication_seeds(model.seed, model.seeds), store, workers)
     again = resume_command(
         "calibrate", [str(args.config)], ["--out", str(out), "--resume"]
