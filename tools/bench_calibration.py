@@ -83,7 +83,7 @@ def measure(
             "budget_generations": model.budget.generations,
             "file_seeds": model.seeds,
             "projected_runs": runs,
-            "projected_seconds": round(runs * per_run, 1),
+            "projected_seconds": round(runs * per_run, 3),
         }
         if full:
             folder = out if out is not None else Path(tmp) / "calibration"
