@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from sim.calibration.evaluation import distance, target_error
+from sim.calibration.report import fit_table
 from sim.calibration.targets import Target, load_targets, parse_output
 from sim.errors import UserError
 
@@ -307,3 +308,17 @@ def test_compare_over_posterior_draws_pairs_runs_by_draw_and_seed(tmp_path: Path
     assert (
         "parameter sets drawn from the calibration's posterior" in (out / "report.md").read_text()
     )
+
+
+def test_the_fit_table_gives_relative_errors_only_for_relative_targets():
+    row = {"route": "central_med", "period": "2023", "lo": np.nan, "hi": np.nan, "unit": "persons"}
+    table = pd.DataFrame([
+        {**row, "target": "arrivals", "observed": 100.0, "simulated": 80.0, "rel_error": -0.2,
+         "tolerance": 0.15, "tolerance_kind": "relative", "within": False, "done_when": True},
+        {**row, "target": "summer_peak", "observed": 8.0, "simulated": 7.0, "rel_error": -0.125,
+         "tolerance": 1.0, "tolerance_kind": "absolute", "within": True, "done_when": True},
+        {**row, "target": "monthly", "observed": 1.0, "simulated": 0.53, "rel_error": -0.47,
+         "tolerance": 0.7, "tolerance_kind": "at_least", "within": False, "done_when": False},
+    ])  # fmt: skip
+    errors = [r[fit_table(table).headers.index("error")] for r in fit_table(table).rows]
+    assert errors == ["-20%", "-1.00", "-0.47"]

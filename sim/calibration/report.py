@@ -78,6 +78,16 @@ def summary_line(table: pd.DataFrame) -> str:
     )
 
 
+def _error(row: pd.Series) -> str:
+    """The error column: relative for relative targets, the gap in the target's own unit for
+    the others (a month, a correlation, a share: a percentage of those says nothing)."""
+    if row["simulated"] != row["simulated"]:
+        return "–"
+    if row["tolerance_kind"] == "relative":
+        return f"{row['rel_error']:+.0%}" if row["rel_error"] == row["rel_error"] else "–"
+    return f"{row['simulated'] - row['observed']:+.2f}"
+
+
 def fit_table(table: pd.DataFrame) -> Table:
     """The fit table: target, route, period, observed, simulated (interval), error, tolerance,
     within."""
@@ -92,8 +102,7 @@ def fit_table(table: pd.DataFrame) -> Table:
         rows.append([
             r["target"] + (" *" if r["done_when"] else ""), r["route"], r["period"],
             _value(r["observed"], r["unit"]), _value(r["simulated"], r["unit"]), interval,
-            f"{r['rel_error']:+.0%}" if r["rel_error"] == r["rel_error"] else "–",
-            _tolerance(r), "yes" if r["within"] else "no",
+            _error(r), _tolerance(r), "yes" if r["within"] else "no",
         ])  # fmt: skip
         if not r["within"]:
             strong.add((i, 8))
