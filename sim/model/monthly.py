@@ -53,8 +53,8 @@ class MonthlyReviews:
         (``DATA_DATE``, the start of 2023) and still on ``start_date``, such as the baseline's
         Italy-Libya cooperation (:attr:`PolicyBase.in_the_data`); a block that begins later
         raises prices above them, whether it begins before the run or during it."""
-        c = self.model.modifiers
-        mods = Modifiers(c.n_legs, c.n_states, c.n_places, c.n_nationalities)
+        today = self.model.modifiers
+        mods = Modifiers(today.n_legs, today.n_states, today.n_places, today.n_nationalities)
         for policy in policies:
             if policy.in_the_data:
                 policy.police(mods)

@@ -98,7 +98,7 @@ class RandomStreams:
             self._keys[name] = key
         # The (day, process) salt in Python integers modulo 2**64 (numpy arrays wrap silently).
         salt = np.uint64(((day + DAY_OFFSET) * 0xBF58476D1CE4E5B9 + key) % 2**64)
-        x = keys * _MIX[0] if keys.dtype == np.uint64 else keys.astype(np.uint64) * _MIX[0]
+        x = keys.astype(np.uint64, copy=False) * _MIX[0]
         x ^= salt
         x ^= x >> _SHIFT[0]
         x *= _MIX[1]
