@@ -12,9 +12,10 @@ import pytest
 from conftest import ROOT, SCENARIOS, make_model
 
 sys.path.insert(0, str(ROOT / "tools"))
-from bench import FLEE_PYTHON, _instrument  # noqa: E402
+from bench import FLEE_PYTHON  # noqa: E402
 from bench_calibration import calibration_rows, calibration_section  # noqa: E402
 from bench_calibration import measure as measure_calibration  # noqa: E402
+from bench_child import _instrument  # noqa: E402
 from bench_report import sweep_rows, sweep_section, with_calibration  # noqa: E402
 from bench_sweep import measure_sweep  # noqa: E402
 

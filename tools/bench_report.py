@@ -179,7 +179,7 @@ DEFINITIONS = """\
   engine only touches people whose day has come; someone travelling a 10-day leg makes 10
   agent-steps but one event. Person-days alone therefore flatter an event-driven engine; events
   per second is its real work rate.
-- **Whole process** is the wall time of `python tools/bench.py --child engine ...` as the
+- **Whole process** is the wall time of `python tools/bench_child.py engine ...` as the
   benchmark sees it from outside: interpreter start, imports, loading the scenario and network,
   building the model, the warm-up before the start date (`warmup_days`, 1,095 in the baseline)
   and every day of the run, as a user waits for it. The stepping-only figures divide by the

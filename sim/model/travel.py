@@ -28,6 +28,10 @@ from sim.rules.movement import FAILED, Outcome, leg_outcomes
 #: The per-person hazards at the end of a leg, each with its own draw, in leg_outcomes' order.
 LEG_HAZARDS = ("interception", "distress", "rescue", "pushback")
 
+#: People at places with at most this many ways on choose apart from the others
+#: (:meth:`Travel.decide_and_depart`).
+NARROW_CHOICE = 2
+
 
 class Travel:
     """People choosing legs, boarding them, and coming to the end of them."""
@@ -40,7 +44,7 @@ class Travel:
         """Give up, or choose a leg; settle or work if it is out of reach; join the line for a
         seat, or pay the fare and set off."""
         model = self.model
-        pop, p, c, beliefs = model.population, model.params, model.net.compiled, model.beliefs
+        pop, p, c = model.population, model.params, model.net.compiled
         if len(ids) == 0:
             return
         giving_up = model.draws("giving_up", ids) < behaviour.give_up_probability(
@@ -49,8 +53,37 @@ class Travel:
         model.send_home(ids[giving_up], Status.GAVE_UP, "gave_up")
         ids = ids[~giving_up]
 
-        legs, valid = behaviour.candidate_legs(pop.place[ids].astype(np.int64), c.out_start)
         prices = model.leg_prices()
+        chosen = np.empty(len(ids), dtype=np.int64)
+        # Choices are padded to the most ways on among the places chosen from (six at a few
+        # hubs); people at places with one or two ways on, four decisions in five, choose
+        # apart and skip the padding. The result is the same either way.
+        place = pop.place[ids]
+        narrow = c.out_start[place + 1] - c.out_start[place] <= NARROW_CHOICE
+        for part in (narrow, ~narrow):
+            if part.any():
+                chosen[part] = self.choose_legs(ids[part], prices)
+
+        # Nowhere to go: wait. A leg they cannot pay for yet: settle, or work and save for it.
+        nowhere = chosen < 0
+        self.wait(ids[nowhere], p.stuck_wait_days)
+        ids, chosen = ids[~nowhere], chosen[~nowhere]
+        short = prices[chosen] > pop.budget[ids]
+        settling = model.settlement.settling(ids[short])
+        model.settlement.settle(ids[short][settling])
+        self.work(ids[short][~settling], prices[chosen[short][~settling]])
+        ids, chosen = ids[~short], chosen[~short]
+
+        smuggled = c.leg_smuggled[chosen]
+        self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
+        model.seats.join(ids[smuggled], chosen[smuggled])
+
+    def choose_legs(self, ids: np.ndarray, prices: np.ndarray) -> np.ndarray:
+        """The leg each person ``ids`` chooses at their place (-1: none open to them), from a
+        logit over the legs open to them, at today's ``prices``."""
+        model = self.model
+        pop, c, beliefs = model.population, model.net.compiled, model.beliefs
+        legs, valid = behaviour.candidate_legs(pop.place[ids].astype(np.int64), c.out_start)
         nationality = pop.nationality[ids][:, None]
         open_to_them = (
             valid
@@ -72,21 +105,7 @@ class Travel:
             pop.risk_perception[ids],
             beliefs.weights,
         )
-        chosen = behaviour.choose_legs(legs, open_to_them, utility, model.draws("choice", ids))
-
-        # Nowhere to go: wait. A leg they cannot pay for yet: settle, or work and save for it.
-        nowhere = chosen < 0
-        self.wait(ids[nowhere], p.stuck_wait_days)
-        ids, chosen = ids[~nowhere], chosen[~nowhere]
-        short = prices[chosen] > pop.budget[ids]
-        settling = model.settlement.settling(ids[short])
-        model.settlement.settle(ids[short][settling])
-        self.work(ids[short][~settling], prices[chosen[short][~settling]])
-        ids, chosen = ids[~short], chosen[~short]
-
-        smuggled = c.leg_smuggled[chosen]
-        self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
-        model.seats.join(ids[smuggled], chosen[smuggled])
+        return behaviour.choose_legs(legs, open_to_them, utility, model.draws("choice", ids))
 
     def wait(self, ids: np.ndarray, days: int) -> None:
         """Stay at the place for ``days`` and decide again."""
