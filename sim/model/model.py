@@ -64,7 +64,7 @@ from sim.model.origins import Origins
 from sim.model.seasons import SeaConditions
 from sim.model.seats import SeatQueue
 from sim.model.settlement import Settlement
-from sim.model.stocks import record_stocks
+from sim.model.stocks import StatusCount, record_stocks
 from sim.model.travel import Travel
 from sim.network import MODES, ROUTES, SEGMENTS, Network
 from sim.outputs.admissions import PATHWAYS, LegalAdmissions
@@ -161,6 +161,7 @@ class MigrationModel(mesa.Model):
             },
         )
         self.country_stocks = CountryStocks(days, scale, network.state_ids)
+        self.status_count = StatusCount(c.n_places)
         self.admissions = LegalAdmissions(scale)
         self.modifiers = Modifiers(
             c.n_legs, len(network.state_ids), c.n_places, len(network.nationalities)

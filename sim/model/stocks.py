@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.agents.population import N_STATUS, STRANDED_STATUSES, Status
+from sim.agents.population import N_STATUS, STRANDED_STATUSES, Population, Status
 from sim.model.world import World
 from sim.network import ROUTE_SLOTS
 
@@ -21,20 +21,47 @@ from sim.network import ROUTE_SLOTS
 BY_ENTRY_ROUTE = (("asylum_pending", Status.ASYLUM_PENDING), ("irregular_stay", Status.ABSCONDED))
 
 
+class StatusCount:
+    """People by status, place and entry route, counted again each day from what changed.
+
+    Each row's cell (status x place x entry-route slot) is computed over whole columns, a cheap
+    pass; only the rows whose cell differs from the one counted last time are moved between
+    cells. Counting every row afresh (a ``bincount`` over a million rows) cost most of the
+    stage. The counts are exact: every row is in the cell of its current values.
+    """
+
+    def __init__(self, n_places: int) -> None:
+        self.n_places = n_places
+        self.cells = N_STATUS * n_places * ROUTE_SLOTS
+        # 16-bit cells while they fit (about 9,400 on our network), one more for "not counted".
+        self.dtype = np.int16 if self.cells < np.iinfo(np.int16).max else np.int32
+        self.counted = np.empty(0, dtype=self.dtype)  # each row's cell when last counted
+        self.counts = np.zeros(self.cells + 1, dtype=np.int64)
+
+    def count(self, pop: Population) -> np.ndarray:
+        """Today's counts, shaped (status, place, entry-route slot; slot 0: no entry route)."""
+        dtype, n = self.dtype, len(pop)
+        if len(self.counted) < n:  # people added since: not counted yet
+            grown = np.full(max(n, 2 * len(self.counted)), self.cells, dtype=dtype)
+            grown[: len(self.counted)] = self.counted
+            self.counted = grown
+        cell = pop.status.astype(dtype) * dtype(self.n_places) + pop.place
+        cell *= dtype(ROUTE_SLOTS)
+        cell += pop.entry_route + 1  # entry route -1 (none) in slot 0, moved to NO_ROUTE below
+        counted = self.counted[:n]
+        moved = np.flatnonzero(cell != counted)
+        self.counts += np.bincount(cell[moved], minlength=self.cells + 1)
+        self.counts -= np.bincount(counted[moved], minlength=self.cells + 1)
+        counted[moved] = cell[moved]
+        return self.counts[: self.cells].reshape(N_STATUS, self.n_places, ROUTE_SLOTS)
+
+
 def record_stocks(model: World) -> None:
     """Record today's stocks per route and per country (see the module docstring)."""
     if model.day < 0:
         return
-    pop, c = model.population, model.net.compiled
-    # One count of people by status, place and entry route serves every stock: a pass over
-    # whole columns is cheaper than picking out the rows still on their way. (16-bit codes
-    # while they fit: len(Status) x places x route slots is about 9,400 on our network.)
-    cells = N_STATUS * c.n_places * ROUTE_SLOTS
-    dtype = np.int16 if cells <= np.iinfo(np.int16).max else np.int32
-    code = pop.status.astype(dtype) * dtype(c.n_places) + pop.place
-    code *= dtype(ROUTE_SLOTS)
-    code += pop.entry_route + 1  # entry route -1 (none) in slot 0, moved to NO_ROUTE below
-    counts = np.bincount(code, minlength=cells).reshape(N_STATUS, c.n_places, ROUTE_SLOTS)
+    c = model.net.compiled
+    counts = model.status_count.count(model.population)
     by_status_place = counts.sum(axis=2)
     transit = c.place_is_transit
     stranded = by_status_place[list(STRANDED_STATUSES)].sum(axis=0) * transit
