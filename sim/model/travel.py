@@ -28,7 +28,7 @@ from sim.rules.movement import FAILED, Outcome, leg_outcomes
 #: The per-person hazards at the end of a leg, each with its own draw, in leg_outcomes' order.
 LEG_HAZARDS = ("interception", "distress", "rescue", "pushback")
 
-#: People at places with at most this many ways on choose apart from the others
+#: People at places with two ways on (at most) choose apart from those at the hubs
 #: (:meth:`Travel.decide_and_depart`).
 NARROW_CHOICE = 2
 
@@ -56,13 +56,20 @@ class Travel:
         prices = model.leg_prices()
         chosen = np.empty(len(ids), dtype=np.int64)
         # Choices are padded to the most ways on among the places chosen from (six at a few
-        # hubs); people at places with one or two ways on, four decisions in five, choose
-        # apart and skip the padding. The result is the same either way.
+        # hubs); people at places with one way on (a third of decisions) take it if it is open
+        # to them, and those at places with two (nearly half) choose apart from the hubs'.
+        # The result is the same as one choice for all.
         place = pop.place[ids]
-        narrow = c.out_start[place + 1] - c.out_start[place] <= NARROW_CHOICE
-        for part in (narrow, ~narrow):
+        degree = c.out_start[place + 1] - c.out_start[place]
+        single = degree == 1
+        narrow = degree <= NARROW_CHOICE
+        for part, choose in (
+            (single, self.only_way),
+            (narrow & ~single, self.choose_legs),
+            (~narrow, self.choose_legs),
+        ):
             if part.any():
-                chosen[part] = self.choose_legs(ids[part], prices)
+                chosen[part] = choose(ids[part], prices)
 
         # Nowhere to go: wait. A leg they cannot pay for yet: settle, or work and save for it.
         nowhere = chosen < 0
@@ -78,6 +85,19 @@ class Travel:
         self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
         model.seats.join(ids[smuggled], chosen[smuggled])
 
+    def only_way(self, ids: np.ndarray, prices: np.ndarray) -> np.ndarray:
+        """For people ``ids`` at places with one way on: that leg where it is open to them
+        (what :meth:`choose_legs` would choose), else -1."""
+        model = self.model
+        pop, c = model.population, model.net.compiled
+        legs = c.out_start[pop.place[ids]].astype(np.int64)
+        open_to_them = (
+            ~c.leg_closed[legs]
+            & np.isfinite(prices[legs])
+            & ~model.modifiers.leg_barred[pop.nationality[ids], legs]
+        )
+        return np.where(open_to_them, legs, -1)
+
     def choose_legs(self, ids: np.ndarray, prices: np.ndarray) -> np.ndarray:
         """The leg each person ``ids`` chooses at their place (-1: none open to them), from a
         logit over the legs open to them, at today's ``prices``."""
@@ -85,12 +105,8 @@ class Travel:
         pop, c, beliefs = model.population, model.net.compiled, model.beliefs
         legs, valid = behaviour.candidate_legs(pop.place[ids].astype(np.int64), c.out_start)
         nationality = pop.nationality[ids][:, None]
-        open_to_them = (
-            valid
-            & ~c.leg_closed[legs]
-            & ~model.modifiers.leg_barred[nationality, legs]
-            & np.isfinite(prices[legs])
-        )
+        open_leg = ~c.leg_closed & np.isfinite(prices)
+        open_to_them = valid & open_leg[legs] & ~model.modifiers.leg_barred[nationality, legs]
         # No immediate way back, unless it is the only way on.
         onward = open_to_them & (c.leg_target[legs] != pop.previous_place[ids][:, None])
         open_to_them = np.where(onward.any(axis=1)[:, None], onward, open_to_them)

@@ -96,7 +96,7 @@ class Policy(PolicyBase):
         candidates = np.flatnonzero(eligible)
         if len(candidates) > places:  # those with the lowest draws today take the places
             priority = model.draws(self.stream_name + ":selection", deciding[candidates])
-            candidates = np.sort(candidates[np.argsort(priority, kind="stable")[:places]])
+            candidates = np.sort(candidates[np.argpartition(priority, places - 1)[:places]])
         ids = deciding[candidates]
         if len(self.destinations):
             u = model.draws(self.stream_name + ":destination", ids)
