@@ -181,7 +181,7 @@ DEFINITIONS = """\
   per second is its real work rate.
 - **Whole process** is the wall time of `python tools/bench_child.py engine ...` as the
   benchmark sees it from outside: interpreter start, imports, loading the scenario and network,
-  building the model, the warm-up before the start date (`warmup_days`, 1,095 in the baseline)
+  building the model, the warm-up before the start date (`warmup_days`, 1,000 in the baseline)
   and every day of the run, as a user waits for it. The stepping-only figures divide by the
   stepping of the warm-up and the run's days; agent-steps and events count both.
 - The engine's runs beside the per-agent reference start from an empty network, without a
