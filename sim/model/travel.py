@@ -38,6 +38,15 @@ class Travel:
 
     def __init__(self, model: World) -> None:
         self.model = model
+        # Each place's ways on, padded to the most at any place and to NARROW_CHOICE: width ->
+        # (legs, valid), rows by place (see behaviour.candidate_legs).
+        c = model.net.compiled
+        legs, valid = behaviour.candidate_legs(np.arange(c.n_places), c.out_start)
+        self.widest = legs.shape[1]
+        self.ways_on = {
+            width: (legs[:, :width].copy(), valid[:, :width].copy())
+            for width in {NARROW_CHOICE, self.widest}
+        }
 
     # ----------------------------------------------------------------- deciding
     def decide_and_depart(self, ids: np.ndarray) -> None:
@@ -63,13 +72,11 @@ class Travel:
         degree = c.out_start[place + 1] - c.out_start[place]
         single = degree == 1
         narrow = degree <= NARROW_CHOICE
-        for part, choose in (
-            (single, self.only_way),
-            (narrow & ~single, self.choose_legs),
-            (~narrow, self.choose_legs),
-        ):
+        if single.any():
+            chosen[single] = self.only_way(ids[single], prices)
+        for part, width in ((narrow & ~single, NARROW_CHOICE), (~narrow, self.widest)):
             if part.any():
-                chosen[part] = choose(ids[part], prices)
+                chosen[part] = self.choose_legs(ids[part], prices, width)
 
         # Nowhere to go: wait. A leg they cannot pay for yet: settle, or work and save for it.
         nowhere = chosen < 0
@@ -98,12 +105,14 @@ class Travel:
         )
         return np.where(open_to_them, legs, -1)
 
-    def choose_legs(self, ids: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    def choose_legs(self, ids: np.ndarray, prices: np.ndarray, width: int) -> np.ndarray:
         """The leg each person ``ids`` chooses at their place (-1: none open to them), from a
-        logit over the legs open to them, at today's ``prices``."""
+        logit over the legs open to them, at today's ``prices``; their places have at most
+        ``width`` ways on."""
         model = self.model
         pop, c, beliefs = model.population, model.net.compiled, model.beliefs
-        legs, valid = behaviour.candidate_legs(pop.place[ids].astype(np.int64), c.out_start)
+        place = pop.place[ids]
+        legs, valid = self.ways_on[width][0][place], self.ways_on[width][1][place]
         nationality = pop.nationality[ids][:, None]
         open_leg = ~c.leg_closed & np.isfinite(prices)
         open_to_them = valid & open_leg[legs] & ~model.modifiers.leg_barred[nationality, legs]
