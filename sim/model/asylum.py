@@ -136,6 +136,10 @@ class Asylum:
         not; irregular stays due for review move on or not."""
         model = self.model
         pop, p = model.population, model.params
+        # Those with a claim, a return order or an irregular stay (no one enters these
+        # statuses due again today during this stage).
+        status = pop.status[due]
+        due = due[(status >= Status.ASYLUM_PENDING) & (status <= Status.ABSCONDED)]
         pending = self._due_in(due, Status.ASYLUM_PENDING)
         leaving = pop.leaving[pending]
         self.move_on(pending[leaving], "claim_pending")

@@ -86,14 +86,12 @@ class Policy(PolicyBase):
         if places == 0 or len(deciding) == 0:
             return deciding
         pop = model.population
-        eligible = (
-            self.at_place[pop.place[deciding]]
-            & self.nationalities[pop.nationality[deciding]]
-            & (pop.status[deciding] != Status.DETAINED)
-        )
+        candidates = np.flatnonzero(self.at_place[pop.place[deciding]])  # few, of the many
+        ids = deciding[candidates]
+        eligible = self.nationalities[pop.nationality[ids]] & (pop.status[ids] != Status.DETAINED)
         if self.needs_protection:
-            eligible &= pop.protection_need[deciding]
-        candidates = np.flatnonzero(eligible)
+            eligible &= pop.protection_need[ids]
+        candidates = candidates[eligible]
         if len(candidates) > places:  # those with the lowest draws today take the places
             priority = model.draws(self.stream_name + ":selection", deciding[candidates])
             candidates = np.sort(candidates[np.argpartition(priority, places - 1)[:places]])
