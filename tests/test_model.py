@@ -240,3 +240,30 @@ def test_population_columns_stay_views_through_growth_and_pickling():
     assert (pop.place[:10] == 7).all() and (copy.place[:10] == 7).all()
     assert copy.check() == [] and pop.check() == []
     assert np.shares_memory(copy.status, copy._arrays["status"])
+
+
+def test_choices_made_apart_by_how_many_ways_on_equal_one_choice_for_all():
+    # decide_and_depart chooses apart for people at places with one way on, with two, and at
+    # the hubs; each must give what the choice padded to the widest place gives. Everyone at a
+    # place after two months (some barred by visas), on one day's prices and draws.
+    model = make_model(days=60, scale=0.02)
+    model.run()
+    travel, pop, c = model.travel, model.population, model.net.compiled
+    prices = model.leg_prices()
+    ids = np.flatnonzero(pop.status[: len(pop)] < Status.ON_LEG)
+    degree = np.diff(c.out_start)[pop.place[ids]]
+    # Some of those people's legs barred to one nationality, others closed to all.
+    legs = np.unique(c.out_start[pop.place[ids]])
+    model.modifiers.leg_barred[pop.nationality[ids[0]], legs[::3]] = True
+    open_leg = ~c.leg_closed & np.isfinite(prices)
+    open_leg[legs[1::3]] = False
+    for group, width in ((degree == 1, None), (degree == 2, 2), (degree > 2, travel.widest)):
+        assert group.sum() > 100
+        apart = (
+            travel.only_way(ids[group], open_leg)
+            if width is None
+            else travel.choose_legs(ids[group], prices, open_leg, width)
+        )
+        padded = travel.choose_legs(ids[group], prices, open_leg, travel.widest)
+        assert np.array_equal(apart, padded)
+        assert (padded >= 0).any() and (width is not None or (padded == -1).any())

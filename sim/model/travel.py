@@ -63,6 +63,7 @@ class Travel:
         ids = ids[~giving_up]
 
         prices = model.leg_prices()
+        open_leg = ~c.leg_closed & np.isfinite(prices)  # open today, to someone
         chosen = np.empty(len(ids), dtype=np.int64)
         # Choices are padded to the most ways on among the places chosen from (six at a few
         # hubs); people at places with one way on (a third of decisions) take it if it is open
@@ -73,10 +74,10 @@ class Travel:
         single = degree == 1
         narrow = degree <= NARROW_CHOICE
         if single.any():
-            chosen[single] = self.only_way(ids[single], prices)
+            chosen[single] = self.only_way(ids[single], open_leg)
         for part, width in ((narrow & ~single, NARROW_CHOICE), (~narrow, self.widest)):
             if part.any():
-                chosen[part] = self.choose_legs(ids[part], prices, width)
+                chosen[part] = self.choose_legs(ids[part], prices, open_leg, width)
 
         # Nowhere to go: wait. A leg they cannot pay for yet: settle, or work and save for it.
         nowhere = chosen < 0
@@ -92,29 +93,25 @@ class Travel:
         self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
         model.seats.join(ids[smuggled], chosen[smuggled])
 
-    def only_way(self, ids: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    def only_way(self, ids: np.ndarray, open_leg: np.ndarray) -> np.ndarray:
         """For people ``ids`` at places with one way on: that leg where it is open to them
         (what :meth:`choose_legs` would choose), else -1."""
-        model = self.model
-        pop, c = model.population, model.net.compiled
-        legs = c.out_start[pop.place[ids]].astype(np.int64)
-        open_to_them = (
-            ~c.leg_closed[legs]
-            & np.isfinite(prices[legs])
-            & ~model.modifiers.leg_barred[pop.nationality[ids], legs]
-        )
-        return np.where(open_to_them, legs, -1)
+        pop = self.model.population
+        legs = self.model.net.compiled.out_start[pop.place[ids]].astype(np.int64)
+        barred = self.model.modifiers.leg_barred[pop.nationality[ids], legs]
+        return np.where(open_leg[legs] & ~barred, legs, -1)
 
-    def choose_legs(self, ids: np.ndarray, prices: np.ndarray, width: int) -> np.ndarray:
+    def choose_legs(
+        self, ids: np.ndarray, prices: np.ndarray, open_leg: np.ndarray, width: int
+    ) -> np.ndarray:
         """The leg each person ``ids`` chooses at their place (-1: none open to them), from a
-        logit over the legs open to them, at today's ``prices``; their places have at most
-        ``width`` ways on."""
+        logit over the legs open to them (of ``open_leg``, today's) at today's ``prices``;
+        their places have at most ``width`` ways on."""
         model = self.model
         pop, c, beliefs = model.population, model.net.compiled, model.beliefs
         place = pop.place[ids]
         legs, valid = self.ways_on[width][0][place], self.ways_on[width][1][place]
         nationality = pop.nationality[ids][:, None]
-        open_leg = ~c.leg_closed & np.isfinite(prices)
         open_to_them = valid & open_leg[legs] & ~model.modifiers.leg_barred[nationality, legs]
         # No immediate way back, unless it is the only way on.
         onward = open_to_them & (c.leg_target[legs] != pop.previous_place[ids][:, None])
