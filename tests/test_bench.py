@@ -84,6 +84,7 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
         "--window-days", "0", "--repeats", "1", "--parallel-runs", "2", "--parallel-days", "3",
         "--parallel-scale", "0.01", "--flee-python", str(flee), "--flee-agents", "200",
         "--flee-days", "5", "--busy-work", "1000", "--sweep-samples", "0", "--no-sweep-full",
+        "--warmup-replications", "0",
         "--out", str(tmp_path),
         "--doc", str(tmp_path / "performance.md"), "--view-repeats", "1",
         "--no-calibration-evaluation",

@@ -237,10 +237,11 @@ DEFINITIONS = """\
   daily counters and the day's temporary arrays.
 - **1,000 runs with a warm-up per run or per design point**: the `sweep` command timed on 2
   workers on a 2 x 2 grid cut from `scenarios/sweeps/policy_map.yaml` (baseline years at scale
-  0.1) with 10 replications a point, once with `warmup: per_run` (every run simulates its own
-  1,095-day warm-up, as sweeps do by default) and once with `warmup: shared` (each design
-  point's warm-up simulated once, its replications continued from copies of that state:
-  docs/sweeps.md). Each is projected to 1,000 runs, 100 points x 10 replications: the time
+  0.1) with 10 replications a point (`--warmup-replications`), once with `warmup: per_run`
+  (every run simulates its own 1,095-day warm-up, as sweeps do by default) and once with
+  `warmup: shared` (each design point's warm-up simulated once, its replications continued
+  from copies of that state: docs/sweeps.md). Each is projected to 1,000 runs of the same
+  shape, 100 points x 10 replications: the time
   outside the runs (start-up, the file's checks, the analysis and figures, as measured) once,
   the runs' time (their wall seconds from `run_times.csv`, over both workers) times 1,000 over
   the runs measured. A shared warm-up saves nothing with one replication a point (the Sobol'
