@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from sim.execution.pool import describe_error
-from sim.execution.runner import run_result, simulate
+from sim.execution.runner import simulate
 from sim.execution.warmup import branch, warm_up
 from sim.scenario.loading import scenario_from_dict
 from sim.sweep.design import Design
@@ -150,8 +150,8 @@ def run_model_point(unit: PointTask) -> list[RunRecord]:
         try:
             model = branch(warmed, task.seed)
             model.run()
-            result = run_result(model, scenario.name, time.perf_counter() - started)
-            outputs = compute_all(result.timeseries, list(spec.outputs))
+            timeseries = model.outcomes.timeseries_frame(scenario.name, task.seed)
+            outputs = compute_all(timeseries, list(spec.outputs))
         except Exception as error:  # a failed run is recorded, and the others go on
             record = RunRecord.failed(task, describe_error(error))
         else:
