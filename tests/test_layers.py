@@ -32,7 +32,7 @@ MAX_LINES = 400
 #: Modules allowed an import inside a function (none), and over MAX_LINES + 20 (debts).
 KNOWN_FUNCTION_IMPORTS: dict[str, str] = {}
 KNOWN_LONG_MODULES: dict[str, str] = {
-    "sim.model.model": "436 lines: the stages that were lambdas became bound methods (a copied "
+    "sim.model.model": "the stages that were lambdas became bound methods (a copied "
     "model must step itself, issue 12's shared warm-up); split the day's stages from set-up",
 }
 
