@@ -130,8 +130,8 @@ def test_the_warmup_measure_projects_a_warmup_per_run_and_per_point(tmp_path):
         assert run["projected_seconds"] > run["seconds"] - run["outside_runs_seconds"]
     rows = warmup_rows(result)
     assert [row["target"] for row in rows] == ["", ""]  # 30 days at 0.01: no target
-    assert "a warm-up per run: 333 points x 3 replications" in rows[0]["measure"]
-    assert "(`warmup: shared`): 333 points x 3 replications" in rows[1]["measure"]
+    assert "a warm-up per run: 333 points × 3 replications" in rows[0]["measure"]
+    assert "(`warmup: shared`): 333 points × 3 replications" in rows[1]["measure"]
     section = "\n".join(warmup_section(result))
     assert "- a warm-up per run: 12 runs of 30 days at scale 0.01" in section
 

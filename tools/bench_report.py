@@ -146,11 +146,11 @@ def warmup_rows(sharing: dict[str, Any] | None) -> list[dict]:
     for warmup, label in WARMUP_LABELS.items():
         run = sharing[warmup]
         baseline_size = run["days"] == 365 and run["scale"] == 0.1
-        shape = f"{run['projected_points']} points x {sharing['replications']} replications"
+        shape = f"{run['projected_points']} points × {sharing['replications']} replications"
         rows.append(
             _row(f"1,000 baseline-year runs at scale 0.1 on 2 workers, {label}: {shape}, "
-                 f"projected from the `sweep` command on {run['points']} points (analysis "
-                 "included)", run["projected_seconds"], "s",
+                 f"projected from the `sweep` command on {run['points']} points × "
+                 f"{sharing['replications']} (analysis included)", run["projected_seconds"], "s",
                  f"< {THOUSAND_RUNS_TARGET}" if baseline_size else "",
                  run["projected_seconds"] < THOUSAND_RUNS_TARGET if baseline_size else None)
         )  # fmt: skip
@@ -162,8 +162,8 @@ def warmup_section(sharing: dict[str, Any] | None) -> list[str]:
     if not sharing:
         return []
     lines = ["", "## A warm-up per run or per design point", "",
-             f"`python run.py sweep` on {sharing['workers']} workers, the first 2 x 2 points of "
-             f"`{sharing['sweep']}` x {sharing['replications']} replications, timed from "
+             f"`python run.py sweep` on {sharing['workers']} workers, the first 2 × 2 points of "
+             f"`{sharing['sweep']}` × {sharing['replications']} replications, timed from "
              "outside; the projection counts the time outside the runs (start-up, checks, "
              "analysis, figures) once and scales the runs' time to 1,000 runs."]  # fmt: skip
     for warmup, label in WARMUP_LABELS.items():
@@ -236,12 +236,12 @@ DEFINITIONS = """\
   population's arrays (allocated in blocks that double, so up to twice the rows in use), the
   daily counters and the day's temporary arrays.
 - **1,000 runs with a warm-up per run or per design point**: the `sweep` command timed on 2
-  workers on a 2 x 2 grid cut from `scenarios/sweeps/policy_map.yaml` (baseline years at scale
+  workers on a 2 × 2 grid cut from `scenarios/sweeps/policy_map.yaml` (baseline years at scale
   0.1) with 10 replications a point (`--warmup-replications`), once with `warmup: per_run`
   (every run simulates its own 1,095-day warm-up, as sweeps do by default) and once with
   `warmup: shared` (each design point's warm-up simulated once, its replications continued
   from copies of that state: docs/sweeps.md). Each is projected to 1,000 runs of the same
-  shape, 100 points x 10 replications: the time
+  shape, 100 points × 10 replications: the time
   outside the runs (start-up, the file's checks, the analysis and figures, as measured) once,
   the runs' time (their wall seconds from `run_times.csv`, over both workers) times 1,000 over
   the runs measured. A shared warm-up saves nothing with one replication a point (the Sobol'
