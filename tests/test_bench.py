@@ -16,8 +16,15 @@ from bench import FLEE_PYTHON  # noqa: E402
 from bench_calibration import calibration_rows, calibration_section  # noqa: E402
 from bench_calibration import measure as measure_calibration  # noqa: E402
 from bench_child import _instrument  # noqa: E402
-from bench_report import sweep_rows, sweep_section, with_calibration  # noqa: E402
-from bench_sweep import measure_sweep  # noqa: E402
+from bench_report import (  # noqa: E402
+    sweep_rows,
+    sweep_section,
+    warmup_rows,
+    warmup_section,
+    with_calibration,
+)
+from bench_sweep import measure_sweep, measure_warmup_sharing  # noqa: E402
+from sweep_cases import write_sweep  # noqa: E402
 
 
 @dataclass
@@ -77,6 +84,7 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
         "--window-days", "0", "--repeats", "1", "--parallel-runs", "2", "--parallel-days", "3",
         "--parallel-scale", "0.01", "--flee-python", str(flee), "--flee-agents", "200",
         "--flee-days", "5", "--busy-work", "1000", "--sweep-samples", "0", "--no-sweep-full",
+        "--warmup-replications", "0",
         "--out", str(tmp_path),
         "--doc", str(tmp_path / "performance.md"), "--view-repeats", "1",
         "--no-calibration-evaluation",
@@ -105,6 +113,27 @@ def test_the_sweep_measure_times_the_command_on_one_and_two_workers(tmp_path):
     assert len(rows) == 1 and rows[0]["target"] == "≥ 1.7"
     section = "\n".join(sweep_section(result))
     assert "- 1 worker: 8 runs of 3 days" in section and "- 2 workers: 8 runs" in section
+
+
+@pytest.mark.slow
+def test_the_warmup_measure_projects_a_warmup_per_run_and_per_point(tmp_path):
+    grid = write_sweep(tmp_path)  # 2 x 2 points, 30 days at scale 0.01 after 150 warm-up days
+    result = measure_warmup_sharing(tmp_path / "bench", replications=3, sweep=grid)
+    per_run, shared = result["per_run"], result["shared"]
+    assert per_run["runs"] == shared["runs"] == 12 and shared["points"] == 4
+    assert (tmp_path / "bench" / "warmup-shared" / "out" / "runs.parquet").is_file()
+    assert '"warmup": "shared"' in (tmp_path / "bench" / "warmup-shared" / "out" /
+                                    "manifest.json").read_text()  # fmt: skip
+    for run in (per_run, shared):
+        assert run["projected_points"] == 333
+        # The runs scaled from 12 to 1,000, the rest once: more than the runs alone measured.
+        assert run["projected_seconds"] > run["seconds"] - run["outside_runs_seconds"]
+    rows = warmup_rows(result)
+    assert [row["target"] for row in rows] == ["", ""]  # 30 days at 0.01: no target
+    assert "a warm-up per run: 333 points × 3 replications" in rows[0]["measure"]
+    assert "(`warmup: shared`): 333 points × 3 replications" in rows[1]["measure"]
+    section = "\n".join(warmup_section(result))
+    assert "- a warm-up per run: 12 runs of 30 days at scale 0.01" in section
 
 
 ROW_KEYS = ("measure", "value", "unit", "target", "met")

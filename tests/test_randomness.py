@@ -59,6 +59,24 @@ def test_the_same_person_process_and_day_draw_the_same_number_in_any_company():
     assert not np.array_equal(streams.draws("x", KEYS[:5], -30), streams.draws("x", KEYS[:5], 30))
 
 
+def test_a_branch_draws_with_its_own_seed_but_earlier_people_keep_their_traits():
+    warm_up = RandomStreams(7)
+    branched = warm_up.branch(8, day=0)
+    fresh = RandomStreams(8)
+    earlier = person_keys(-1, np.array([5, 9]), np.array([300, 200]))  # set out the day before
+    later = person_keys(0, np.array([0, 9]), np.array([300, 200]))  # the first: the branch key
+    both = np.concatenate([later[:50], earlier, later[50:]])
+    assert np.array_equal(branched.trait("budget", earlier), warm_up.trait("budget", earlier))
+    assert np.array_equal(branched.trait("budget", later), fresh.trait("budget", later))
+    mixed = branched.trait("budget", both)
+    assert np.array_equal(mixed[50:550], warm_up.trait("budget", earlier))
+    assert np.array_equal(mixed[550:], fresh.trait("budget", later[50:]))
+    # Daily draws and streams are the branch seed's, for everyone.
+    assert np.array_equal(branched.draws("x", earlier, 3), fresh.draws("x", earlier, 3))
+    assert not np.array_equal(branched.draws("x", earlier, 3), warm_up.draws("x", earlier, 3))
+    assert branched.stream("returns").random() == fresh.stream("returns").random()
+
+
 def _by_key(model) -> dict[str, np.ndarray]:
     pop = model.population
     order = np.argsort(pop.key)

@@ -15,6 +15,9 @@ means):
 - the ``sweep`` command end to end (a sweep file: checks, runs, runs.parquet, the SALib
   analysis and figures) on 1 and 2 workers, and the whole shipped Sobol' sweep (1,024
   baseline-year runs at scale 0.1) on 2 workers;
+- 1,000 baseline-year runs at scale 0.1 on 2 workers, projected from the ``sweep`` command on a
+  2 x 2 grid x ``--warmup-replications``, with a warm-up per run and with one per design point
+  (``warmup: shared``), analysis included (``tools/bench_sweep.py``);
 - the teaching view's start-up time (``tools/bench_view.py``; ``--view-only`` measures only it);
 - the cost of calibrating (``tools/bench_calibration.py``): one evaluation of the shipped
   calibration (10 seeds at its scale on 2 workers, as ``calibrate`` runs it) and the whole
@@ -44,7 +47,7 @@ from typing import Any
 import bench_calibration
 import bench_view
 from bench_report import render_markdown, targets_table, with_calibration
-from bench_sweep import DEFAULT_SWEEP, measure_sweep
+from bench_sweep import DEFAULT_SWEEP, measure_sweep, measure_warmup_sharing
 
 from sim.execution.files import write_text_atomic
 from sim.execution.pool import failures, run_tasks
@@ -216,6 +219,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "with its two-year warm-up, about an hour on 2 cores; without it the time of 1,000 runs "
         "is projected from the 32-run sweep)",
     )  # fmt: skip
+    parser.add_argument(
+        "--warmup-replications", type=int, default=10,
+        help="replications of the 2 x 2 policy-map grid timed with a warm-up per run and one "
+        "per design point, each projected to 1,000 runs (0 to skip)",
+    )  # fmt: skip
     parser.add_argument("--sweep-days", type=int, help="default: the sweep file's")
     parser.add_argument("--sweep-scale", type=float, help="default: the sweep file's")
     parser.add_argument(
@@ -333,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
             args.sweep, args.out / "sweeps", args.sweep_samples, args.sweep_full,
             args.sweep_days, args.sweep_scale,
         )  # fmt: skip
+    if args.warmup_replications:
+        print(f"bench: the sweep command, 2 x 2 points x {args.warmup_replications} "
+              "replications, a warm-up per run and per point ...", flush=True)  # fmt: skip
+        report["warmup_sharing"] = measure_warmup_sharing(
+            args.out / "sweeps", args.warmup_replications
+        )
     if args.view_repeats:
         print(f"bench: the teaching view's start-up, {args.view_repeats} times ...", flush=True)
         report["view"] = bench_view.measure(args.view_scenario, args.view_repeats)

@@ -100,6 +100,7 @@ def targets_table(report: dict[str, Any]) -> list[dict]:
                      f"< {THOUSAND_RUNS_TARGET}", projected < THOUSAND_RUNS_TARGET)
             )  # fmt: skip
     rows += sweep_rows(report.get("sweep"))
+    rows += warmup_rows(report.get("warmup_sharing"))
     if report.get("view"):
         rows += view_rows(report["view"], _row)
     rows += calibration_rows(report.get("calibration"), _row)
@@ -129,6 +130,49 @@ def sweep_rows(sweep: dict[str, Any] | None) -> list[dict]:
                  full["seconds"] < THOUSAND_RUNS_TARGET if baseline_size else None)
         )  # fmt: skip
     return rows
+
+
+#: How each warm-up choice is named in the table and the page.
+WARMUP_LABELS = {"per_run": "a warm-up per run", "shared": "one warm-up per design point "
+                 "(`warmup: shared`)"}  # fmt: skip
+
+
+def warmup_rows(sharing: dict[str, Any] | None) -> list[dict]:
+    """1,000 baseline-year runs on 2 workers, projected from the sweep command with a warm-up
+    per run and with one per design point (analysis included), against the target."""
+    if not sharing:
+        return []
+    rows = []
+    for warmup, label in WARMUP_LABELS.items():
+        run = sharing[warmup]
+        baseline_size = run["days"] == 365 and run["scale"] == 0.1
+        shape = f"{run['projected_points']} points × {sharing['replications']} replications"
+        rows.append(
+            _row(f"1,000 baseline-year runs at scale 0.1 on 2 workers, {label}: {shape}, "
+                 f"projected from the `sweep` command on {run['points']} points × "
+                 f"{sharing['replications']} (analysis included)", run["projected_seconds"], "s",
+                 f"< {THOUSAND_RUNS_TARGET}" if baseline_size else "",
+                 run["projected_seconds"] < THOUSAND_RUNS_TARGET if baseline_size else None)
+        )  # fmt: skip
+    return rows
+
+
+def warmup_section(sharing: dict[str, Any] | None) -> list[str]:
+    """The page's section on the warm-up's cost in a sweep."""
+    if not sharing:
+        return []
+    lines = ["", "## A warm-up per run or per design point", "",
+             f"`python run.py sweep` on {sharing['workers']} workers, the first 2 × 2 points of "
+             f"`{sharing['sweep']}` × {sharing['replications']} replications, timed from "
+             "outside; the projection counts the time outside the runs (start-up, checks, "
+             "analysis, figures) once and scales the runs' time to 1,000 runs."]  # fmt: skip
+    for warmup, label in WARMUP_LABELS.items():
+        run = sharing[warmup]
+        outside, projected = run["outside_runs_seconds"], run["projected_seconds"]
+        lines.append(f"- {label}: {run['runs']} runs of {run['days']} days at scale "
+                     f"{run['scale']:g} in {run['seconds']:,.1f} s ({outside:.1f} s outside the "
+                     f"runs); 1,000 runs projected {projected:,.0f} s")  # fmt: skip
+    return lines
 
 
 def sweep_section(sweep: dict[str, Any] | None) -> list[str]:
@@ -191,6 +235,17 @@ DEFINITIONS = """\
   before the model is built to the end of the run, divided by the people; it includes the
   population's arrays (allocated in blocks that double, so up to twice the rows in use), the
   daily counters and the day's temporary arrays.
+- **1,000 runs with a warm-up per run or per design point**: the `sweep` command timed on 2
+  workers on a 2 × 2 grid cut from `scenarios/sweeps/policy_map.yaml` (baseline years at scale
+  0.1) with 10 replications a point (`--warmup-replications`), once with `warmup: per_run`
+  (every run simulates its own 1,095-day warm-up, as sweeps do by default) and once with
+  `warmup: shared` (each design point's warm-up simulated once, its replications continued
+  from copies of that state: docs/sweeps.md). Each is projected to 1,000 runs of the same
+  shape, 100 points × 10 replications: the time
+  outside the runs (start-up, the file's checks, the analysis and figures, as measured) once,
+  the runs' time (their wall seconds from `run_times.csv`, over both workers) times 1,000 over
+  the runs measured. A shared warm-up saves nothing with one replication a point (the Sobol'
+  sweep's shape).
 """
 
 
@@ -290,6 +345,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                 "on an idle machine.",
             ]
     lines += sweep_section(report.get("sweep"))
+    lines += warmup_section(report.get("warmup_sharing"))
     lines += calibration_section(report.get("calibration"))
     lines += [
         "",

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.model.model import MigrationModel
 from sim.outputs.by_country import COUNTRY_STOCK_COLUMNS
 from sim.outputs.counters import BREAKDOWN_COLUMNS
 from sim.scenario.build import build_model
@@ -116,18 +117,24 @@ def simulate(
     check_run_options(days=days, scale=scale)
     model = build_model(scenario, seed, days, scale, check)
     model.run()
-    wall = time.perf_counter() - started
+    return run_result(model, scenario.name, time.perf_counter() - started)
+
+
+def run_result(model: MigrationModel, name: str, wall_seconds: float) -> RunResult:
+    """The tables of ``model``, run to its end, as the run of scenario ``name`` with the
+    model's seed (``wall_seconds``: how long it took)."""
+    seed = int(model.seed)
     return RunResult(
-        scenario=scenario.name,
-        seed=int(seed),
-        timeseries=model.outcomes.timeseries_frame(scenario.name, int(seed)),
-        summary=model.outcomes.summary_frame(scenario.name, int(seed)),
-        breakdown=model.outcomes.breakdown_frame(scenario.name, int(seed)),
+        scenario=name,
+        seed=seed,
+        timeseries=model.outcomes.timeseries_frame(name, seed),
+        summary=model.outcomes.summary_frame(name, seed),
+        breakdown=model.outcomes.breakdown_frame(name, seed),
         leg_flows=model.leg_flows.copy(),
         leg_ids=list(model.net.leg_ids),
-        country_stocks=model.country_stocks.frame(scenario.name, int(seed), model.start_date),
+        country_stocks=model.country_stocks.frame(name, seed, model.start_date),
         stats={
-            "wall_seconds": round(wall, 3),
+            "wall_seconds": round(wall_seconds, 3),
             "people": int(round(len(model.population) / model.scale)),
             "agents": len(model.population),
             "agent_steps": int(model.agent_steps),

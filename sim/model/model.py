@@ -197,19 +197,19 @@ class MigrationModel(mesa.Model):
             Stage("people due today", self.find_people_due),
             Stage("applicants screened", self.screen_applicants),
             Stage("settled people review", self.review_settled),
-            Stage("people decide", lambda: self.travel.decide_and_depart(self.deciding)),
+            Stage("people decide", self.decide),
             Stage("seats sold", self.seats.serve),
-            Stage("legs end", lambda: self.travel.move_along_legs(self.due)),
-            Stage("asylum and returns", lambda: self.asylum.decide(self.due)),
-            Stage("returnees set out again", lambda: self.origins.come_home(self.due)),
+            Stage("legs end", self.end_legs),
+            Stage("asylum and returns", self.decide_asylum_and_returns),
+            Stage("returnees set out again", self.returnees_set_out),
             Stage("expulsions", self.settlement.expel),
             Stage("smugglers adapt", self.reviews.adapt_smugglers),
             Stage("routes re-evaluated", self.refresh_routes),
             Stage("news spreads", self.spread_news),
-            Stage("stocks recorded", lambda: record_stocks(self)),
+            Stage("stocks recorded", self.record_stocks),
         ]
         if check:
-            self.stages.append(Stage("conservation checked", lambda: assert_conserved(self)))
+            self.stages.append(Stage("conservation checked", self.assert_conserved))
 
     # ----------------------------------------------------------------- the clock
     @property
@@ -314,6 +314,30 @@ class MigrationModel(mesa.Model):
         """Settled people due today review their situation (and people released from
         detention may go home assisted); the others go on to decide."""
         self.deciding = self.settlement.review(self.deciding)
+
+    def decide(self) -> None:
+        """The people deciding today decide (:meth:`Travel.decide_and_depart`)."""
+        self.travel.decide_and_depart(self.deciding)
+
+    def end_legs(self) -> None:
+        """The legs of the people due today end (:meth:`Travel.move_along_legs`)."""
+        self.travel.move_along_legs(self.due)
+
+    def decide_asylum_and_returns(self) -> None:
+        """Claims and return orders due today are decided (:meth:`Asylum.decide`)."""
+        self.asylum.decide(self.due)
+
+    def returnees_set_out(self) -> None:
+        """Returnees due today set out again (:meth:`Origins.come_home`)."""
+        self.origins.come_home(self.due)
+
+    def record_stocks(self) -> None:
+        """Today's stocks are recorded (:func:`sim.model.stocks.record_stocks`)."""
+        record_stocks(self)
+
+    def assert_conserved(self) -> None:
+        """Under ``check``: nobody was lost or made (:func:`assert_conserved`)."""
+        assert_conserved(self)
 
     def refresh_routes(self) -> None:
         """Monthly: people re-evaluate the way ahead at the new prices and risks; at home, the

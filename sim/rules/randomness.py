@@ -17,6 +17,11 @@ A person's *key* (:func:`person_keys`) says who they are independently of the ro
 the origin and day they set out and their rank among those setting out from there that day. A
 policy that changes how many set out from one place shifts nobody else's key, so everyone else
 keeps their draws.
+
+A run can also be continued from another's state with a new seed (a sweep's shared warm-up):
+:meth:`RandomStreams.branch` gives the new seed's streams and daily draws from the branch day
+on, while the lasting traits of people who set out before it stay what they were (they are the
+same people; a trait drawn anew would change who they are half-way through their journey).
 """
 
 from __future__ import annotations
@@ -42,8 +47,13 @@ def person_keys(day: int, places: np.ndarray, counts: np.ndarray) -> np.ndarray:
     n = int(counts.sum())
     rank = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
     place = np.repeat(places, counts).astype(np.uint64)
-    day_part = np.uint64(day + DAY_OFFSET) << np.uint64(40)
-    return day_part | (place << np.uint64(24)) | rank.astype(np.uint64)
+    return first_key(day) | (place << np.uint64(24)) | rank.astype(np.uint64)
+
+
+def first_key(day: int) -> np.uint64:
+    """The lowest key of anyone setting out on ``day``: keys order people by the day they
+    set out (the day is the key's highest bits)."""
+    return np.uint64(day + DAY_OFFSET) << np.uint64(40)
 
 
 def poisson_quantile(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -75,6 +85,19 @@ class RandomStreams:
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
         self._keys: dict[str, int] = {}  # each process's hashed name
+        # After a branch: the first key of the branch day, and the streams whose traits the
+        # people with lower keys (who set out before it) keep.
+        self._earlier: tuple[np.uint64, RandomStreams] | None = None
+
+    def branch(self, seed: int, day: int) -> RandomStreams:
+        """The streams of a run continued from this one's state on ``day`` with ``seed``.
+
+        Everything drawn from ``day`` on (generators, daily draws, the traits of people who
+        set out from then on) is ``seed``'s; the traits of people who set out before ``day``
+        stay this run's."""
+        branched = RandomStreams(seed)
+        branched._earlier = (first_key(day), self)
+        return branched
 
     def stream(self, name: str) -> np.random.Generator:
         """The generator of one random process, keyed by its name and the run's seed.
@@ -110,4 +133,10 @@ class RandomStreams:
 
     def trait(self, name: str, keys: np.ndarray) -> np.ndarray:
         """One uniform per person key for a lasting attribute ``name`` (the same every day)."""
-        return self.draws(name, keys, TRAIT_DAY - DAY_OFFSET)
+        traits = self.draws(name, keys, TRAIT_DAY - DAY_OFFSET)
+        if self._earlier is not None:
+            branch_key, earlier = self._earlier
+            older = keys.astype(np.uint64, copy=False) < branch_key
+            if older.any():
+                traits[older] = earlier.trait(name, keys[older])
+        return traits

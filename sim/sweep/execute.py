@@ -7,6 +7,11 @@ with ``resume``, those with no successful run recorded) and hands each finished 
 address the tasks go to a Dask cluster (:mod:`sim.sweep.cluster`). Whatever stops the sweep
 (the end, Ctrl-C, a termination signal, a lost cluster), the runs finished so far are written
 before it returns or raises. A progress bar shows runs done, failures and the time left.
+
+With a shared warm-up (:attr:`~sim.sweep.tasks.Plan.shares_warmup`) a unit of work is a design
+point's missing replications (:class:`~sim.sweep.tasks.PointTask`, run by
+:func:`~sim.sweep.tasks.run_model_point` on whichever backend), and its records reach the store
+together when the point's last replication finishes.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from tqdm import tqdm
 from sim.execution.pool import TaskError, run_tasks
 from sim.sweep import cluster
 from sim.sweep.store import KEYS, SweepStore
-from sim.sweep.tasks import Plan, RunRecord, SweepTask
+from sim.sweep.tasks import Plan, PointTask, RunRecord, SweepTask, run_model_point
 
 TaskFunction = Callable[[SweepTask], RunRecord]
 
@@ -83,44 +88,50 @@ def run_plan(
     ``workers`` processes on this machine (default: every core), or the Dask cluster whose
     scheduler is at ``scheduler``. ``progress`` shows a progress bar (default: when standard
     error is a terminal). Raises ``KeyboardInterrupt`` (Ctrl-C or SIGTERM) or a
-    :class:`~sim.errors.UserError` (a lost cluster) after writing what finished.
+    :class:`~sim.errors.UserError` (a lost cluster) after writing what finished. With a shared
+    warm-up the design points are run by :func:`~sim.sweep.tasks.run_model_point` instead of
+    ``task_function``.
     """
-    tasks, kept = pending_tasks(plan, store)
+    pending, kept = pending_tasks(plan, store)
+    units = plan.units(pending)
+    function = run_model_point if plan.shares_warmup else task_function
     state = Progress(total=plan.runs, kept=kept)
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=plan.runs, initial=kept, desc=plan.name, unit="run", disable=not show)
     bar.set_postfix(failed=0)
 
     def finished(index: int, result: Any) -> None:
-        record = _as_record(tasks[index], result)
-        store.add(record)
-        state.ran += 1
-        state.failed += record.error is not None
-        bar.update()
+        for record in _as_records(units[index], result):
+            store.add(record)
+            state.ran += 1
+            state.failed += record.error is not None
+            bar.update()
         bar.set_postfix(failed=state.failed)
 
     try:
         with _terminate_like_interrupt(), store.writing():
-            if tasks and scheduler is None:
+            if units and scheduler is None:
                 pool_desc = f"{plan.name} (pool)"
                 run_tasks(
-                    tasks, task_function, workers, desc=pool_desc, on_result=finished,
+                    units, function, workers, desc=pool_desc, on_result=finished,
                     keep_results=False, progress=False,
                 )  # fmt: skip
-            elif tasks:
+            elif units:
                 with cluster.session(scheduler) as client:
                     state.warnings = tuple(cluster.check_workers(client))
-                    cluster.run_on_cluster(client, tasks, task_function, finished)
+                    cluster.run_on_cluster(client, units, function, finished)
     finally:
         bar.close()
     return state
 
 
-def _as_record(task: SweepTask, result: Any) -> RunRecord:
-    """A task's result as a record: the record itself, or a failure the backend reported
-    (a worker that died, an error Dask caught)."""
+def _as_records(unit: SweepTask | PointTask, result: Any) -> list[RunRecord]:
+    """A unit's result as records: the record (or a point's records) itself, or for each of
+    its tasks a failure the backend reported (a worker that died, an error Dask caught)."""
     if isinstance(result, RunRecord):
+        return [result]
+    if isinstance(result, list):
         return result
-    if isinstance(result, TaskError):
-        return RunRecord.failed(task, result.message)
-    return RunRecord.failed(task, str(result))
+    tasks = unit.tasks if isinstance(unit, PointTask) else (unit,)
+    message = result.message if isinstance(result, TaskError) else str(result)
+    return [RunRecord.failed(task, message) for task in tasks]

@@ -223,7 +223,7 @@ def load_sweep(
     seed = scenario.seed if model.seed is None else model.seed
     run = ModelSpec(base, targets, modes, days_run, scale_run, tuple(outputs))
     plan = Plan(model.name, design, model.replications, replication_seeds(seed, model.replications),
-                [o.name for o in outputs], run)  # fmt: skip
+                [o.name for o in outputs], run, model.warmup)  # fmt: skip
     _check_points(source, plan)
     return Sweep(Path(path), source.text, model, scenario, plan, overrides)
 

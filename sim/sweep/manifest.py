@@ -103,6 +103,7 @@ def write_manifest(
             "factors": factor_record(plan),
         },
         "replications": plan.replications,
+        "warmup": plan.warmup,
         "seeds": plan.seeds,
         "runs": plan.runs,
         "outputs": plan.outputs,

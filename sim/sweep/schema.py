@@ -23,6 +23,9 @@ from sim.scenario.schema import NAME_PATTERN
 FACTOR_NAME = r"^[A-Za-z_][A-Za-z0-9_.]*$"
 #: Column names of runs.parquet that factors and outputs cannot take.
 RESERVED = ("point", "replication", "seed", "error")
+#: How a design point's replications get their warm-up: each its own (`per_run`), or one
+#: simulated once per point and continued by every replication with its own seed (`shared`).
+Warmup = Literal["per_run", "shared"]
 
 
 class FactorModel(StrictModel):
@@ -194,6 +197,12 @@ class SweepModel(StrictModel):
     replications: Int = Field(1, ge=1, le=1000)
     """Runs per design point, with seeds derived from `seed`; replication r has the same seed
     at every point (paired)."""
+
+    warmup: Warmup = "per_run"
+    """`per_run` (default): every replication simulates its own warm-up. `shared`: each design
+    point's warm-up is simulated once, with replication 0's seed, and every replication goes
+    on from its state on the start date with its own seed (faster; the replications' spread
+    then leaves out how the warm-up itself varies)."""
 
     factors: dict[str, FactorModel] = Field(min_length=1)
     """Factor name (a column of runs.parquet) -> the factor."""

@@ -12,6 +12,14 @@ factor values into the base scenario, validates it, simulates it with
 becomes a :class:`RunRecord` with the error, so one failed run does not stop a sweep. Any other
 top-level function from :class:`SweepTask` to :class:`RunRecord` can drive the same pipeline
 (the tests push the Ishigami function through it).
+
+With a shared warm-up (``warmup: shared``) the unit of work is a design point instead:
+:meth:`Plan.units` groups the tasks by point into :class:`PointTask` objects, and
+:func:`run_model_point` simulates the point's warm-up once, with replication 0's seed
+(:func:`sim.execution.warmup.warm_up`), and runs each replication from a copy of that state
+with its own seed (:func:`sim.execution.warmup.branch`). The warm-up never leaves the process
+that simulated it. It is deterministic given its seed, so a point run again (a resumed sweep's
+missing replications) starts from the same state and gives the same records.
 """
 
 from __future__ import annotations
@@ -28,10 +36,12 @@ import numpy as np
 
 from sim.execution.pool import describe_error
 from sim.execution.runner import simulate
+from sim.execution.warmup import branch, warm_up
 from sim.scenario.loading import scenario_from_dict
 from sim.sweep.design import Design
 from sim.sweep.outputs import Output, compute_all
 from sim.sweep.paths import Mode, Target, apply
+from sim.sweep.schema import Warmup
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,50 @@ def run_model_task(task: SweepTask) -> RunRecord:
                      wall_seconds=time.perf_counter() - started, worker=worker_name())  # fmt: skip
 
 
+@dataclass(frozen=True)
+class PointTask:
+    """The replications of one design point to run from one shared warm-up, simulated with
+    ``warmup_seed`` (replication 0's, whichever replications are to run)."""
+
+    tasks: tuple[SweepTask, ...]
+    warmup_seed: int
+
+    def __str__(self) -> str:
+        replications = ", ".join(str(task.replication) for task in self.tasks)
+        return f"design point {self.tasks[0].point}, replications {replications}"
+
+
+def run_model_point(unit: PointTask) -> list[RunRecord]:
+    """Run a design point's replications from one shared warm-up; never raises. If the
+    warm-up fails, every replication is recorded failed with its error. The first record's
+    wall time includes the warm-up."""
+    started = time.perf_counter()
+    first = unit.tasks[0]
+    spec = first.model
+    try:
+        scenario = scenario_from_dict(spec.scenario_data(first.values))
+        warmed = warm_up(scenario, unit.warmup_seed, days=spec.days, scale=spec.scale)
+    except Exception as error:  # the point fails, the sweep goes on
+        text, wall = describe_error(error), time.perf_counter() - started
+        return [RunRecord.failed(task, text, wall) for task in unit.tasks]
+    records = []
+    for task in unit.tasks:
+        try:
+            model = branch(warmed, task.seed)
+            model.run()
+            timeseries = model.outcomes.timeseries_frame(scenario.name, task.seed)
+            outputs = compute_all(timeseries, list(spec.outputs))
+        except Exception as error:  # a failed run is recorded, and the others go on
+            record = RunRecord.failed(task, describe_error(error))
+        else:
+            record = RunRecord(task.point, task.replication, task.seed, dict(task.values),
+                               outputs, worker=worker_name())  # fmt: skip
+        record.wall_seconds = time.perf_counter() - started
+        records.append(record)
+        started = time.perf_counter()
+    return records
+
+
 @dataclass
 class Plan:
     """A sweep's runs: the design, ``replications`` per point with their ``seeds``, the output
@@ -120,6 +174,12 @@ class Plan:
     seeds: list[int]
     outputs: list[str]
     model: ModelSpec | None = None
+    warmup: Warmup = "per_run"
+
+    @property
+    def shares_warmup(self) -> bool:
+        """Whether each design point's replications share one warm-up (a model sweep)."""
+        return self.warmup == "shared" and self.model is not None
 
     @property
     def runs(self) -> int:
@@ -134,6 +194,16 @@ class Plan:
             for r in range(self.replications)
         ]
 
+    def units(self, tasks: list[SweepTask]) -> list[SweepTask] | list[PointTask]:
+        """The units of work that run ``tasks``: the tasks themselves, or with a shared
+        warm-up one :class:`PointTask` per design point, in order."""
+        if not self.shares_warmup:
+            return tasks
+        by_point: dict[int, list[SweepTask]] = {}
+        for task in tasks:
+            by_point.setdefault(task.point, []).append(task)
+        return [PointTask(tuple(group), self.seeds[0]) for group in by_point.values()]
+
     def fingerprint(self) -> str:
         """SHA-256 of what the runs' results depend on: the design, seeds, outputs and model
         spec (a resumed sweep must have the same)."""
@@ -146,6 +216,8 @@ class Plan:
             "outputs": self.outputs,
             "model": None if self.model is None else _model_description(self.model),
         }
+        if self.shares_warmup:  # only then, so that earlier sweeps' fingerprints stay valid
+            described["warmup"] = self.warmup
         digest.update(json.dumps(described, sort_keys=True, default=str).encode("utf-8"))
         return digest.hexdigest()
 
