@@ -31,10 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 MAX_LINES = 400
 #: Modules allowed an import inside a function (none), and over MAX_LINES + 20 (debts).
 KNOWN_FUNCTION_IMPORTS: dict[str, str] = {}
-KNOWN_LONG_MODULES: dict[str, str] = {
-    "sim.model.model": "the stages that were lambdas became bound methods (a copied "
-    "model must step itself, issue 12's shared warm-up); split the day's stages from set-up",
-}
+KNOWN_LONG_MODULES: dict[str, str] = {}
 
 
 def module_name(path: Path) -> str:

@@ -66,7 +66,8 @@ from sim.model.seats import SeatQueue
 from sim.model.settlement import Settlement
 from sim.model.stocks import StatusCount, record_stocks
 from sim.model.travel import Travel
-from sim.network import MODES, ROUTES, SEGMENTS, Network
+from sim.model.views import migrant_view
+from sim.network import MODES, SEGMENTS, Network
 from sim.outputs.admissions import PATHWAYS, LegalAdmissions
 from sim.outputs.by_country import CountryStocks
 from sim.outputs.counters import Outcomes
@@ -134,7 +135,6 @@ class MigrationModel(mesa.Model):
         self.check_conservation = check
         self.net, self.params = network, params
         c = network.compiled
-        self.route_ids = ROUTES
         self.policies = list(policies or [])
         self.random_streams = RandomStreams(seed)
         self.population = Population(capacity=1024)
@@ -410,28 +410,5 @@ class MigrationModel(mesa.Model):
 
     # ----------------------------------------------------------------- views
     def migrant(self, i: int) -> MigrantView:
-        """A readable view of person ``i``."""
-        pop = self.population
-        if not 0 <= i < len(pop):
-            raise IndexError(f"no person {i}: ids run from 0 to {len(pop) - 1}")
-        ids = self.net.place_ids
-        leg, route, next_day = int(pop.leg[i]), int(pop.entry_route[i]), int(pop.next_day[i])
-        return MigrantView(
-            id=i,
-            status=Status(int(pop.status[i])).name.lower(),
-            place=ids[int(pop.place[i])],
-            leg=self.net.leg_ids[leg] if leg >= 0 else None,
-            next_day=None if next_day == NEVER else next_day,
-            origin=ids[int(pop.origin[i])],
-            nationality=self.net.nationalities[int(pop.nationality[i])],
-            protection_need=bool(pop.protection_need[i]),
-            budget_eur=round(float(pop.budget[i]), 2),
-            earnings_eur_per_day=round(float(self.wage[pop.place[i]] * pop.earnings[i]), 2),
-            risk_tolerance=round(float(pop.risk_tolerance[i]), 3),
-            risk_perception=round(float(pop.risk_perception[i]), 3),
-            destination=ids[int(pop.destination[i])],
-            attempts=int(pop.attempts[i]),
-            failures=int(pop.failures[i]),
-            days_in_transit=self.day - int(pop.set_out_day[i]),
-            entry_route=self.route_ids[route] if route >= 0 else None,
-        )
+        """A readable view of person ``i`` (:func:`sim.model.views.migrant_view`)."""
+        return migrant_view(self, i)
