@@ -12,12 +12,14 @@ import shutil
 import socket
 import subprocess
 import sys
+from argparse import Namespace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from conftest import SCENARIOS
 
+from sim.commands import sweep as sweep_command
 from sim.sweep.tasks import RunRecord, SweepTask
 
 #: The scenario the small sweep varies: scenarios/policy_map.yaml with a 150-day warm-up
@@ -61,6 +63,26 @@ def write_sweep(folder: Path, data: dict[str, Any] | None = None, **changes: Any
     path = folder / f"{content['name']}.yaml"
     path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
     return path
+
+
+def sweep_args(path: Path, out: Path, **options: Any) -> Namespace:
+    """The ``sweep`` command's arguments for sweep file ``path`` into ``out``: its defaults,
+    changed by ``options``."""
+    defaults = dict(workers=None, scheduler=None, resume=False, days=None, scale=None,
+                    replications=None, samples=None, csv=False)  # fmt: skip
+    return Namespace(sweep=str(path), out=str(out), **{**defaults, **options})
+
+
+def sweep_on_local_cluster(path: Path, out: Path) -> bytes:
+    """Run sweep file ``path`` into ``out`` on a real two-worker ``distributed.LocalCluster``;
+    the bytes of its runs.parquet."""
+    import distributed
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:  # fmt: skip
+        args = sweep_args(path, out, scheduler=cluster.scheduler_address)
+        assert sweep_command.main(args) == 0
+    return (out / "runs.parquet").read_bytes()
 
 
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from argparse import Namespace
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import ROOT
-from sweep_cases import failing_at_point_one, free_port, start_cluster, stop, write_sweep
+from sweep_cases import (
+    failing_at_point_one,
+    free_port,
+    start_cluster,
+    stop,
+    sweep_args,
+    sweep_on_local_cluster,
+    write_sweep,
+)
 
 from sim.commands import sweep as sweep_command
 from sim.errors import UserError
@@ -27,12 +33,6 @@ from sim.sweep.store import SweepStore
 from sim.sweep.tasks import Plan
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
-
-
-def sweep_args(path: Path, out: Path, **options) -> Namespace:
-    defaults = dict(workers=None, scheduler=None, resume=False, days=None, scale=None,
-                    replications=None, samples=None, csv=False)  # fmt: skip
-    return Namespace(sweep=str(path), out=str(out), **{**defaults, **options})
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +72,7 @@ def test_the_process_pool_gives_the_same_table(serial, tmp_path):
 
 def test_a_local_dask_cluster_gives_the_same_table(serial, tmp_path):
     path, reference = serial
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:  # fmt: skip
-        args = sweep_args(path, tmp_path / "dask", scheduler=cluster.scheduler_address)
-        assert sweep_command.main(args) == 0
-    same = (tmp_path / "dask" / "runs.parquet").read_bytes()
+    same = sweep_on_local_cluster(path, tmp_path / "dask")
     assert same == (reference / "runs.parquet").read_bytes()
 
 

@@ -15,13 +15,12 @@ import signal
 import subprocess
 import sys
 import time
-from argparse import Namespace
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT
-from sweep_cases import TINY, start_cluster, stop, write_sweep
+from sweep_cases import TINY, start_cluster, stop, sweep_args, write_sweep
 
 from sim.commands import sweep as sweep_command
 
@@ -35,18 +34,12 @@ LONGER["replications"] = 8
 RUNS = 80
 
 
-def args(path, out, **options) -> Namespace:
-    defaults = dict(workers=2, scheduler=None, resume=False, days=None, scale=None,
-                    replications=None, samples=None, csv=False)  # fmt: skip
-    return Namespace(sweep=str(path), out=str(out), **{**defaults, **options})
-
-
 @pytest.fixture(scope="module")
 def straight(tmp_path_factory):
     """The sweep run straight through (in this process, one worker)."""
     folder = tmp_path_factory.mktemp("straight")
     path = write_sweep(folder, LONGER)
-    assert sweep_command.main(args(path, folder / "out", workers=1)) == 0
+    assert sweep_command.main(sweep_args(path, folder / "out", workers=1)) == 0
     return path, (folder / "out" / "runs.parquet").read_bytes()
 
 
@@ -81,7 +74,7 @@ def test_a_sweep_stopped_half_way_and_resumed_equals_one_run_straight_through(
         assert "Traceback" not in stderr
     time.sleep(1)  # let the killed group's last processes go
 
-    assert sweep_command.main(args(path, out, resume=True, workers=1)) == 0
+    assert sweep_command.main(sweep_args(path, out, resume=True, workers=1)) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert manifest["counts"]["kept"] == kept and manifest["counts"]["run_now"] == RUNS - kept
@@ -113,7 +106,7 @@ def test_a_lost_cluster_keeps_the_finished_runs_and_the_sweep_resumes_locally(st
     kept = recorded(out)
     assert 0 < kept < RUNS
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
-    assert sweep_command.main(args(path, out, resume=True, workers=1)) == 0
+    assert sweep_command.main(sweep_args(path, out, resume=True, workers=1)) == 0
     assert (out / "runs.parquet").read_bytes() == reference
 
 
@@ -142,7 +135,7 @@ def test_a_killed_worker_fails_only_runs_that_resume_runs_again(straight, tmp_pa
     runs = pq.read_table(out / "runs.parquet").to_pandas()
     failed = int(runs["error"].notna().sum())
     assert len(runs) == RUNS and 0 < failed < RUNS
-    assert sweep_command.main(args(path, out, resume=True, workers=1)) == 0
+    assert sweep_command.main(sweep_args(path, out, resume=True, workers=1)) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["run_now"] == failed and manifest["counts"]["failed"] == 0
     assert (out / "runs.parquet").read_bytes() == reference
@@ -152,8 +145,8 @@ def test_resuming_with_another_sweep_file_is_refused(straight, tmp_path):
     path, _ = straight
     out = tmp_path / "out"
     other = write_sweep(tmp_path, LONGER, replications=3)
-    assert sweep_command.main(args(other, out, workers=1, replications=1)) == 0
+    assert sweep_command.main(sweep_args(other, out, workers=1, replications=1)) == 0
     with pytest.raises(Exception, match="started from a different sweep"):
-        sweep_command.main(args(path, out, resume=True))
+        sweep_command.main(sweep_args(path, out, resume=True, workers=2))
     with pytest.raises(Exception, match="already holds a sweep"):
-        sweep_command.main(args(other, out, workers=1, replications=1))
+        sweep_command.main(sweep_args(other, out, workers=1, replications=1))

@@ -11,13 +11,11 @@ import copy
 import shutil
 import subprocess
 import sys
-from argparse import Namespace
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import ROOT
-from sweep_cases import TINY, write_sweep
+from sweep_cases import TINY, sweep_args, sweep_on_local_cluster, write_sweep
 
 from sim.commands import sweep as sweep_command
 from sim.sweep.loading import load_sweep
@@ -30,18 +28,12 @@ OUTPUTS = ["arrivals.central_med", "arrivals.western_balkans", "dead_missing.cen
            "dead_missing.western_balkans", "stranded.all.2023-01-10..2023-01-20"]  # fmt: skip
 
 
-def sweep_args(path: Path, out: Path, **options) -> Namespace:
-    defaults = dict(workers=1, scheduler=None, resume=False, days=None, scale=None,
-                    replications=None, samples=None, csv=False)  # fmt: skip
-    return Namespace(sweep=str(path), out=str(out), **{**defaults, **options})
-
-
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory):
     """The shared-warm-up sweep run in this process: the reference table."""
     folder = tmp_path_factory.mktemp("shared")
     path = write_sweep(folder, SHARED)
-    assert sweep_command.main(sweep_args(path, folder / "out")) == 0
+    assert sweep_command.main(sweep_args(path, folder / "out", workers=1)) == 0
     return path, folder / "out"
 
 
@@ -70,13 +62,9 @@ def test_the_process_pool_gives_the_same_table(serial, tmp_path):
 
 
 def test_a_local_dask_cluster_gives_the_same_table(serial, tmp_path):
-    distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
     path, reference = serial
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:  # fmt: skip
-        args = sweep_args(path, tmp_path / "dask", scheduler=cluster.scheduler_address)
-        assert sweep_command.main(args) == 0
-    same = (tmp_path / "dask" / "runs.parquet").read_bytes()
+    same = sweep_on_local_cluster(path, tmp_path / "dask")
     assert same == (reference / "runs.parquet").read_bytes()
 
 
@@ -112,7 +100,7 @@ def test_a_resumed_sweep_with_points_partly_done_gives_the_same_table(serial, tm
     for name in ("runs.parquet", "run_times.csv", "points.csv"):
         (out / name).unlink()
     capsys.readouterr()
-    assert sweep_command.main(sweep_args(serial[0], out, resume=True)) == 0
+    assert sweep_command.main(sweep_args(serial[0], out, resume=True, workers=1)) == 0
     assert "12 runs recorded (8 kept from before)" in capsys.readouterr().out
     assert (out / "runs.parquet").read_bytes() == (reference / "runs.parquet").read_bytes()
 

@@ -43,6 +43,7 @@ class Travel:
         c = model.net.compiled
         legs, valid = behaviour.candidate_legs(np.arange(c.n_places), c.out_start)
         self.widest = legs.shape[1]
+        self.n_ways_on = np.diff(c.out_start)  # how many, per place
         self.ways_on = {
             width: (legs[:, :width].copy(), valid[:, :width].copy())
             for width in {NARROW_CHOICE, self.widest}
@@ -69,8 +70,7 @@ class Travel:
         # hubs); people at places with one way on (a third of decisions) take it if it is open
         # to them, and those at places with two (nearly half) choose apart from the hubs'.
         # The result is the same as one choice for all.
-        place = pop.place[ids]
-        degree = c.out_start[place + 1] - c.out_start[place]
+        degree = self.n_ways_on[pop.place[ids]]
         single = degree == 1
         narrow = degree <= NARROW_CHOICE
         if single.any():

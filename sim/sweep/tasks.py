@@ -7,8 +7,8 @@ replication), point by point. Replication ``r`` uses the same seed at every desi
 seeds, common random numbers), so two points differ by their factors and not by their luck.
 
 :func:`run_model_task` is what a worker runs for a task of a model sweep: it writes the point's
-factor values into the base scenario, validates it, simulates it with
-:func:`sim.execution.runner.simulate` and computes the outputs. It never raises: a failure
+factor values into the base scenario, validates it, builds and runs its model and computes
+the outputs from the daily table (:func:`run_outputs`). It never raises: a failure
 becomes a :class:`RunRecord` with the error, so one failed run does not stop a sweep. Any other
 top-level function from :class:`SweepTask` to :class:`RunRecord` can drive the same pipeline
 (the tests push the Ishigami function through it).
@@ -35,8 +35,10 @@ from typing import Any
 import numpy as np
 
 from sim.execution.pool import describe_error
-from sim.execution.runner import simulate
+from sim.execution.runner import check_run_options
 from sim.execution.warmup import branch, warm_up
+from sim.model.model import MigrationModel
+from sim.scenario.build import build_model
 from sim.scenario.loading import scenario_from_dict
 from sim.sweep.design import Design
 from sim.sweep.outputs import Output, compute_all
@@ -94,6 +96,12 @@ class RunRecord:
     worker: str = ""
 
     @classmethod
+    def done(cls, task: SweepTask, outputs: dict[str, float], wall_seconds: float) -> RunRecord:
+        """The record of a task that ran, with its ``outputs``."""
+        return cls(task.point, task.replication, task.seed, dict(task.values), outputs,
+                   wall_seconds=wall_seconds, worker=worker_name())  # fmt: skip
+
+    @classmethod
     def failed(cls, task: SweepTask, error: str, wall_seconds: float = 0.0) -> RunRecord:
         """The record of a task that failed with ``error``."""
         return cls(task.point, task.replication, task.seed, dict(task.values), error=error,
@@ -111,12 +119,20 @@ def run_model_task(task: SweepTask) -> RunRecord:
     spec = task.model
     try:
         scenario = scenario_from_dict(spec.scenario_data(task.values))
-        result = simulate(scenario, task.seed, days=spec.days, scale=spec.scale)
-        outputs = compute_all(result.timeseries, list(spec.outputs))
+        check_run_options(days=spec.days, scale=spec.scale)
+        model = build_model(scenario, task.seed, spec.days, spec.scale)
+        outputs = run_outputs(model, scenario.name, task)
     except Exception as error:  # a failed run is recorded, and the sweep goes on
         return RunRecord.failed(task, describe_error(error), time.perf_counter() - started)
-    return RunRecord(task.point, task.replication, task.seed, dict(task.values), outputs,
-                     wall_seconds=time.perf_counter() - started, worker=worker_name())  # fmt: skip
+    return RunRecord.done(task, outputs, time.perf_counter() - started)
+
+
+def run_outputs(model: MigrationModel, name: str, task: SweepTask) -> dict[str, float]:
+    """Run ``model`` (scenario ``name``, ``task``'s seed) to its end; the sweep's outputs, from
+    its daily table alone (the run's other tables are not needed)."""
+    model.run()
+    timeseries = model.outcomes.timeseries_frame(name, task.seed)
+    return compute_all(timeseries, list(task.model.outputs))
 
 
 @dataclass(frozen=True)
@@ -148,16 +164,11 @@ def run_model_point(unit: PointTask) -> list[RunRecord]:
     records = []
     for task in unit.tasks:
         try:
-            model = branch(warmed, task.seed)
-            model.run()
-            timeseries = model.outcomes.timeseries_frame(scenario.name, task.seed)
-            outputs = compute_all(timeseries, list(spec.outputs))
+            outputs = run_outputs(branch(warmed, task.seed), scenario.name, task)
         except Exception as error:  # a failed run is recorded, and the others go on
-            record = RunRecord.failed(task, describe_error(error))
+            record = RunRecord.failed(task, describe_error(error), time.perf_counter() - started)
         else:
-            record = RunRecord(task.point, task.replication, task.seed, dict(task.values),
-                               outputs, worker=worker_name())  # fmt: skip
-        record.wall_seconds = time.perf_counter() - started
+            record = RunRecord.done(task, outputs, time.perf_counter() - started)
         records.append(record)
         started = time.perf_counter()
     return records
