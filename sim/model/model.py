@@ -137,7 +137,7 @@ class MigrationModel(mesa.Model):
         c = network.compiled
         self.policies = list(policies or [])
         self.random_streams = RandomStreams(seed)
-        self.population = Population(capacity=1024)
+        self.population = Population(capacity=self.expected_people())
         self.population_agent = PopulationAgent(self, self.population)
         self.states, self.eu = build_states(self, network, params)
         self.conduct = self.states[0].conduct
@@ -210,6 +210,13 @@ class MigrationModel(mesa.Model):
         ]
         if check:
             self.stages.append(Stage("conservation checked", self.assert_conserved))
+
+    def expected_people(self) -> int:
+        """Rows to reserve for the people of the whole run: those setting out at the origins'
+        reference rates over the warm-up and the run, with a quarter more for departures above
+        them (more still and the population doubles). Untouched rows cost no memory."""
+        days = self.warmup_days + self.days
+        return int(1.25 * self.params.departure_rate.sum() / 365.0 * days * self.scale) + 1024
 
     # ----------------------------------------------------------------- the clock
     @property

@@ -157,11 +157,15 @@ class Origins:
         mods, c = model.modifiers, model.net.compiled
         if not mods.legal_places.any():
             return np.zeros_like(self.nationality_share)
+        # Summed (places) and the most (awareness) over each state's places with either.
+        used = np.flatnonzero(
+            mods.legal_places.any(axis=(1, 2)) | mods.legal_awareness.any(axis=(1, 2))
+        )
         n_states = int(c.place_state.max()) + 1
         places_by_state = np.zeros((n_states, *mods.legal_places.shape[1:]))
-        np.add.at(places_by_state, c.place_state, mods.legal_places)
+        np.add.at(places_by_state, c.place_state[used], mods.legal_places[used])
         awareness_by_state = np.zeros((n_states, *mods.legal_awareness.shape[1:]))
-        np.maximum.at(awareness_by_state, c.place_state, mods.legal_awareness)
+        np.maximum.at(awareness_by_state, c.place_state[used], mods.legal_awareness[used])
         state = c.place_state[self.places]
         return legal_diversion(
             would_be[:, None] * self.nationality_share,

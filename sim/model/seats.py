@@ -10,9 +10,10 @@ day and chooses again (possibly the same leg: then they join at the back). So a 
 happens that day: people in line do nothing until a seat or their patience comes.
 
 The line keeps its entries as arrays (person, leg, the day their patience runs out). An entry
-is still good while the person is waiting for that leg with that deadline; anything that moved
-them in the meantime (a decision, an expulsion) makes it stale, and stale entries are dropped
-when the line is served. Smugglers see the demand of the month in the people joining their
+is still good while the person is waiting with that deadline (nobody joins twice in a day and
+patience is the same all run, so the deadline names the day they joined, and with it the leg);
+anything that moved them in the meantime (a decision, an expulsion) makes it stale, and stale
+entries are dropped when the line is served. Smugglers see the demand of the month in the people joining their
 lines (``SmugglingMarket.record_requests``), so prices and capacities still respond to queues.
 """
 
@@ -43,7 +44,7 @@ class SeatQueue:
             return
         model = self.model
         pop = model.population
-        order = np.argsort(model.draws("seats", ids), kind="stable")
+        order = np.argsort(model.draws("seats", ids))  # draws do not tie
         ids, legs = ids[order], legs[order]
         deadline = model.day + model.params.seat_patience_days
         pop.set_status(ids, Status.WAITING_FOR_SEAT)
@@ -60,11 +61,7 @@ class SeatQueue:
         leg = np.concatenate([self.leg, *(j[1] for j in self._joining)])
         deadline = np.concatenate([self.deadline, *(j[2] for j in self._joining)])
         self._joining = []
-        still = (
-            (pop.status[ids] == Status.WAITING_FOR_SEAT)
-            & (pop.leg[ids] == leg)
-            & (pop.next_day[ids] == deadline)
-        )
+        still = (pop.next_day[ids] == deadline) & (pop.status[ids] == Status.WAITING_FOR_SEAT)
         ids, leg, deadline = ids[still], leg[still], deadline[still]
         # A stable sort by leg keeps each line in the order people joined it.
         order = np.argsort(leg, kind="stable")
