@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.outputs.counters import ROUTE_LABELS
 from sim.scenario.loading import load_scenario, scenario_from_dict
 from sim.sweep import store as store_module
 from sim.sweep.design import DesignSpec, Factor, design_size, sample_design
@@ -119,15 +120,17 @@ def test_a_path_that_leads_nowhere_is_a_path_error(policy_map, network):
             resolve(path, policy_map, network)
 
 
-def timeseries(days: int = 10) -> pd.DataFrame:
-    """A tiny time series: arrivals 1..days, attempts 2 per day, stranded 100 - day."""
-    rows = []
-    for day in range(days):
-        rows += [(day, "central_med", "arrivals", day + 1.0),
-                 (day, "central_med", "attempts", 2.0),
-                 (day, "central_med", "dead_missing", 0.5),
-                 (day, "central_med", "stranded", 100.0 - day)]  # fmt: skip
-    return pd.DataFrame(rows, columns=["day", "route", "metric", "value"])
+def daily_table(days: int = 10) -> dict[str, np.ndarray]:
+    """A tiny daily table (metric -> days x routes): on the Central Med, arrivals 1..days,
+    attempts 2 per day, stranded 100 - day; elsewhere nothing."""
+    table = {m: np.zeros((days, len(ROUTE_LABELS)))
+             for m in ("arrivals", "attempts", "dead_missing", "stranded")}  # fmt: skip
+    route = ROUTE_LABELS.index("central_med")
+    table["arrivals"][:, route] = np.arange(days) + 1.0
+    table["attempts"][:, route] = 2.0
+    table["dead_missing"][:, route] = 0.5
+    table["stranded"][:, route] = 100.0 - np.arange(days)
+    return table
 
 
 def test_outputs_are_window_statistics_of_the_daily_series():
@@ -138,7 +141,7 @@ def test_outputs_are_window_statistics_of_the_daily_series():
         Output("end", "stranded", "central_med", 0, 4, "end"),
         Output("rate", "deaths_per_1000_attempts", "central_med", 0, 9, "total"),
     ]
-    values = compute_all(timeseries(), outputs)
+    values = compute_all(daily_table(), outputs)
     assert values == {"total": 3 + 4 + 5, "peak": 10, "mean": 5.5, "end": 96, "rate": 250}
 
 

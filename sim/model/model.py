@@ -175,6 +175,7 @@ class MigrationModel(mesa.Model):
         self.agent_steps = 0  # person-days of people not in a final status
         self.people_events = 0  # people who acted (were due), summed over days
         self.due = self.deciding = np.empty(0, dtype=np.int64)
+        self.due_status = np.empty(0, dtype=np.int8)  # of the people due, when found
         self.reviews = MonthlyReviews(self)
         self.calendar = DatedChanges(self)
         self.beliefs = Beliefs(self)
@@ -297,8 +298,10 @@ class MigrationModel(mesa.Model):
         self.rates = self.compile_rates()
 
     def find_people_due(self) -> None:
-        """Everyone whose next event falls today; count the day's person-days and events."""
+        """Everyone whose next event falls today, and their status; count the day's
+        person-days and events."""
         self.due = np.flatnonzero(self.population.next_day == self.day)
+        self.due_status = self.population.status[self.due]
         self.agent_steps += self.population.active_count()
         self.people_events += len(self.due)
 
@@ -306,9 +309,8 @@ class MigrationModel(mesa.Model):
         """Of those due who may decide, those whose patience for a seat ran out leave the line;
         then active policies take their applicants first."""
         pop = self.population
-        due = self.due
-        deciding = due[DECIDING[pop.status[due]]]
-        left_line = deciding[pop.status[deciding] == Status.WAITING_FOR_SEAT]
+        deciding = self.due[DECIDING[self.due_status]]
+        left_line = self.due[self.due_status == Status.WAITING_FOR_SEAT]
         pop.leg[left_line] = -1
         pop.set_status(left_line, Status.IN_TRANSIT)
         today = self.policy_date
@@ -327,8 +329,10 @@ class MigrationModel(mesa.Model):
         self.travel.decide_and_depart(self.deciding)
 
     def end_legs(self) -> None:
-        """The legs of the people due today end (:meth:`Travel.move_along_legs`)."""
-        self.travel.move_along_legs(self.due)
+        """The legs of the people due today end (:meth:`Travel.move_along_legs`): those who
+        were on a leg when found due (nobody boarding today ends a leg today: a leg is at least
+        a day)."""
+        self.travel.move_along_legs(self.due[self.due_status == Status.ON_LEG])
 
     def decide_asylum_and_returns(self) -> None:
         """Claims and return orders due today are decided (:meth:`Asylum.decide`)."""

@@ -83,14 +83,16 @@ class Travel:
         nowhere = chosen < 0
         self.wait(ids[nowhere], p.stuck_wait_days)
         ids, chosen = ids[~nowhere], chosen[~nowhere]
-        short = prices[chosen] > pop.budget[ids]
-        settling = model.settlement.settling(ids[short])
-        model.settlement.settle(ids[short][settling])
-        self.work(ids[short][~settling], prices[chosen[short][~settling]])
-        ids, chosen = ids[~short], chosen[~short]
+        price = prices[chosen]
+        short = price > pop.budget[ids]
+        short_ids, short_price = ids[short], price[short]
+        settling = model.settlement.settling(short_ids)
+        model.settlement.settle(short_ids[settling])
+        self.work(short_ids[~settling], short_price[~settling])
+        ids, chosen, price = ids[~short], chosen[~short], price[~short]
 
         smuggled = c.leg_smuggled[chosen]
-        self.board(ids[~smuggled], chosen[~smuggled], prices[chosen[~smuggled]])
+        self.board(ids[~smuggled], chosen[~smuggled], price[~smuggled])
         model.seats.join(ids[smuggled], chosen[smuggled])
 
     def only_way(self, ids: np.ndarray, open_leg: np.ndarray) -> np.ndarray:
@@ -163,11 +165,10 @@ class Travel:
         model.news.hear("attempted", pop.origin[ids[border]])
 
     # ----------------------------------------------------------------- the end of a leg
-    def move_along_legs(self, due: np.ndarray) -> None:
-        """Resolve the legs that end today."""
+    def move_along_legs(self, ids: np.ndarray) -> None:
+        """Resolve the legs of people ``ids``, which end today."""
         model = self.model
         pop, c, r, mods = model.population, model.net.compiled, model.rates, model.modifiers
-        ids = due[(pop.status[due] == Status.ON_LEG) & (pop.next_day[due] == model.day)]
         if len(ids) == 0:
             return
         legs = pop.leg[ids].astype(np.int64)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
 from sim.analysis.statistics import DERIVED_METRICS
+from sim.outputs.counters import ROUTE_LABELS
 from sim.outputs.metrics import METRICS, Metric
 
 Statistic = Literal["total", "mean", "end", "max", "min"]
@@ -56,15 +56,12 @@ class Output:
         return (metric.name,)
 
 
-def daily_series(timeseries: pd.DataFrame, outputs: list[Output]) -> dict[tuple, np.ndarray]:
-    """``{(metric, route): values by day}`` for every series ``outputs`` need."""
+def daily_series(table: dict[str, np.ndarray], outputs: list[Output]) -> dict[tuple, np.ndarray]:
+    """``{(metric, route): values by day}`` for every series ``outputs`` need, from a run's
+    daily ``table`` (:meth:`sim.outputs.counters.Outcomes.daily_table`: metric -> days x
+    routes, in the order of ``ROUTE_LABELS``)."""
     wanted = {(m, o.route) for o in outputs for m in o.needs()}
-    rows = timeseries[timeseries["metric"].isin({m for m, _ in wanted})]
-    series: dict[tuple, np.ndarray] = {}
-    for (metric, route), group in rows.groupby(["metric", "route"], sort=False):
-        if (metric, route) in wanted:
-            series[(metric, route)] = group.sort_values("day")["value"].to_numpy(float)
-    return series
+    return {(m, route): table[m][:, ROUTE_LABELS.index(route)] for m, route in wanted}
 
 
 def compute(output: Output, series: dict[tuple, np.ndarray]) -> float:
@@ -83,7 +80,7 @@ def compute(output: Output, series: dict[tuple, np.ndarray]) -> float:
     return float(getattr(np, output.statistic)(values))
 
 
-def compute_all(timeseries: pd.DataFrame, outputs: list[Output]) -> dict[str, float]:
-    """``{output name: value}`` of one run's time series."""
-    series = daily_series(timeseries, outputs)
+def compute_all(table: dict[str, np.ndarray], outputs: list[Output]) -> dict[str, float]:
+    """``{output name: value}`` of one run's daily ``table`` (see :func:`daily_series`)."""
+    series = daily_series(table, outputs)
     return {output.name: compute(output, series) for output in outputs}

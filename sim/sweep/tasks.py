@@ -121,18 +121,17 @@ def run_model_task(task: SweepTask) -> RunRecord:
         scenario = scenario_from_dict(spec.scenario_data(task.values))
         check_run_options(days=spec.days, scale=spec.scale)
         model = build_model(scenario, task.seed, spec.days, spec.scale)
-        outputs = run_outputs(model, scenario.name, task)
+        outputs = run_outputs(model, task)
     except Exception as error:  # a failed run is recorded, and the sweep goes on
         return RunRecord.failed(task, describe_error(error), time.perf_counter() - started)
     return RunRecord.done(task, outputs, time.perf_counter() - started)
 
 
-def run_outputs(model: MigrationModel, name: str, task: SweepTask) -> dict[str, float]:
-    """Run ``model`` (scenario ``name``, ``task``'s seed) to its end; the sweep's outputs, from
-    its daily table alone (the run's other tables are not needed)."""
+def run_outputs(model: MigrationModel, task: SweepTask) -> dict[str, float]:
+    """Run ``model`` (with ``task``'s seed) to its end; the sweep's outputs, from its daily
+    table alone (the run's other tables are not needed)."""
     model.run()
-    timeseries = model.outcomes.timeseries_frame(name, task.seed)
-    return compute_all(timeseries, list(task.model.outputs))
+    return compute_all(model.outcomes.daily_table(), list(task.model.outputs))
 
 
 @dataclass(frozen=True)
@@ -164,7 +163,7 @@ def run_model_point(unit: PointTask) -> list[RunRecord]:
     records = []
     for task in unit.tasks:
         try:
-            outputs = run_outputs(branch(warmed, task.seed), scenario.name, task)
+            outputs = run_outputs(branch(warmed, task.seed), task)
         except Exception as error:  # a failed run is recorded, and the others go on
             record = RunRecord.failed(task, describe_error(error), time.perf_counter() - started)
         else:
