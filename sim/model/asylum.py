@@ -71,11 +71,11 @@ class Asylum:
         pop.dublin_state[ids[first]] = state[first]
         pop.dublin_place[ids[first]] = target[first]
         intended = c.place_state[pop.destination[ids]] == state
-        chance = model.draws("claim_at_entry", ids) < p.claim_at_entry_share[state]
-        claims = entering & (intended | chance)
+        u_claim, u_dublin = model.draws_each(("claim_at_entry", "dublin"), ids)
+        claims = entering & (intended | (u_claim < p.claim_at_entry_share[state]))
         responsible = pop.dublin_state[ids]
         elsewhere = claims & (responsible >= 0) & (responsible != state)
-        transferred = elsewhere & (model.draws("dublin", ids) < p.dublin_transfer_rate)
+        transferred = elsewhere & (u_dublin < p.dublin_transfer_rate)
         self.transfer_back(ids[transferred])
         lodged = claims & ~transferred
         pop.dublin_state[ids[lodged]] = state[lodged]
@@ -107,20 +107,13 @@ class Asylum:
         state = c.place_state[pop.place[ids]].astype(np.int64)
         model.outcomes.add("asylum_applications", self.route_of(ids), split={"state": state})
         pop.set_status(ids, Status.ASYLUM_PENDING)
-        decision = (
-            model.day
-            + 1
-            + exponential_days(p.asylum_processing_days, model.draws("asylum_delay", ids))
+        u_delay, u_moves, u_leave = model.draws_each(
+            ("asylum_delay", "secondary_movement", "secondary_delay"), ids
         )
+        decision = model.day + 1 + exponential_days(p.asylum_processing_days, u_delay)
         elsewhere = c.place_state[pop.destination[ids]] != state
-        moves = elsewhere & (
-            model.draws("secondary_movement", ids) < p.secondary_movement_share[state]
-        )
-        leave = (
-            model.day
-            + 1
-            + exponential_days(p.secondary_movement_days, model.draws("secondary_delay", ids))
-        )
+        moves = elsewhere & (u_moves < p.secondary_movement_share[state])
+        leave = model.day + 1 + exponential_days(p.secondary_movement_days, u_leave)
         leaving = moves & (leave < decision)
         pop.leaving[ids] = leaving
         pop.next_day[ids] = np.where(leaving, leave, decision)

@@ -282,6 +282,10 @@ class MigrationModel(mesa.Model):
         """One uniform per person ``ids`` for process ``name`` today (common random numbers)."""
         return self.random_streams.draws(name, self.population.key[ids], self.day)
 
+    def draws_each(self, names: tuple[str, ...], ids: np.ndarray) -> np.ndarray:
+        """:meth:`draws` of several processes for the same people ``ids``: a row per name."""
+        return self.random_streams.draws_each(names, self.population.key[ids], self.day)
+
     def trait(self, name: str, ids: np.ndarray) -> np.ndarray:
         """One uniform per person ``ids`` for a lasting attribute ``name`` (every day the same)."""
         return self.random_streams.trait(name, self.population.key[ids])

@@ -33,6 +33,15 @@ from sim.rules.departure import (
 )
 from sim.rules.randomness import person_keys, poisson_quantile
 
+#: The lasting attributes a newcomer draws from their key (:meth:`Origins.add_people`).
+NEWCOMER_TRAITS = (
+    "risk_perception",
+    "destination",
+    "budget",
+    "protection_need",
+    "earning_power",
+    "risk_tolerance",
+)
 #: Points of the tabulated inverse CDF of the risk-tolerance distribution (a beta).
 TOLERANCE_TABLE_POINTS = 4097
 
@@ -217,21 +226,18 @@ class Origins:
         model = self.model
         p = model.params
         origins = self.places[row]
-
-        def trait(name: str) -> np.ndarray:
-            return model.random_streams.trait(name, keys)
-
+        trait = dict(zip(NEWCOMER_TRAITS, model.random_streams.traits(NEWCOMER_TRAITS, keys)))
         perception = p.risk_perception_median * np.exp(
-            p.risk_perception_sigma * standard_normal(trait("risk_perception"))
+            p.risk_perception_sigma * standard_normal(trait["risk_perception"])
         )
         informed = model.modifiers.information_strength[origins]
         perception = perception + informed * (1.0 - perception)
         destination = np.searchsorted(
-            self.destination_cum, trait("destination") * self.destination_cum[-1], side="right"
+            self.destination_cum, trait["destination"] * self.destination_cum[-1], side="right"
         )
         median = p.budget_median_eur[nationality]
         floor = budget_floor_quantile(self.cash_needed()[row], median, p.budget_sigma)
-        budget_quantile = np.minimum(floor + trait("budget") * (1.0 - floor), 1.0 - 1e-12)
+        budget_quantile = np.minimum(floor + trait["budget"] * (1.0 - floor), 1.0 - 1e-12)
         return model.population.add(
             n,
             key=keys,
@@ -240,11 +246,11 @@ class Origins:
             next_day=model.day,
             origin=origins,
             nationality=nationality,
-            protection_need=trait("protection_need") < p.protection_need_share[nationality],
+            protection_need=trait["protection_need"] < p.protection_need_share[nationality],
             budget=median * np.exp(p.budget_sigma * standard_normal(budget_quantile)),
-            earnings=np.exp(p.earning_power_sigma * standard_normal(trait("earning_power"))),
+            earnings=np.exp(p.earning_power_sigma * standard_normal(trait["earning_power"])),
             risk_tolerance=np.interp(
-                trait("risk_tolerance"), self.tolerance_grid, self.tolerance_table
+                trait["risk_tolerance"], self.tolerance_grid, self.tolerance_table
             ),
             risk_perception=perception,
             destination=np.minimum(destination, len(self.destination_cum) - 1),
@@ -262,8 +268,9 @@ class Origins:
         p, pop = model.params, model.population
         model.news.hear(news, pop.origin[ids])
         chance = p.remigration_probability * (1.0 - p.reintegration_effect * support)
-        again = model.draws("remigration", ids) < chance
-        delay = exponential_days(p.remigration_delay_days, model.draws("remigration_delay", ids))
+        u_again, u_delay = model.draws_each(("remigration", "remigration_delay"), ids)
+        again = u_again < chance
+        delay = exponential_days(p.remigration_delay_days, u_delay)
         pop.next_day[ids] = np.where(again, model.day + 1 + delay, NEVER)
 
     def come_home(self, due: np.ndarray) -> None:

@@ -181,7 +181,7 @@ class Travel:
             r.pullback,
             r.apprehension,
             r.pushback,
-            np.stack([model.draws(hazard, ids) for hazard in LEG_HAZARDS]),
+            model.draws_each(LEG_HAZARDS, ids),
             refusal=r.refusal,
         )
         route = c.leg_route_slot[legs]

@@ -115,28 +115,46 @@ class RandomStreams:
         """One uniform in [0, 1) per person key of ``keys`` for process ``name`` on ``day``."""
         if len(keys) == 0:
             return np.empty(0)
+        return _mix(keys, np.uint64(self._salt(name, day)))
+
+    def draws_each(self, names: tuple[str, ...], keys: np.ndarray, day: int) -> np.ndarray:
+        """:meth:`draws` for several processes at once: row ``k`` of the result is
+        ``draws(names[k], keys, day)``."""
+        salts = np.array([self._salt(name, day) for name in names], dtype=np.uint64)
+        return _mix(keys, salts[:, None])
+
+    def _salt(self, name: str, day: int) -> int:
+        """The (day, process) salt, in Python integers modulo 2**64 (numpy arrays wrap
+        silently)."""
         key = self._keys.get(name)
         if key is None:
             key = (self.seed * 0x9E3779B97F4A7C15 + zlib.crc32(name.encode())) % 2**64
             self._keys[name] = key
-        # The (day, process) salt in Python integers modulo 2**64 (numpy arrays wrap silently).
-        salt = np.uint64(((day + DAY_OFFSET) * 0xBF58476D1CE4E5B9 + key) % 2**64)
-        x = keys.astype(np.uint64, copy=False) * _MIX[0]
-        x ^= salt
-        x ^= x >> _SHIFT[0]
-        x *= _MIX[1]
-        x ^= x >> _SHIFT[1]
-        x *= _MIX[2]
-        x ^= x >> _SHIFT[2]
-        x >>= _SHIFT[3]
-        return x.astype(np.float64) * (1.0 / 2**53)
+        return ((day + DAY_OFFSET) * 0xBF58476D1CE4E5B9 + key) % 2**64
 
     def trait(self, name: str, keys: np.ndarray) -> np.ndarray:
-        """One uniform per person key for a lasting attribute ``name`` (the same every day)."""
-        traits = self.draws(name, keys, TRAIT_DAY - DAY_OFFSET)
+        """One uniform per person key for a lasting attribute ``name`` (every day the same)."""
+        return self.traits((name,), keys)[0]
+
+    def traits(self, names: tuple[str, ...], keys: np.ndarray) -> np.ndarray:
+        """:meth:`trait` for several attributes at once: row ``k`` is ``trait(names[k], keys)``."""
+        traits = self.draws_each(names, keys, TRAIT_DAY - DAY_OFFSET)
         if self._earlier is not None:
             branch_key, earlier = self._earlier
             older = keys.astype(np.uint64, copy=False) < branch_key
             if older.any():
-                traits[older] = earlier.trait(name, keys[older])
+                traits[:, older] = earlier.traits(names, keys[older])
         return traits
+
+
+def _mix(keys: np.ndarray, salt: np.uint64 | np.ndarray) -> np.ndarray:
+    """Uniforms in [0, 1) from person ``keys`` and a ``salt`` (or a column of salts: a row of
+    uniforms per salt), by the splitmix64 mixer."""
+    x = np.bitwise_xor(keys.astype(np.uint64, copy=False) * _MIX[0], salt)
+    x ^= x >> _SHIFT[0]
+    x *= _MIX[1]
+    x ^= x >> _SHIFT[1]
+    x *= _MIX[2]
+    x ^= x >> _SHIFT[2]
+    x >>= _SHIFT[3]
+    return x.astype(np.float64) * (1.0 / 2**53)
