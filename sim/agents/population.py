@@ -88,6 +88,19 @@ FIELDS: dict[str, np.dtype] = {
 }
 
 
+#: The columns that do not start at zero for a person added (:meth:`Population.add`).
+NONZERO_DEFAULTS = {
+    "leg": -1,
+    "previous_place": -1,
+    "entry_route": -1,
+    "entry_day": NEVER,
+    "entry_from_state": -1,
+    "entry_from_place": -1,
+    "dublin_state": -1,
+    "dublin_place": -1,
+}
+
+
 @dataclass(frozen=True)
 class MigrantView:
     """A readable snapshot of one person, for teaching and debugging (see ``model.migrant``)."""
@@ -156,22 +169,13 @@ class Population:
         needed = self.size + n
         if needed > self._capacity:
             self._grow(max(needed, 2 * self._capacity))
-        ids = np.arange(self.size, needed)
-        defaults = {
-            "leg": -1,
-            "previous_place": -1,
-            "entry_route": -1,
-            "entry_day": NEVER,
-            "entry_from_state": -1,
-            "entry_from_place": -1,
-            "dublin_state": -1,
-            "dublin_place": -1,
-        }
-        for name, array in self._arrays.items():
-            array[self.size : needed] = columns.get(name, defaults.get(name, 0))
         unknown = set(columns) - set(FIELDS)
         if unknown:
             raise KeyError(f"unknown population columns: {sorted(unknown)}")
+        ids = np.arange(self.size, needed)
+        # Rows past the live part were never written: they are zero already.
+        for name, value in {**NONZERO_DEFAULTS, **columns}.items():
+            self._arrays[name][self.size : needed] = value
         self._resize(needed)
         self.status_count += np.bincount(self.status[ids], minlength=N_STATUS)
         return ids

@@ -86,6 +86,8 @@ class Asylum:
     def transfer_back(self, ids: np.ndarray) -> None:
         """Dublin transfers to the responsible state: a pending claim is examined there; a
         rejected person's return order is resumed there."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop = model.population
         model.outcomes.add(
@@ -102,6 +104,8 @@ class Asylum:
         """People ``ids`` lodge a claim where they are; it is decided after a processing delay
         (exponential, at least a day). Some who claimed outside the state they intended leave
         before the decision."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop, c, p = model.population, model.net.compiled, model.params
         state = c.place_state[pop.place[ids]].astype(np.int64)
@@ -162,6 +166,8 @@ class Asylum:
     def order_return(self, ids: np.ndarray, resumed: bool) -> None:
         """An order to leave (after a rejection, or resumed after a Dublin transfer): the
         return is tried after an exponential delay."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop = model.population
         if resumed:
@@ -172,6 +178,8 @@ class Asylum:
 
     def move_on(self, ids: np.ndarray, reason: str) -> None:
         """People leave for another EU state (secondary movement): in transit from tomorrow."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop, c = model.population, model.net.compiled
         model.outcomes.add(

@@ -393,6 +393,8 @@ class MigrationModel(mesa.Model):
     def send_home(self, ids: np.ndarray, status: Status, metric: str | None) -> None:
         """People who go back to their origin (giving up, or returned). Those giving up bring
         the news home."""
+        if len(ids) == 0:
+            return
         pop = self.population
         if metric:
             self.outcomes.add(metric, self.net.compiled.place_route[pop.place[ids]])

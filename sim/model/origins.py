@@ -264,6 +264,8 @@ class Origins:
         ``remigration_probability x (1 - reintegration_effect x support)``, after an
         exponential delay (``remigration_delay_days``); the others stay home for good. Their
         homes hear of it (``news``: ``deported`` or ``came_back``)."""
+        if len(ids) == 0:
+            return
         model = self.model
         p, pop = model.params, model.population
         model.news.hear(news, pop.origin[ids])

@@ -55,6 +55,8 @@ class Settlement:
 
     def settle(self, ids: np.ndarray) -> None:
         """People ``ids`` settle where they are, until their first review."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop = model.population
         pop.set_status(ids, Status.SETTLED)

@@ -133,12 +133,16 @@ class Travel:
 
     def wait(self, ids: np.ndarray, days: int) -> None:
         """Stay at the place for ``days`` and decide again."""
+        if len(ids) == 0:
+            return
         pop = self.model.population
         pop.set_status(ids, Status.IN_TRANSIT)
         pop.next_day[ids] = self.model.day + days
 
     def work(self, ids: np.ndarray, target_price: np.ndarray) -> None:
         """Work and save toward the price of the leg chosen, for at most one work spell."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop = model.population
         place = pop.place[ids]
@@ -153,6 +157,8 @@ class Travel:
 
     def board(self, ids: np.ndarray, legs: np.ndarray, price: np.ndarray) -> None:
         """Pay and set off on a leg; crossings of borders count as attempts."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop, c = model.population, model.net.compiled
         pop.budget[ids] -= price
@@ -252,6 +258,8 @@ class Travel:
     def refuse_boarding(self, ids: np.ndarray) -> None:
         """Refused boarding: still at the leg's start (their place), the fare lost; they rest
         and decide again."""
+        if len(ids) == 0:
+            return
         pop = self.model.population
         pop.failures[ids] += 1
         pop.set_status(ids, Status.IN_TRANSIT)
@@ -263,6 +271,8 @@ class Travel:
         People land at the leg's start, or further back along the usual way in when a
         pushbacks policy says so; the injured lose the days twice over.
         """
+        if len(ids) == 0:
+            return
         model = self.model
         pop, mods, c = model.population, model.modifiers, model.net.compiled
         pop.failures[ids] += 1
@@ -292,6 +302,8 @@ class Travel:
     def arrive(self, ids: np.ndarray, legs: np.ndarray) -> None:
         """Reach the end of the leg: count entries into the EU; in the EU, claim asylum or move
         on (:meth:`sim.model.asylum.Asylum.arrive`)."""
+        if len(ids) == 0:
+            return
         model = self.model
         pop, c = model.population, model.net.compiled
         target = c.leg_target[legs]
