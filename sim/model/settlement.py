@@ -78,9 +78,11 @@ class Settlement:
         may go home assisted. Returns those of ``deciding`` who go on to decide today."""
         model = self.model
         pop, p, c, mods = model.population, model.params, model.net.compiled, model.modifiers
+        # Positions in ``deciding``, so that who goes on to decide keeps its order.
         status = pop.status[deciding]
-        settled = deciding[status == Status.SETTLED]
-        released = deciding[status == Status.DETAINED]
+        settled_at = np.flatnonzero(status == Status.SETTLED)
+        released_at = np.flatnonzero(status == Status.DETAINED)
+        settled, released = deciding[settled_at], deciding[released_at]
         spell = p.settled_review_days
         place = pop.place[settled]
         state = c.place_state[place]
@@ -88,13 +90,17 @@ class Settlement:
             model.wage[place] * pop.earnings[settled] * spell * mods.wage_multiplier[state]
         )
         held = model.conduct.detention_days[c.place_state[pop.place[released]]]
-        candidates = np.concatenate([settled, released])
+        candidates_at = np.concatenate([settled_at, released_at])
+        candidates = deciding[candidates_at]
         days = np.concatenate([np.full(len(settled), spell), held])
         chance = 1.0 - np.exp(-self.return_rate[pop.place[candidates]] * days)
-        going_home = candidates[model.draws("voluntary_return", candidates) < chance]
-        self.return_voluntarily(going_home, p.voluntary_return_support, p.voluntary_return_cost_eur)
+        home = model.draws("voluntary_return", candidates) < chance
+        self.return_voluntarily(
+            candidates[home], p.voluntary_return_support, p.voluntary_return_cost_eur
+        )
 
-        settled = settled[pop.status[settled] == Status.SETTLED]
+        settled_at = settled_at[pop.status[settled] == Status.SETTLED]
+        settled = deciding[settled_at]
         place = pop.place[settled]
         hazard = (
             self.resume_rate[place]
@@ -105,12 +111,11 @@ class Settlement:
         resumed = settled[moving_on]
         pop.set_status(resumed, Status.IN_TRANSIT)
         model.outcomes.add("resumed", c.place_route[pop.place[resumed]])
-        staying = settled[~moving_on]
-        pop.next_day[staying] = model.day + spell
-        done = np.zeros(len(pop), dtype=bool)  # a mask of the rows: cheaper than np.isin
-        done[going_home] = True
-        done[staying] = True
-        return deciding[~done[deciding]]
+        pop.next_day[settled[~moving_on]] = model.day + spell
+        done = np.zeros(len(deciding), dtype=bool)
+        done[candidates_at[home]] = True
+        done[settled_at[~moving_on]] = True
+        return deciding[~done]
 
     def return_voluntarily(self, ids: np.ndarray, support: float, cost_eur: float) -> None:
         """People ``ids`` go home from a transit country with assisted voluntary return: counted
