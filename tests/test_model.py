@@ -10,6 +10,7 @@ from conftest import make_model, run_summary
 
 from sim.agents.population import Population, Status
 from sim.network import ROUTES
+from sim.rules import behaviour
 
 
 def _all_legs(network, **attrs) -> dict:
@@ -242,11 +243,36 @@ def test_population_columns_stay_views_through_growth_and_pickling():
     assert np.shares_memory(copy.status, copy._arrays["status"])
 
 
+def one_logit_for_all(model, ids, prices, open_leg):
+    """The leg choice of people ``ids`` as one logit over every candidate of every person,
+    padded to the widest place, with the utility of every leg open to them (a leg that leads
+    nowhere has -inf): the rule of docs/model.md with no shortcut."""
+    pop, c, beliefs = model.population, model.net.compiled, model.beliefs
+    legs, valid = behaviour.candidate_legs(pop.place[ids].astype(np.int64), c.out_start)
+    nationality = pop.nationality[ids][:, None]
+    open_to_them = valid & open_leg[legs] & ~model.modifiers.leg_barred[nationality, legs]
+    onward = open_to_them & (c.leg_target[legs] != pop.previous_place[ids][:, None])
+    open_to_them = np.where(onward.any(axis=1)[:, None], onward, open_to_them)
+    utility = behaviour.leg_utility(
+        legs, prices, c.leg_days, beliefs.death_risk, beliefs.failure,
+        beliefs.cost_to_go_for(pop.destination[ids], legs),
+        pop.risk_tolerance[ids], pop.risk_perception[ids], beliefs.weights,
+    )  # fmt: skip
+    return behaviour.choose_legs(legs, open_to_them, utility, model.draws("choice", ids))
+
+
 def test_choices_made_apart_by_how_many_ways_on_equal_one_choice_for_all():
     # decide_and_depart chooses apart for people at places with one way on, with two, and at
-    # the hubs; each must give what the choice padded to the widest place gives. Everyone at a
-    # place after two months (some barred by visas), on one day's prices and draws.
-    model = make_model(days=60, scale=0.02)
+    # the hubs, and weighs legs only for those with a choice between legs; each must give what
+    # one logit padded to the widest place gives. Everyone at a place after two months (some
+    # barred by visas), on one day's prices and draws. The ways on from Agadez and Zuwara are
+    # closed, so the legs into them lead nowhere: the only way on from Lagos, and one of the two
+    # from Sfax.
+    closed = {
+        leg: {"closed": True}
+        for leg in ("agadez-sebha", "agadez-tamanrasset", "zuwara-sfax", "zuwara-lampedusa")
+    }
+    model = make_model(days=60, scale=0.02, network_overrides={"legs": closed})
     model.run()
     travel, pop, c = model.travel, model.population, model.net.compiled
     prices = model.leg_prices()
@@ -257,6 +283,11 @@ def test_choices_made_apart_by_how_many_ways_on_equal_one_choice_for_all():
     model.modifiers.leg_barred[pop.nationality[ids[0]], legs[::3]] = True
     open_leg = ~c.leg_closed & np.isfinite(prices)
     open_leg[legs[1::3]] = False
+    # The sea barred to one nationality at Sfax: only the way that leads nowhere is left open.
+    at_sfax = ids[pop.place[ids] == model.net.place_index["sfax"]]
+    sea = model.net.leg_index["sfax-lampedusa"]
+    model.modifiers.leg_barred[pop.nationality[at_sfax[0]], sea] = True
+    nowhere = ~model.beliefs.leads_on
     for group, width in ((degree == 1, None), (degree == 2, 2), (degree > 2, travel.widest)):
         assert group.sum() > 100
         apart = (
@@ -264,6 +295,10 @@ def test_choices_made_apart_by_how_many_ways_on_equal_one_choice_for_all():
             if width is None
             else travel.choose_legs(ids[group], prices, open_leg, width)
         )
-        padded = travel.choose_legs(ids[group], prices, open_leg, travel.widest)
+        padded = one_logit_for_all(model, ids[group], prices, open_leg)
         assert np.array_equal(apart, padded)
         assert (padded >= 0).any() and (width is not None or (padded == -1).any())
+        if width != travel.widest:  # some have a leg that leads nowhere among their ways on
+            place = pop.place[ids[group]]
+            first, last = c.out_start[place], c.out_start[place + 1]
+            assert any(nowhere[a:b].any() for a, b in zip(first, last))

@@ -93,6 +93,9 @@ class Beliefs:
         intended = self.cost_to_go[:, c.leg_target]
         fallback = self.cost_to_go_any[c.leg_target] + model.params.unreachable_destination_penalty
         self._leg_cost_to_go = np.where(np.isfinite(intended), intended, fallback).ravel()
+        # Per leg: whether a destination can be reached from its end (else its cost-to-go is
+        # infinite for everyone, and nobody chooses it).
+        self.leads_on = np.isfinite(self.cost_to_go_any[c.leg_target])
 
     def cost_to_go_for(self, destination: np.ndarray, legs: np.ndarray) -> np.ndarray:
         """Remaining cost (n x K) from each candidate leg's end to each person's destination;

@@ -96,12 +96,13 @@ class Travel:
         model.seats.join(ids[smuggled], chosen[smuggled])
 
     def only_way(self, ids: np.ndarray, open_leg: np.ndarray) -> np.ndarray:
-        """For people ``ids`` at places with one way on: that leg where it is open to them
-        (what :meth:`choose_legs` would choose), else -1."""
-        pop = self.model.population
-        legs = self.model.net.compiled.out_start[pop.place[ids]].astype(np.int64)
-        barred = self.model.modifiers.leg_barred[pop.nationality[ids], legs]
-        return np.where(open_leg[legs] & ~barred, legs, -1)
+        """For people ``ids`` at places with one way on: that leg where it is open to them and
+        leads on to a destination (what :meth:`choose_legs` would choose), else -1."""
+        model = self.model
+        pop = model.population
+        legs = model.net.compiled.out_start[pop.place[ids]].astype(np.int64)
+        barred = model.modifiers.leg_barred[pop.nationality[ids], legs]
+        return np.where(open_leg[legs] & ~barred & model.beliefs.leads_on[legs], legs, -1)
 
     def choose_legs(
         self, ids: np.ndarray, prices: np.ndarray, open_leg: np.ndarray, width: int
