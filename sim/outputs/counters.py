@@ -70,6 +70,21 @@ class Outcomes:
         }
         # The warm-up's split totals, kept apart like its flows.
         self.warmup_splits = {key: np.zeros_like(table) for key, table in self.splits.items()}
+        # Per flow metric: its index, whether it counts people or events (whole numbers, not
+        # EUR), and per dimension it is split by, the run's table and the warm-up's (looked up
+        # once: add is called dozens of times a day).
+        self._adding = {
+            name: (
+                k,
+                BY_NAME[name].unit != "EUR",
+                [
+                    (dim, self.splits[(name, dim)], self.warmup_splits[(name, dim)])
+                    for dim in BY_NAME[name].splits
+                    if (name, dim) in self.splits
+                ],
+            )
+            for name, k in FLOW_INDEX.items()
+        }
 
     @property
     def today(self) -> int:
@@ -92,21 +107,27 @@ class Outcomes:
         ``split`` gives, per dimension the metric is split by, each entry's category index;
         a dimension not given counts as ``unattributed``.
         """
-        if len(route_slot) == 0:
+        n = len(route_slot)
+        if n == 0:
             return
+        index, whole, tables = self._adding[metric]
         counts = np.bincount(route_slot, weights=weights, minlength=ROUTE_SLOTS)
-        self._flows[self._row, FLOW_INDEX[metric]] += counts
-        splits = self.splits if self._row > 0 else self.warmup_splits
-        for dim in BY_NAME[metric].splits:
-            table = splits.get((metric, dim))
-            if table is None:
-                continue
+        self._flows[self._row, index] += counts
+        if not tables:
+            return
+        rows = np.asarray(route_slot, dtype=np.int64)
+        for dim, run_table, warmup_table in tables:
+            table = run_table if self._row > 0 else warmup_table
             width = table.shape[1]
             category = (split or {}).get(dim)
-            if category is None:
-                category = np.full(len(route_slot), width - 1)
-            flat = np.asarray(route_slot, dtype=np.int64) * width + np.asarray(category)
-            table += np.bincount(flat, weights=weights, minlength=table.size).reshape(table.shape)
+            flat = rows * width + (width - 1 if category is None else np.asarray(category))
+            if whole and weights is None and n < table.size // 4:
+                # A few counts into a large table: added one by one, the same whole numbers.
+                np.add.at(table.reshape(-1), flat, 1.0)
+            else:
+                table += np.bincount(flat, weights=weights, minlength=table.size).reshape(
+                    table.shape
+                )
 
     def add_total(self, metric: str, route_slot: int, amount: float) -> None:
         """Add ``amount`` to ``metric`` on one route slot today (unattributed in splits)."""
