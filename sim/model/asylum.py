@@ -130,13 +130,10 @@ class Asylum:
     # ----------------------------------------------------------------- the day's stage
     def decide(self, due: np.ndarray) -> None:
         """Claims due today are left or decided; return orders due today are carried out or
-        not; irregular stays due for review move on or not."""
+        not; irregular stays due for review move on or not. ``due``: people due today with a
+        claim, a return order or an irregular stay."""
         model = self.model
         pop, p = model.population, model.params
-        # Those with a claim, a return order or an irregular stay (no one enters these
-        # statuses due again today during this stage).
-        status = pop.status[due]
-        due = due[(status >= Status.ASYLUM_PENDING) & (status <= Status.ABSCONDED)]
         pending = self._due_in(due, Status.ASYLUM_PENDING)
         leaving = pop.leaving[pending]
         self.move_on(pending[leaving], "claim_pending")

@@ -339,12 +339,19 @@ class MigrationModel(mesa.Model):
         self.travel.move_along_legs(self.due[self.due_status == Status.ON_LEG])
 
     def decide_asylum_and_returns(self) -> None:
-        """Claims and return orders due today are decided (:meth:`Asylum.decide`)."""
-        self.asylum.decide(self.due)
+        """Claims and return orders due today are decided (:meth:`Asylum.decide`): of those
+        due, the ones who were in the asylum system when found (nobody enters it due again
+        today)."""
+        status = self.due_status
+        in_system = (status >= Status.ASYLUM_PENDING) & (status <= Status.ABSCONDED)
+        self.asylum.decide(self.due[in_system])
 
     def returnees_set_out(self) -> None:
-        """Returnees due today set out again (:meth:`Origins.come_home`)."""
-        self.origins.come_home(self.due)
+        """Returnees due today set out again (:meth:`Origins.come_home`): of those due, the
+        ones who were home after a return when found (nobody returned today is due today)."""
+        status = self.due_status
+        home = (status == Status.RETURNED) | (status == Status.RETURNED_VOLUNTARILY)
+        self.origins.come_home(self.due[home])
 
     def record_stocks(self) -> None:
         """Today's stocks are recorded (:func:`sim.model.stocks.record_stocks`)."""
