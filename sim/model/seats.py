@@ -12,8 +12,11 @@ happens that day: people in line do nothing until a seat or their patience comes
 The line keeps its entries as arrays (person, leg, the day their patience runs out). An entry
 is still good while the person is waiting with that deadline (nobody joins twice in a day and
 patience is the same all run, so the deadline names the day they joined, and with it the leg);
-anything that moved them in the meantime (a decision, an expulsion) makes it stale, and stale
-entries are dropped when the line is served. Smugglers see the demand of the month in the people joining their
+anything that moved them in the meantime makes it stale, and stale entries are dropped when the
+line is served. People in line decide again only when their patience runs out, so an entry
+goes stale on its deadline, or when people are taken out of line otherwise: an expulsion says
+so (:meth:`SeatQueue.taken_out_of_line`) and the whole line is checked that day (under
+``check``, every day, against the deadline alone). Smugglers see the demand of the month in the people joining their
 lines (``SmugglingMarket.record_requests``), so prices and capacities still respond to queues.
 """
 
@@ -34,6 +37,7 @@ class SeatQueue:
         self.leg = np.empty(0, dtype=np.int16)
         self.deadline = np.empty(0, dtype=np.int32)
         self._joining: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._disturbed = False  # people were taken out of line other than by their patience
 
     def __len__(self) -> int:
         return len(self.ids) + sum(len(ids) for ids, _, _ in self._joining)
@@ -53,6 +57,26 @@ class SeatQueue:
         self._joining.append((ids, legs.astype(np.int16), np.full(len(ids), deadline, np.int32)))
         model.market.record_requests(legs, 1.0 / model.scale)
 
+    def taken_out_of_line(self) -> None:
+        """People in line may have been moved today other than by their patience running out
+        (an expulsion): the whole line is checked when it is next served."""
+        self._disturbed = True
+
+    def still_in_line(self, ids: np.ndarray, deadline: np.ndarray) -> np.ndarray:
+        """Which entries (``ids`` with their ``deadline``) are still good today."""
+        model = self.model
+        pop = model.population
+        if self._disturbed or model.check_conservation:
+            still = (pop.next_day[ids] == deadline) & (pop.status[ids] == Status.WAITING_FOR_SEAT)
+            if not self._disturbed and not np.array_equal(still, deadline > model.day):
+                raise AssertionError(
+                    "someone left the line for a seat before their patience ran out, and the "
+                    "line was not told (SeatQueue.taken_out_of_line)"
+                )
+            self._disturbed = False
+            return still
+        return deadline > model.day
+
     def serve(self) -> None:
         """Sell today's seats to the first in each line; those served set off."""
         model = self.model
@@ -61,7 +85,7 @@ class SeatQueue:
         leg = np.concatenate([self.leg, *(j[1] for j in self._joining)])
         deadline = np.concatenate([self.deadline, *(j[2] for j in self._joining)])
         self._joining = []
-        still = (pop.next_day[ids] == deadline) & (pop.status[ids] == Status.WAITING_FOR_SEAT)
+        still = self.still_in_line(ids, deadline)
         ids, leg, deadline = ids[still], leg[still], deadline[still]
         # A stable sort by leg keeps each line in the order people joined it.
         order = np.argsort(leg, kind="stable")

@@ -156,6 +156,7 @@ class Settlement:
             places, mine = mods.expelled_to[s], state == s
             if len(places):
                 destination[mine] = places[(u[mine] * len(places)).astype(np.int64)]
+        model.seats.taken_out_of_line()
         pop.place[ids] = destination
         pop.previous_place[ids] = -1
         pop.leg[ids] = -1
