@@ -301,4 +301,4 @@ def test_choices_made_apart_by_how_many_ways_on_equal_one_choice_for_all():
         if width != travel.widest:  # some have a leg that leads nowhere among their ways on
             place = pop.place[ids[group]]
             first, last = c.out_start[place], c.out_start[place + 1]
-            assert any(nowhere[a:b].any() for a, b in zip(first, last))
+            assert any(nowhere[a:b].any() for a, b in zip(first, last, strict=True))

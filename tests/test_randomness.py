@@ -82,13 +82,13 @@ def test_several_processes_drawn_at_once_draw_what_each_draws_alone():
     streams = RandomStreams(7)
     rows = streams.draws_each(names, KEYS[:1000], -12)
     assert rows.shape == (3, 1000)
-    for name, row in zip(names, rows):
+    for name, row in zip(names, rows, strict=True):
         assert np.array_equal(row, streams.draws(name, KEYS[:1000], -12))
     earlier = person_keys(-1, np.array([5]), np.array([300]))
     later = person_keys(0, np.array([9]), np.array([200]))
     both = np.concatenate([later[:50], earlier, later[50:]])
     branched = streams.branch(8, day=0)
-    for name, row in zip(names, branched.traits(names, both)):
+    for name, row in zip(names, branched.traits(names, both), strict=True):
         assert np.array_equal(row, branched.trait(name, both))
         assert np.array_equal(row[50:350], streams.trait(name, earlier))
 

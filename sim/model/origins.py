@@ -226,7 +226,9 @@ class Origins:
         model = self.model
         p = model.params
         origins = self.places[row]
-        trait = dict(zip(NEWCOMER_TRAITS, model.random_streams.traits(NEWCOMER_TRAITS, keys)))
+        trait = dict(
+            zip(NEWCOMER_TRAITS, model.random_streams.traits(NEWCOMER_TRAITS, keys), strict=True)
+        )
         perception = p.risk_perception_median * np.exp(
             p.risk_perception_sigma * standard_normal(trait["risk_perception"])
         )

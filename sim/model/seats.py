@@ -16,8 +16,9 @@ anything that moved them in the meantime makes it stale, and stale entries are d
 line is served. People in line decide again only when their patience runs out, so an entry
 goes stale on its deadline, or when people are taken out of line otherwise: an expulsion says
 so (:meth:`SeatQueue.taken_out_of_line`) and the whole line is checked that day (under
-``check``, every day, against the deadline alone). Smugglers see the demand of the month in the people joining their
-lines (``SmugglingMarket.record_requests``), so prices and capacities still respond to queues.
+``check``, every day, against the deadline alone). Smugglers see the demand of the month in
+the people joining their lines (``SmugglingMarket.record_requests``), so prices and capacities
+still respond to queues.
 """
 
 from __future__ import annotations

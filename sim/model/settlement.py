@@ -45,8 +45,12 @@ class Settlement:
         self.settle_chance = p.settle_probability[c.place_state]
         self.resume_rate = p.settled_resume_rate[c.place_state] / 365.0
         self.return_rate = p.voluntary_return_rate[c.place_state] / 365.0
-        self.sells_onward = np.zeros(c.n_places, dtype=bool)
-        self.sells_onward[c.leg_source[c.leg_smuggled]] = True
+        # The smuggled legs, in the network's order (by the place they leave from), and where
+        # each place's run of them starts (legs are stored by source: CompiledNetwork).
+        self.smuggled = np.flatnonzero(c.leg_smuggled)
+        source = c.leg_source[self.smuggled]
+        self.run_starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]])
+        self.run_places = source[self.run_starts]
 
     def settling(self, ids: np.ndarray) -> np.ndarray:
         """Mask over ``ids`` (people short of money for the leg they chose): who settles."""
@@ -66,12 +70,11 @@ class Settlement:
         """Per place: today's price of the cheapest onward smuggled leg against its reference
         price (1 where no smuggled leg leaves; inf where none is sold today)."""
         model = self.model
-        c = model.net.compiled
-        smuggled = np.flatnonzero(c.leg_smuggled)
-        ratio = np.full(c.n_places, np.inf)
+        smuggled = self.smuggled
+        ratio = np.ones(model.net.compiled.n_places)
         leg_ratio = model.leg_prices()[smuggled] / model.market.fare[smuggled]
-        np.minimum.at(ratio, c.leg_source[smuggled], leg_ratio)
-        return np.where(self.sells_onward, ratio, 1.0)
+        ratio[self.run_places] = np.minimum.reduceat(leg_ratio, self.run_starts)
+        return ratio
 
     def review(self, deciding: np.ndarray) -> np.ndarray:
         """Settled people due today review their situation; people released from detention

@@ -289,7 +289,8 @@ class Travel:
             place = np.where(further, c.usual_previous_place[place], place)
         pop.place[ids] = place
         pop.previous_place[ids] = -1
-        np.add.at(model.month_friction, c.place_state[place], 1.0)  # the state pushed into
+        friction = model.month_friction  # the state pushed into
+        friction += np.bincount(c.place_state[place], minlength=len(friction))
         days_lost = np.where(
             mods.pushback_days_lost[legs] >= 0,
             mods.pushback_days_lost[legs],
@@ -329,7 +330,7 @@ class Travel:
             c.leg_route_slot[legs[entry]],
             split={"nationality": pop.nationality[ids[entry]]},
         )
-        np.add.at(model.month_leg_arrivals, legs[entry], 1.0)
+        model.month_leg_arrivals += np.bincount(legs[entry], minlength=c.n_legs)
         first = entry & (pop.entry_day[ids] == NEVER)
         newcomers = ids[first]
         entry_route = c.leg_route_slot[legs[first]]
