@@ -108,7 +108,7 @@ class Settlement:
         hazard = (
             self.resume_rate[place]
             * mods.resume_multiplier[c.place_state[place]]
-            * self.onward_price_ratio()[place] ** -p.settled_price_elasticity
+            * (self.onward_price_ratio() ** -p.settled_price_elasticity)[place]
         )
         moving_on = model.draws("resuming", settled) < 1.0 - np.exp(-hazard * spell)
         resumed = settled[moving_on]
