@@ -17,6 +17,9 @@ from sim.agents.population import N_STATUS, STRANDED_STATUSES, Population, Statu
 from sim.model.world import World
 from sim.network import ROUTE_SLOTS
 
+#: Route slots from counts by entry-route slot (slot 0: no entry route, counted as NO_ROUTE,
+#: the last route slot).
+ENTRY_SLOT_ORDER = np.roll(np.arange(ROUTE_SLOTS), -1)
 #: Stocks counted by the person's entry route (their statuses), not by their place.
 BY_ENTRY_ROUTE = (("asylum_pending", Status.ASYLUM_PENDING), ("irregular_stay", Status.ABSCONDED))
 
@@ -76,6 +79,6 @@ def record_stocks(model: World) -> None:
             metric, np.bincount(c.place_route, at_place, minlength=ROUTE_SLOTS)
         )
     for metric, in_status in BY_ENTRY_ROUTE:
-        by_entry = np.roll(counts[in_status].sum(axis=0), -1)  # no entry route -> NO_ROUTE
+        by_entry = counts[in_status].sum(axis=0)[ENTRY_SLOT_ORDER]
         model.outcomes.set_stock(metric, by_entry)
     model.country_stocks.record(model.day, c.place_state, stranded=stranded, settled=settled)
