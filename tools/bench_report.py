@@ -237,12 +237,12 @@ DEFINITIONS = """\
   of the same rules on the same people, not the baseline's.
 - **Peak memory per person** is the growth of the process's peak resident memory from just
   before the model is built to the end of the run, divided by the people; it includes the
-  population's arrays (allocated in blocks that double, so up to twice the rows in use), the
-  daily counters and the day's temporary arrays.
+  population's arrays (reserved for a quarter more people than the run expects: only the rows
+  written are resident), the daily counters and the day's temporary arrays.
 - **1,000 runs with a warm-up per run or per design point**: the `sweep` command timed on 2
   workers on a 2 × 2 grid cut from `scenarios/sweeps/policy_map.yaml` (baseline years at scale
   0.1) with 10 replications a point (`--warmup-replications`), once with `warmup: per_run`
-  (every run simulates its own 1,095-day warm-up, as sweeps do by default) and once with
+  (every run simulates its own 1,000-day warm-up, as sweeps do by default) and once with
   `warmup: shared` (each design point's warm-up simulated once, its replications continued
   from copies of that state: docs/sweeps.md). Each is projected to 1,000 runs of the same
   shape, 100 points × 10 replications: the time

@@ -1,9 +1,11 @@
 """The migrants: one row per person in a set of numpy arrays.
 
 A million people as Python objects would make a simulated year take an hour, so a person is a
-row index into the arrays of :class:`Population`. Rows are appended into preallocated blocks
-that double when full (amortised growth), and a row is never removed: a person who dies, is
-protected or goes home keeps their row with a final status, so ids are stable for a whole run.
+row index into the arrays of :class:`Population`. Rows are appended into arrays reserved for
+the people the run expects (``MigrationModel.expected_people``; rows never written cost no
+memory), which double if that proves too few, and a row is never removed: a person who dies,
+is protected or goes home keeps their row with a final status, so ids are stable for a whole
+run.
 
 Every change of status goes through :meth:`Population.set_status`, which keeps a running count
 per status; :meth:`Population.check` compares those counts with the arrays, which is how the
