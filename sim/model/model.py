@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.agents.population import N_STATUS, NEVER, MigrantView, Population, Status
+from sim.agents.population import NEVER, MigrantView, Population, Status
 from sim.agents.smugglers import build_market
 from sim.agents.states import build_states
 from sim.config.parameters import Parameters
@@ -58,9 +58,10 @@ from sim.model.asylum import REASONS, Asylum
 from sim.model.beliefs import Beliefs
 from sim.model.calendar import DatedChanges
 from sim.model.conservation import assert_conserved
+from sim.model.due import DECIDING, HOME_AFTER_RETURN, IN_ASYLUM_SYSTEM, ON_LEG, WAITING
 from sim.model.monthly import MONTH_DAYS, MonthlyReviews
 from sim.model.news import HomeNews
-from sim.model.origins import Origins
+from sim.model.origins import Origins, expected_people
 from sim.model.seasons import SeaConditions
 from sim.model.seats import SeatQueue
 from sim.model.settlement import Settlement
@@ -74,20 +75,6 @@ from sim.outputs.counters import Outcomes
 from sim.policies.base import PolicyBase
 from sim.rules.randomness import RandomStreams
 from sim.rules.rates import LegRates, Modifiers, baseline_rescue_by_leg, compile_leg_rates
-
-#: Per status: do people in it decide when their day comes (those in line: when patience
-#: runs out)? A lookup table, indexed by the status column.
-DECIDING = np.isin(
-    np.arange(N_STATUS),
-    [
-        Status.AT_ORIGIN,
-        Status.IN_TRANSIT,
-        Status.WORKING,
-        Status.DETAINED,
-        Status.WAITING_FOR_SEAT,
-        Status.SETTLED,
-    ],
-)
 
 
 class PopulationAgent(mesa.Agent):
@@ -137,7 +124,7 @@ class MigrationModel(mesa.Model):
         c = network.compiled
         self.policies = list(policies or [])
         self.random_streams = RandomStreams(seed)
-        self.population = Population(capacity=self.expected_people())
+        self.population = Population(expected_people(params, days + self.warmup_days, scale))
         self.population_agent = PopulationAgent(self, self.population)
         self.states, self.eu = build_states(self, network, params)
         self.conduct = self.states[0].conduct
@@ -211,13 +198,6 @@ class MigrationModel(mesa.Model):
         ]
         if check:
             self.stages.append(Stage("conservation checked", self.assert_conserved))
-
-    def expected_people(self) -> int:
-        """Rows to reserve for the people of the whole run: those setting out at the origins'
-        reference rates over the warm-up and the run, with a quarter more for departures above
-        them (more still and the population doubles). Untouched rows cost no memory."""
-        days = self.warmup_days + self.days
-        return int(1.25 * self.params.departure_rate.sum() / 365.0 * days * self.scale) + 1024
 
     # ----------------------------------------------------------------- the clock
     @property
@@ -309,12 +289,18 @@ class MigrationModel(mesa.Model):
         self.agent_steps += self.population.active_count()
         self.people_events += len(self.due)
 
+    def due_in(self, statuses: np.ndarray) -> np.ndarray:
+        """The people due today who were in one of ``statuses`` (a :func:`status_table`) when
+        found. Each stage takes the statuses no earlier stage of the day moves people out of,
+        or into with a next event today."""
+        return self.due[statuses[self.due_status]]
+
     def screen_applicants(self) -> None:
         """Of those due who may decide, those whose patience for a seat ran out leave the line;
         then active policies take their applicants first."""
         pop = self.population
-        deciding = self.due[DECIDING[self.due_status]]
-        left_line = self.due[self.due_status == Status.WAITING_FOR_SEAT]
+        deciding = self.due_in(DECIDING)
+        left_line = self.due_in(WAITING)
         pop.leg[left_line] = -1
         pop.set_status(left_line, Status.IN_TRANSIT)
         today = self.policy_date
@@ -333,25 +319,17 @@ class MigrationModel(mesa.Model):
         self.travel.decide_and_depart(self.deciding)
 
     def end_legs(self) -> None:
-        """The legs of the people due today end (:meth:`Travel.move_along_legs`): those who
-        were on a leg when found due (nobody boarding today ends a leg today: a leg is at least
-        a day)."""
-        self.travel.move_along_legs(self.due[self.due_status == Status.ON_LEG])
+        """The legs of the people due today end (:meth:`Travel.move_along_legs`); nobody who
+        boards today ends a leg today (a leg is at least a day)."""
+        self.travel.move_along_legs(self.due_in(ON_LEG))
 
     def decide_asylum_and_returns(self) -> None:
-        """Claims and return orders due today are decided (:meth:`Asylum.decide`): of those
-        due, the ones who were in the asylum system when found (nobody enters it due again
-        today)."""
-        status = self.due_status
-        in_system = (status >= Status.ASYLUM_PENDING) & (status <= Status.ABSCONDED)
-        self.asylum.decide(self.due[in_system])
+        """Claims and return orders due today are decided (:meth:`Asylum.decide`)."""
+        self.asylum.decide(self.due_in(IN_ASYLUM_SYSTEM))
 
     def returnees_set_out(self) -> None:
-        """Returnees due today set out again (:meth:`Origins.come_home`): of those due, the
-        ones who were home after a return when found (nobody returned today is due today)."""
-        status = self.due_status
-        home = (status == Status.RETURNED) | (status == Status.RETURNED_VOLUNTARILY)
-        self.origins.come_home(self.due[home])
+        """Returnees due today set out again (:meth:`Origins.come_home`)."""
+        self.origins.come_home(self.due_in(HOME_AFTER_RETURN))
 
     def record_stocks(self) -> None:
         """Today's stocks are recorded (:func:`sim.model.stocks.record_stocks`)."""

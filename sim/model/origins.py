@@ -21,6 +21,7 @@ import numpy as np
 from scipy import special
 
 from sim.agents.population import NEVER, Status
+from sim.config.parameters import Parameters
 from sim.model.beliefs import UNSOLD_LEG_PRICE
 from sim.model.world import World
 from sim.rules import behaviour
@@ -44,6 +45,13 @@ NEWCOMER_TRAITS = (
 )
 #: Points of the tabulated inverse CDF of the risk-tolerance distribution (a beta).
 TOLERANCE_TABLE_POINTS = 4097
+
+
+def expected_people(params: Parameters, days: int, scale: float) -> int:
+    """Rows to reserve for the people of ``days`` (warm-up included) at ``scale``: those setting
+    out at the origins' reference rates, and a quarter more for departures above them (more
+    still and the population doubles). Rows never written cost no memory."""
+    return int(1.25 * params.departure_rate.sum() / 365.0 * days * scale) + 1024
 
 
 def standard_normal(u: np.ndarray) -> np.ndarray:
