@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import pickle
 
 import numpy as np
@@ -11,6 +12,7 @@ from conftest import make_model, run_summary
 from sim.agents.population import Population, Status
 from sim.network import ROUTES
 from sim.rules import behaviour
+from sim.rules.movement import Outcome
 
 
 def _all_legs(network, **attrs) -> dict:
@@ -302,3 +304,19 @@ def test_choices_made_apart_by_how_many_ways_on_equal_one_choice_for_all():
             place = pop.place[ids[group]]
             first, last = c.out_start[place], c.out_start[place + 1]
             assert any(nowhere[a:b].any() for a, b in zip(first, last, strict=True))
+
+
+@pytest.mark.skipif(not hasattr(enum.EnumType, "__getattr__"), reason="Python 3.12+ has no hook")
+def test_statuses_meet_arrays_without_asking_the_enum_class(monkeypatch):
+    # Numpy asks an operand's class whether it overrides ufuncs; Python 3.11's EnumType answers
+    # a missing name in Python, a sizeable share of a small run's day (dozens of comparisons).
+    asked = []
+    original = enum.EnumType.__getattr__
+    monkeypatch.setattr(
+        enum.EnumType, "__getattr__", lambda cls, name: asked.append(name) or original(cls, name)
+    )
+    codes = np.zeros(4, dtype=np.int8)
+    assert (codes == Status.AT_ORIGIN).all() and not (codes == Outcome.DEAD).any()
+    codes[1:3] = Status.ON_LEG
+    assert asked == []
+    assert len(Status) == 17 and len(Outcome) == 6  # what answers numpy is not a member

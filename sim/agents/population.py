@@ -44,6 +44,11 @@ class Status(IntEnum):
     DEAD_MISSING = 15  # died or went missing on a leg
     GAVE_UP = 16  # gave up and went home
 
+    # Not a member. Numpy asks an operand's class for __array_ufunc__, and an Enum class
+    # answers a missing name in Python (EnumType.__getattr__, Python 3.11): ``array ==
+    # Status.X`` took 2.3 us against 0.9 with this (ndarray's own: "no override").
+    __array_ufunc__ = np.ndarray.__array_ufunc__
+
 
 N_STATUS = len(Status)
 FIRST_FINAL = Status.PROTECTED

@@ -35,6 +35,9 @@ class Outcome(IntEnum):
     PUSHED_BACK = 4
     REFUSED = 5  # refused boarding on a flight (carrier or exit checks): back at the start
 
+    # Not a member: numpy's answer to "does it override ufuncs?" (see population.Status).
+    __array_ufunc__ = np.ndarray.__array_ufunc__
+
 
 #: Per outcome: a failed crossing (pulled back, pushed back or refused boarding)? A lookup
 #: table, indexed by the outcome codes.
