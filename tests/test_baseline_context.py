@@ -30,6 +30,7 @@ SEEDS = (5, 6)
 #: The blocks of the 2023 context, with the day each begins (and ends).
 CONTEXT = {
     "italy_libya_coast_guard": ("departure_prevention", "2017-02-02", None),
+    "algeria_expulsions": ("crackdown", "2014-12-01", None),
     "eu_tunisia_memorandum": ("departure_prevention", "2023-07-16", None),
     "serbia_visa_tunisia": ("visa_alignment", "2022-11-20", None),
     "serbia_visa_india": ("visa_alignment", "2023-01-01", None),

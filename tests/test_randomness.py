@@ -102,10 +102,13 @@ def _by_key(model) -> dict[str, np.ndarray]:
 def test_a_policy_on_one_route_leaves_everyone_elses_journey_unchanged_seed_by_seed(network):
     # Search and rescue on the Atlantic only. The model's own channels that rightly carry a
     # policy to other routes are held still (news and rumours, news reaching home, states'
-    # stances, returnees who set out again, the EU-wide rationing of returns), so that only
-    # shared luck could make anyone else's journey differ.
+    # stances, returnees who set out again, the EU-wide rationing of returns, smugglers'
+    # prices and capacities, which Algerians share at Oran with West Africans who could take
+    # the Atlantic instead), so that only shared luck could make anyone else's journey differ.
     overrides = {
         "rumour_inertia": 1e6,
+        "price_demand_elasticity": 0,
+        "smuggler_capacity_growth": 0,
         "enforcement_response": 0,
         "remigration_probability": 0,
         "return_capacity_per_day": 100_000,

@@ -25,9 +25,16 @@ def test_seas_hold_boats_back_only_on_smuggled_sea_legs_and_keep_the_yearly_deat
     model = make_model(days=1)
     seasons, c = model.seasons, network.compiled
     sea = c.leg_mode == MODES.index("sea")
+    land = c.leg_mode == MODES.index("land")
+    balkans = c.leg_route_slot == ROUTES.index("western_balkans")
     weather, distress = seasons.weather_table, seasons.distress_table
-    assert np.all(weather[:, ~(sea & c.leg_smuggled)] == 1.0)
+    # Seasons act on smuggled sea legs, and on the Balkans' smuggled land legs (all by land).
+    seasonal = c.leg_smuggled & (sea | (land & balkans))
+    assert np.all(weather[:, ~seasonal] == 1.0)
     assert np.all(distress[:, ~sea] == 1.0)
+    hungary = network.leg_index["subotica-szeged"]
+    assert weather[93, hungary] < 0.45 < 0.95 < weather[275, hungary]  # April, October
+    assert weather[20, network.leg_index["agadez-sebha"]] == 1.0  # the Sahara: no season given
     leg = network.leg_index["sfax-lampedusa"]
     winter, summer = weather[20, leg], weather[230, leg]
     assert winter < 0.25 < 0.95 < summer

@@ -72,6 +72,23 @@ def test_settled_people_in_libya_respond_to_a_crackdown(network):
     assert (pop["crackdown"].place == agadez).sum() > (pop["base"].place == agadez).sum()
 
 
+def test_a_crackdown_expels_foreigners_and_spares_the_states_own_nationals(network):
+    # Tunisia rounds up everyone it may each month and leaves them in Agadez, where no
+    # Tunisian goes of their own accord: foreigners are expelled there, Tunisians stay at home.
+    crackdown = {"type": "crackdown", "state": "TUN", "start": "2023-01-31",
+                 "expulsion_rate": 1.0, "expelled_to": ["agadez"]}  # fmt: skip
+    model = make_model(days=90, warmup=240, scale=0.02, check=False, policies=[crackdown])
+    model.run()
+    pop, c = model.population, network.compiled
+    tunisian = pop.nationality == network.nationalities.index("TUN")
+    in_tunisia = c.place_state[pop.place] == network.state_index["TUN"]
+    agadez = pop.place == network.place_index["agadez"]
+    assert (agadez & ~tunisian).sum() > 50  # foreigners taken from Tunisia
+    assert (agadez & tunisian).sum() == 0
+    assert (in_tunisia & tunisian & np.isin(pop.status, [Status.IN_TRANSIT, Status.WORKING,
+            Status.WAITING_FOR_SEAT])).sum() > 10  # fmt: skip
+
+
 def test_a_voluntary_return_programme_sends_people_home_within_the_places_it_funds():
     programme = {"type": "voluntary_return", "states": ["LBY_W", "LBY_E", "NER"], "take_up": 0.9,
                  "reintegration_support": 0.5, "cost_per_return_eur": 1000.0}  # fmt: skip

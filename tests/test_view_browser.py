@@ -171,7 +171,8 @@ def test_a_lever_moved_in_the_browser_changes_the_map_and_the_charts(view_url):
             page.screenshot(path=str(Path(log).with_name("view.png")), full_page=True)
         finally:
             browser.close()
-    assert base_expelled == 0 and lever_expelled > 0, "Tunisia's crackdown expels people"
+    # The baseline expels people from Algeria; Tunisia's crackdown adds its own.
+    assert lever_expelled > base_expelled, "Tunisia's crackdown expels people"
     assert outside == [], f"the page asked the internet for {outside}"
     assert failed == [], f"requests that failed: {failed}"
     server_log = Path(log).read_text()

@@ -60,6 +60,7 @@ class Parameters:
     warmup_fill_days: int
     sea_weather_amplitude: Array  # by route slot
     sea_weather_peak_day: Array  # by route slot
+    land_weather_share: Array  # by route slot
     sea_distress_winter_excess: float
     protection_need_share: Array  # by nationality
     budget_median_eur: Array  # by nationality

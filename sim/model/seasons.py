@@ -7,8 +7,10 @@ the year, two numbers per leg:
 - ``weather``: on smuggled sea legs, the share of the calm season's boats that leave today,
   ``w(t) = (1 + A cos(2 pi (t - peak) / 365)) / (1 + A)`` with the amplitude ``A`` and ``peak``
   of the leg's route (``sea_weather_amplitude``, ``sea_weather_peak_day``, the shape of the
-  Frontex monthly series); 1 on every other leg. It multiplies the seats smugglers sell, so
-  people wait in line through the winter (:mod:`sim.model.seats`);
+  Frontex monthly series); on smuggled land legs the same with the amplitude ``s A``, ``s``
+  the route's ``land_weather_share`` (the Western Balkans, crossed on foot through mountains
+  and rivers, have no sea leg; elsewhere 0); 1 on every other leg. It multiplies the seats
+  smugglers sell, so people wait in line through the winter (:mod:`sim.model.seats`);
 - ``distress``: on sea legs, a multiplier on the chance of distress,
   ``(1 + e (1 - w(t))) / k`` with ``e`` = ``sea_distress_winter_excess``, where ``k`` is the
   departure-weighted yearly mean of the numerator, so that a leg's yearly death risk stays the
@@ -46,7 +48,15 @@ class SeaConditions:
         share = weather_share(
             day, p.sea_weather_amplitude[c.leg_route_slot], p.sea_weather_peak_day[c.leg_route_slot]
         )
-        self.weather_table = np.where(sea & c.leg_smuggled, share, 1.0)
+        land = c.leg_mode == MODES.index("land")
+        on_land = weather_share(
+            day,
+            p.land_weather_share[c.leg_route_slot] * p.sea_weather_amplitude[c.leg_route_slot],
+            p.sea_weather_peak_day[c.leg_route_slot],
+        )
+        self.weather_table = np.where(
+            c.leg_smuggled, np.where(sea, share, np.where(land, on_land, 1.0)), 1.0
+        )
         worse = 1.0 + p.sea_distress_winter_excess * (1.0 - share)
         yearly = (share * worse).sum(axis=0) / share.sum(axis=0)
         self.distress_table = np.where(sea, worse / yearly, 1.0)

@@ -137,16 +137,21 @@ class Settlement:
         model.origins.returnees(ids, support, "came_back")
 
     def expel(self) -> None:
-        """Under a crackdown: today's share of the irregular migrants at the state's places is
-        rounded up and left at the places the crackdown names (or one place back along the
-        usual way in), having lost days and part of their money."""
+        """Under a crackdown: today's share of the irregular migrants at the state's places (its
+        own nationals apart) is rounded up and left at the places the crackdown names (or one
+        place back along the usual way in), having lost days and part of their money."""
         model = self.model
         mods = model.modifiers
         if not mods.expulsion_rate.any():
             return
         pop, c = model.population, model.net.compiled
         state = c.place_state[pop.place]
-        ids = np.flatnonzero((mods.expulsion_rate[state] > 0) & np.isin(pop.status, EXPELLABLE))
+        # A state rounds up and expels foreigners, not its own citizens (Tunisians at Sfax,
+        # Algerians at Oran are at home there).
+        foreign = c.nationality_state[pop.nationality] != state
+        ids = np.flatnonzero(
+            (mods.expulsion_rate[state] > 0) & np.isin(pop.status, EXPELLABLE) & foreign
+        )
         state = state[ids]
         rounded_up = model.draws("expulsion", ids) < mods.expulsion_rate[state]
         ids, state = ids[rounded_up], state[rounded_up]

@@ -2,10 +2,10 @@
 
 A transit state cracks down on the irregular migrants on its territory: it rounds up a share of
 them each month (people settled there, in transit, working or waiting for a boat; not those it
-holds or those registered with a Safe Mobility Office) and expels them, leaving them at the
-places given, for instance across a desert border, as Tunisia did in July 2023 (people from
-Sfax left at the Libyan and Algerian borders), having lost days and much of their money. Those
-who stay earn less (lost work, evictions) and settled people move on sooner.
+holds, those registered with a Safe Mobility Office or its own nationals) and expels them,
+leaving them at the places given, for instance across a desert border, as Tunisia did in July
+2023 (people from Sfax left at the Libyan and Algerian borders), having lost days and much of
+their money. Those who stay earn less (lost work, evictions) and settled people move on sooner.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class Config(PolicyConfig):
 
     expulsion_rate: Float = Field(0.05, **UNIT)
     """Share of the irregular migrants at the state's places (settled, in transit, working or
-    waiting for a seat) rounded up and expelled per month (a thirtieth of it each day)."""
+    waiting for a seat; never the state's own nationals) rounded up and expelled per month (a
+    thirtieth of it each day)."""
 
     expelled_to: list[PlaceId] = []
     """Places where those expelled are left (one at random each); empty: one place back along
