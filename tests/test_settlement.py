@@ -135,3 +135,25 @@ def test_assisted_returns_cost_states_what_they_cost():
     returns, spending = summary["voluntary_returns"][-1], summary["state_spending_eur"][-1]
     assert returns > 0
     assert spending == 2500.0 * returns
+
+
+def test_the_crackdown_roster_kept_from_day_to_day_is_what_a_look_at_every_row_finds():
+    # The people a crackdown can round up are kept from who changed status since the day
+    # before (sim/model/roster.py); under check each day's roster is compared with a look at
+    # every row, through crackdowns starting and ending (Algeria all along, Tunisia for a
+    # month), and a difference is an error.
+    policies = [
+        {"type": "crackdown", "id": "dza", "state": "DZA", "expulsion_rate": 0.2,
+         "expelled_to": ["agadez"]},
+        {"type": "crackdown", "id": "tun", "state": "TUN", "expulsion_rate": 0.3,
+         "start": "2023-02-01", "end": "2023-03-01"},
+    ]  # fmt: skip
+    model = make_model(days=90, warmup=300, scale=0.05, check=True, policies=policies)
+    sizes = []
+    while model.day < model.days:
+        model.step()
+        if model.day > 0:  # the run's days (after the step, day is the next)
+            sizes.append(len(model.settlement.roster.ids))
+    assert min(sizes) > 10 and min(sizes[31:59]) > max(sizes[:31]) + 500  # Tunisia's too
+    assert max(sizes[60:]) < min(sizes[31:59])  # and no longer
+    assert model.outcomes.flows[:, FLOW_INDEX["expelled"]].sum() > 0

@@ -138,6 +138,8 @@ class Population:
         self._capacity = max(int(capacity), 16)
         self._arrays = {name: np.zeros(self._capacity, dtype) for name, dtype in FIELDS.items()}
         self.status_count = np.zeros(N_STATUS, dtype=np.int64)
+        # While watched: the ids passed to set_status since take_touched.
+        self._touched: list[np.ndarray] | None = None
         self._resize(0)
 
     def __len__(self) -> int:
@@ -203,6 +205,18 @@ class Population:
         self.status_count -= np.bincount(column[ids], minlength=N_STATUS)
         column[ids] = status
         self.status_count[status] += len(ids)
+        if self._touched is not None:
+            self._touched.append(ids)
+
+    def watch(self, on: bool = True) -> None:
+        """Start (or stop) remembering who passes through :meth:`set_status`."""
+        self._touched = [] if on else None
+
+    def take_touched(self) -> np.ndarray:
+        """The ids passed to :meth:`set_status` since the last call or :meth:`watch`, with
+        repeats, in no order; forgotten once taken."""
+        touched, self._touched = self._touched or [], []
+        return np.concatenate(touched) if touched else np.empty(0, dtype=np.int64)
 
     def count(self, *statuses: int) -> int:
         """How many people are in any of ``statuses`` now."""

@@ -28,12 +28,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.agents.population import Status
+from sim.model.roster import Roster
 from sim.model.world import World
 from sim.network import NO_ROUTE
-
-#: Statuses of people a crackdown can round up (not those held, travelling, or registered with
-#: a Safe Mobility Office).
-EXPELLABLE = (Status.IN_TRANSIT, Status.WORKING, Status.WAITING_FOR_SEAT, Status.SETTLED)
 
 
 class Settlement:
@@ -51,6 +48,7 @@ class Settlement:
         source = c.leg_source[self.smuggled]
         self.run_starts = np.flatnonzero(np.r_[True, source[1:] != source[:-1]])
         self.run_places = source[self.run_starts]
+        self.roster = Roster(model)  # who a crackdown can round up
 
     def settling(self, ids: np.ndarray) -> np.ndarray:
         """Mask over ``ids`` (people short of money for the leg they chose): who settles."""
@@ -143,16 +141,11 @@ class Settlement:
         model = self.model
         mods = model.modifiers
         if not mods.expulsion_rate.any():
+            self.roster.today(np.empty(0, dtype=np.int64))  # nobody to keep track of
             return
         pop, c = model.population, model.net.compiled
-        state = c.place_state[pop.place]
-        # A state rounds up and expels foreigners, not its own citizens (Tunisians at Sfax,
-        # Algerians at Oran are at home there).
-        foreign = c.nationality_state[pop.nationality] != state
-        ids = np.flatnonzero(
-            (mods.expulsion_rate[state] > 0) & np.isin(pop.status, EXPELLABLE) & foreign
-        )
-        state = state[ids]
+        ids = self.roster.today(np.flatnonzero(mods.expulsion_rate[c.place_state] > 0))
+        state = c.place_state[pop.place[ids]]
         rounded_up = model.draws("expulsion", ids) < mods.expulsion_rate[state]
         ids, state = ids[rounded_up], state[rounded_up]
         if len(ids) == 0:
@@ -164,7 +157,8 @@ class Settlement:
             places, mine = mods.expelled_to[s], state == s
             if len(places):
                 destination[mine] = places[(u[mine] * len(places)).astype(np.int64)]
-        model.seats.taken_out_of_line()
+        if (pop.status[ids] == Status.WAITING_FOR_SEAT).any():
+            model.seats.taken_out_of_line()
         pop.place[ids] = destination
         pop.previous_place[ids] = -1
         pop.leg[ids] = -1
