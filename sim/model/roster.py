@@ -30,6 +30,7 @@ class Roster:
     def __init__(self, model: World) -> None:
         self.model = model
         self.places: np.ndarray | None = None  # the places it is kept for (None: not kept)
+        self.at_place = np.zeros(0, dtype=bool)  # by place: one of them?
         self.ids = np.empty(0, dtype=np.int64)
         self.rows = 0  # rows looked at so far
         self.mark = np.zeros(0, dtype=np.int32)  # a scratch column: who changed today
@@ -45,6 +46,8 @@ class Roster:
             return self.ids
         if self.places is None or not np.array_equal(places, self.places):
             self.places = places
+            self.at_place = np.zeros(self.model.net.compiled.n_places, dtype=bool)
+            self.at_place[places] = True
             self.ids = self.look(places)
             pop.watch()
         else:
@@ -82,7 +85,8 @@ class Roster:
         model = self.model
         pop, c = model.population, model.net.compiled
         place = pop.place[ids]
-        ids, place = ids[np.isin(place, self.places)], place[np.isin(place, self.places)]
+        there = self.at_place[place]
+        ids, place = ids[there], place[there]
         expellable = EXPELLABLE_STATUS[pop.status[ids]]
         ids, place = ids[expellable], place[expellable]
         return ids[c.nationality_state[pop.nationality[ids]] != c.place_state[place]]
