@@ -132,6 +132,8 @@ class SmugglingMarket:
         self.slot_network = np.tile(np.arange(n_networks), len(smuggled_legs))
         n = len(self.slot_leg)
         self.n_legs = len(leg_source)
+        # Each leg's first slot (slots are by leg; a leg with none: where it would be).
+        self.first_slot = np.searchsorted(self.slot_leg, np.arange(self.n_legs), side="left")
         self.base_price = leg_base_price[self.slot_leg]
         self.demand_factor = 1.0 + markup_noise
         self.going_rate = self.demand_factor.copy()  # each network's price level at rest
@@ -166,8 +168,7 @@ class SmugglingMarket:
         weight = self.capacity * self.active
         total = np.bincount(self.slot_leg, weights=weight, minlength=self.n_legs)
         paid = np.bincount(self.slot_leg, weights=weight * self.price, minlength=self.n_legs)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(total > 0, paid / total, np.inf)
+        return np.divide(paid, total, out=np.full(self.n_legs, np.inf), where=total > 0)
 
     def leg_safety(self) -> np.ndarray:
         """The capacity-weighted death-risk multiplier of the craft on each leg (1 = baseline)."""
@@ -204,7 +205,7 @@ class SmugglingMarket:
         rank = np.arange(n) - (np.cumsum(in_line) - in_line)[line_leg]
         leg_seats = np.bincount(self.slot_leg, weights=seats, minlength=self.n_legs)
         has_seat = rank < leg_seats[line_leg]
-        first_slot = np.searchsorted(self.slot_leg, np.arange(self.n_legs), side="left")
+        first_slot = self.first_slot
         slot = first_slot[line_leg]
         # The k-th seat of a leg belongs to the slot whose cumulative seats first exceed k.
         served = np.flatnonzero(has_seat)

@@ -11,6 +11,7 @@ cost-to-go to each destination is computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,22 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.network.io import KINDS, MODES, NO_ROUTE, ROUTES, SEGMENTS
+
+
+@dataclass(frozen=True)
+class LegControls:
+    """Per leg: a flight, a border flight; a border leg of a transit state, at an EU fence; its
+    transit state (0 where none); an EU entry leg with its EU state, at a fence; its EU state
+    (0 where none). See :func:`sim.rules.rates.compile_leg_rates`."""
+
+    flight: np.ndarray
+    flight_border: np.ndarray
+    transit_border: np.ndarray
+    transit_fence: np.ndarray
+    transit: np.ndarray
+    eu_entry: np.ndarray
+    eu_fence: np.ndarray
+    eu: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,23 @@ class CompiledNetwork:
     usual_previous_place: np.ndarray  # nearest place people usually come from (pushbacks)
     nationality_state: np.ndarray  # state index of each nationality
     visa_barred: np.ndarray  # nationality x leg: scheduled flight needing a visa they lack
+
+    @cached_property
+    def controls(self) -> LegControls:
+        """Who controls which legs, worked out once (the day's rates read it every day)."""
+        flight = self.leg_mode == MODES.index("air")
+        transit_border = (self.leg_transit_state >= 0) & self.leg_border
+        eu_entry = (self.leg_eu_state >= 0) & self.leg_eu_entry
+        return LegControls(
+            flight=flight,
+            flight_border=flight & self.leg_border,
+            transit_border=transit_border,
+            transit_fence=transit_border & self.leg_fence,
+            transit=np.maximum(self.leg_transit_state, 0),
+            eu_entry=eu_entry,
+            eu_fence=eu_entry & self.leg_fence,
+            eu=np.maximum(self.leg_eu_state, 0),
+        )
 
     def cost_to_go(self, leg_cost: np.ndarray) -> np.ndarray:
         """The cheapest total cost from every place to every destination (n_places x

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.network import MODES, CompiledNetwork
+from sim.network import CompiledNetwork
 
 if TYPE_CHECKING:  # annotations only: checking a scenario need not load Mesa
     from sim.agents.states import Conduct
@@ -137,27 +137,25 @@ def compile_leg_rates(
     """
     interception, apprehension = conduct.interception_today(), conduct.apprehension
     pushback, effort = conduct.pushback, conduct.effort
-    flight = net.leg_mode == MODES.index("air")
-    has_transit = (net.leg_transit_state >= 0) & net.leg_border
-    t = np.maximum(net.leg_transit_state, 0)
-    pull = np.where(has_transit, interception[t], 0.0)
-    at_fence = has_transit & net.leg_fence
-    pull = np.where(at_fence, np.maximum(pull, conduct.fence_interception_today()[t]), pull)
+    legs = net.controls
+    t = legs.transit
+    pull = np.where(legs.transit_border, interception[t], 0.0)
+    fence_pull = conduct.fence_interception_today()[t]
+    pull = np.where(legs.transit_fence, np.maximum(pull, fence_pull), pull)
     pull = np.maximum(pull * mods.pullback_multiplier, mods.pullback_floor)
-    pull = np.where(flight, 0.0, pull)
+    pull = np.where(legs.flight, 0.0, pull)
 
-    has_eu = (net.leg_eu_state >= 0) & net.leg_eu_entry
-    e = np.maximum(net.leg_eu_state, 0)
-    appr = np.where(has_eu, apprehension[e] * effort[e], 0.0) * mods.apprehension_multiplier
-    push = np.where(has_eu, pushback[e], 0.0)
-    push = np.where(has_eu & net.leg_fence, np.maximum(push, conduct.fence_pushback[e]), push)
+    e = legs.eu
+    appr = np.where(legs.eu_entry, apprehension[e] * effort[e], 0.0) * mods.apprehension_multiplier
+    push = np.where(legs.eu_entry, pushback[e], 0.0)
+    push = np.where(legs.eu_fence, np.maximum(push, conduct.fence_pushback[e]), push)
     push = np.where(np.isnan(mods.pushback_override), push, mods.pushback_override)
 
     base_rescue = baseline_rescue_by_leg(net, baseline_rescue_share)
     rescue = base_rescue + mods.rescue_strength * (1.0 - base_rescue)
     return LegRates(
         pullback=np.clip(pull, 0.0, MAX_PULLBACK),
-        refusal=np.where(flight & net.leg_border, np.clip(boarding_refusal, 0.0, 1.0), 0.0),
+        refusal=np.where(legs.flight_border, np.clip(boarding_refusal, 0.0, 1.0), 0.0),
         apprehension=np.clip(appr, 0.0, 1.0),
         pushback=np.clip(push, 0.0, 1.0),
         rescue_share=np.clip(rescue, 0.0, 1.0),
