@@ -23,6 +23,10 @@ FLEE_TARGET = 300  # DESIGN.md: at least 300 times Flee's person-days per second
 MEMORY_TARGET = 300  # bytes per person at peak
 SPEED_UP_TARGET = 1.7  # 2 local workers over 1
 THOUSAND_RUNS_TARGET = 600  # seconds for 1,000 baseline-year runs at scale 0.1
+#: Seconds for the baseline year at scale 1 with its warm-up, whole process: no longer than
+#: the baseline without a warm-up took before the model built its own stocks (about 13 s on
+#: the 2-core benchmark machine; the model-realism issue).
+WARMED_YEAR_TARGET = 13.0
 
 
 def _row(measure: str, value: float | None, unit: str, target: str = "", met: bool | None = None):
@@ -39,7 +43,8 @@ def targets_table(report: dict[str, Any]) -> list[dict]:
     )
     rows = [
         _row(f"Whole process: start, imports, set-up and run ({year})",
-             full["process_seconds"], "s"),
+             full["process_seconds"], "s", f"≤ {WARMED_YEAR_TARGET:g}" if warmup else "",
+             full["process_seconds"] <= WARMED_YEAR_TARGET if warmup else None),
         _row(f"Person-days per second, whole process ({year})",
              full["agent_steps_per_process_second"], "person-days/s"),
     ]  # fmt: skip
@@ -231,7 +236,10 @@ DEFINITIONS = """\
   benchmark sees it from outside: interpreter start, imports, loading the scenario and network,
   building the model, the warm-up before the start date (`warmup_days`, 1,000 in the baseline)
   and every day of the run, as a user waits for it. The stepping-only figures divide by the
-  stepping of the warm-up and the run's days; agent-steps and events count both.
+  stepping of the warm-up and the run's days; agent-steps and events count both. Its target
+  (13 s) is what the baseline year took without a warm-up on this machine before the model
+  built its own stocks: the warm-up was to cost nothing a user waits for. The machine's speed
+  drifts by about a tenth within a day, so a figure near it is met or missed by that much.
 - The engine's runs beside the per-agent reference start from an empty network, without a
   warm-up (the reference would take hours to step one at scale 1), so they compare the cost
   of the same rules on the same people, not the baseline's.
