@@ -8,7 +8,7 @@ import pytest
 from sim.agents.states import Conduct
 from sim.config.parameters import build_parameters
 from sim.network import MODES, load_network
-from sim.rules.rates import MAX_PULLBACK, Modifiers, compile_leg_rates
+from sim.rules.rates import MAX_PULLBACK, Modifiers, baseline_rescue_by_leg, compile_leg_rates
 
 NET = load_network()
 C = NET.compiled
@@ -20,8 +20,8 @@ def _rates(conduct: Conduct | None = None, mods: Modifiers | None = None):
     conduct = conduct or Conduct.from_parameters(PARAMS, NET)
     mods = mods or Modifiers(C.n_legs, len(NET.state_ids), C.n_places, len(NET.nationalities))
     return compile_leg_rates(
-        C, conduct, PARAMS.baseline_rescue_share, np.ones(C.n_legs), mods,
-        PARAMS.boarding_refusal_rate,
+        C, conduct, baseline_rescue_by_leg(C, PARAMS.baseline_rescue_share), np.ones(C.n_legs),
+        mods, PARAMS.boarding_refusal_rate,
     )  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 A million people as Python objects would make a simulated year take an hour, so a person is a
 row index into the arrays of :class:`Population`. Rows are appended into arrays reserved for
-the people the run expects (``MigrationModel.expected_people``; rows never written cost no
+the people the run expects (``sim.model.origins.expected_people``; rows never written cost no
 memory), which double if that proves too few, and a row is never removed: a person who dies,
 is protected or goes home keeps their row with a final status, so ids are stable for a whole
 run.
@@ -209,7 +209,8 @@ class Population:
             self._touched.append(ids)
 
     def watch(self, on: bool = True) -> None:
-        """Start (or stop) remembering who passes through :meth:`set_status`."""
+        """Start (or stop) remembering who passes through :meth:`set_status` (for one reader:
+        the crackdown roster, ``sim.model.roster``)."""
         self._touched = [] if on else None
 
     def take_touched(self) -> np.ndarray:

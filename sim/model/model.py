@@ -358,7 +358,7 @@ class MigrationModel(mesa.Model):
         return compile_leg_rates(
             self.net.compiled,
             self.conduct,
-            self.params.baseline_rescue_share,
+            self.leg_baseline_rescue,
             self.market.leg_safety(),
             self.modifiers if mods is None else mods,
             self.params.boarding_refusal_rate,

@@ -116,7 +116,7 @@ class Modifiers:
 def compile_leg_rates(
     net: CompiledNetwork,
     conduct: Conduct,
-    baseline_rescue_share: np.ndarray,
+    base_rescue: np.ndarray,
     smuggler_safety: np.ndarray,
     mods: Modifiers,
     boarding_refusal: np.ndarray,
@@ -132,8 +132,8 @@ def compile_leg_rates(
     override these through ``mods``. Nobody is intercepted
     on a flight: passengers of border flights are instead refused boarding with the leg's
     ``boarding_refusal`` chance (carrier and exit checks of documents, counted apart).
-    ``baseline_rescue_share`` is per route slot; ``smuggler_safety`` and ``boarding_refusal``
-    per leg.
+    ``base_rescue`` (:func:`baseline_rescue_by_leg`), ``smuggler_safety`` and
+    ``boarding_refusal`` are per leg.
     """
     interception, apprehension = conduct.interception_today(), conduct.apprehension
     pushback, effort = conduct.pushback, conduct.effort
@@ -151,7 +151,6 @@ def compile_leg_rates(
     push = np.where(legs.eu_fence, np.maximum(push, conduct.fence_pushback[e]), push)
     push = np.where(np.isnan(mods.pushback_override), push, mods.pushback_override)
 
-    base_rescue = baseline_rescue_by_leg(net, baseline_rescue_share)
     rescue = base_rescue + mods.rescue_strength * (1.0 - base_rescue)
     return LegRates(
         pullback=np.clip(pull, 0.0, MAX_PULLBACK),
