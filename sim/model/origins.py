@@ -101,6 +101,9 @@ class Origins:
         self.journey_cost = self.money_cost(model.market.fare, model.failure_rates())
         self.reference_capability = self.capability()
         self.capability_ratio = np.ones(len(self.places))
+        # The legal alternatives open at each origin, by the modifiers they were worked out
+        # from (:meth:`legal_alternatives`): policies set the same ones day after day.
+        self._legal: tuple[np.ndarray, ...] | None = None
 
     # ----------------------------------------------------------------- the decision
     def money_cost(self, prices: np.ndarray, failure: np.ndarray) -> np.ndarray:
@@ -171,26 +174,43 @@ class Origins:
         """Origin x nationality: share of the ``would_be`` (persons a day, per origin) who wait
         for an open legal alternative in their country instead (:func:`legal_diversion`)."""
         model = self.model
-        mods, c = model.modifiers, model.net.compiled
+        mods = model.modifiers
         if not mods.legal_places.any():
             return np.zeros_like(self.nationality_share)
-        # Summed (places) and the most (awareness) over each state's places with either.
-        used = np.flatnonzero(
-            mods.legal_places.any(axis=(1, 2)) | mods.legal_awareness.any(axis=(1, 2))
-        )
-        n_states = int(c.place_state.max()) + 1
-        places_by_state = np.zeros((n_states, *mods.legal_places.shape[1:]))
-        np.add.at(places_by_state, c.place_state[used], mods.legal_places[used])
-        awareness_by_state = np.zeros((n_states, *mods.legal_awareness.shape[1:]))
-        np.maximum.at(awareness_by_state, c.place_state[used], mods.legal_awareness[used])
-        state = c.place_state[self.places]
+        places, awareness = self.legal_alternatives(mods.legal_places, mods.legal_awareness)
         return legal_diversion(
             would_be[:, None] * self.nationality_share,
-            places_by_state[state],
-            awareness_by_state[state],
+            places,
+            awareness,
             model.params.protection_need_share[None, :],
             model.params.legal_alternative_effect,
         )
+
+    def legal_alternatives(
+        self, legal_places: np.ndarray, legal_awareness: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per origin, the legal places (summed) and the awareness of them (the most) over the
+        places of its country with either, from the modifiers ``legal_places`` and
+        ``legal_awareness`` (place x nationality x need); the last day's again when those
+        are the same."""
+        kept = self._legal
+        if (
+            kept is not None
+            and np.array_equal(kept[0], legal_places)
+            and np.array_equal(kept[1], legal_awareness)
+        ):
+            return kept[2], kept[3]
+        c = self.model.net.compiled
+        used = np.flatnonzero(legal_places.any(axis=(1, 2)) | legal_awareness.any(axis=(1, 2)))
+        n_states = int(c.place_state.max()) + 1
+        places_by_state = np.zeros((n_states, *legal_places.shape[1:]))
+        np.add.at(places_by_state, c.place_state[used], legal_places[used])
+        awareness_by_state = np.zeros((n_states, *legal_awareness.shape[1:]))
+        np.maximum.at(awareness_by_state, c.place_state[used], legal_awareness[used])
+        state = c.place_state[self.places]
+        self._legal = (legal_places.copy(), legal_awareness.copy(),
+                       places_by_state[state], awareness_by_state[state])  # fmt: skip
+        return self._legal[2], self._legal[3]
 
     def set_out(self) -> None:
         """New people leave their origin today (see the module docstring).

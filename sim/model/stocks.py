@@ -36,26 +36,33 @@ class StatusCount:
     def __init__(self, n_places: int) -> None:
         self.n_places = n_places
         self.cells = N_STATUS * n_places * ROUTE_SLOTS
-        # 16-bit cells while they fit (about 9,400 on our network), one more for "not counted".
+        # 16-bit cells while they fit (about 9,400 on our network). A row's cell is stored one
+        # below its index in ``counts`` (an entry route of -1, none, gives -1 in slot 0), and
+        # ``cells - 1`` marks a row not counted yet (index ``cells``, outside the table).
         self.dtype = np.int16 if self.cells < np.iinfo(np.int16).max else np.int32
         self.counted = np.empty(0, dtype=self.dtype)  # each row's cell when last counted
         self.counts = np.zeros(self.cells + 1, dtype=np.int64)
+        self._cell = np.empty(0, dtype=self.dtype)  # today's cells (kept: a pass less to make)
 
     def count(self, pop: Population) -> np.ndarray:
         """Today's counts, shaped (status, place, entry-route slot; slot 0: no entry route)."""
         dtype, n = self.dtype, len(pop)
         if len(self.counted) < n:  # people added since: not counted yet
-            grown = np.full(max(n, 2 * len(self.counted)), self.cells, dtype=dtype)
+            size = max(n, 2 * len(self.counted))
+            grown = np.full(size, self.cells - 1, dtype=dtype)
             grown[: len(self.counted)] = self.counted
-            self.counted = grown
-        cell = pop.status.astype(dtype) * dtype(self.n_places) + pop.place
+            self.counted, self._cell = grown, np.empty(size, dtype=dtype)
+        cell = self._cell[:n]
+        np.multiply(pop.status, dtype(self.n_places), out=cell)
+        cell += pop.place
         cell *= dtype(ROUTE_SLOTS)
-        cell += pop.entry_route + 1  # entry route -1 (none) in slot 0, moved to NO_ROUTE below
+        cell += pop.entry_route
         counted = self.counted[:n]
         moved = np.flatnonzero(cell != counted)
-        self.counts += np.bincount(cell[moved], minlength=self.cells + 1)
-        self.counts -= np.bincount(counted[moved], minlength=self.cells + 1)
-        counted[moved] = cell[moved]
+        now, before = cell[moved], counted[moved]
+        np.add.at(self.counts, now.astype(np.int64) + 1, 1)  # few rows move in a day
+        np.subtract.at(self.counts, before.astype(np.int64) + 1, 1)
+        counted[moved] = now
         return self.counts[: self.cells].reshape(N_STATUS, self.n_places, ROUTE_SLOTS)
 
 

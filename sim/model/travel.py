@@ -118,7 +118,10 @@ class Travel:
         open_to_them = valid & open_leg[legs] & ~model.modifiers.leg_barred[nationality, legs]
         # No immediate way back, unless it is the only way on.
         onward = open_to_them & (c.leg_target[legs] != pop.previous_place[ids][:, None])
-        open_to_them = np.where(onward.any(axis=1)[:, None], onward, open_to_them)
+        any_onward = onward[:, 0].copy()  # onward.any(axis=1), column by column (faster)
+        for k in range(1, width):
+            any_onward |= onward[:, k]
+        open_to_them = np.where(any_onward[:, None], onward, open_to_them)
         utility = behaviour.leg_utility(
             legs,
             prices,

@@ -104,9 +104,12 @@ def legal_diversion(
 
     so an office with no room, or one nobody knows of, diverts nobody.
     """
-    shares = np.stack([1.0 - need_share, need_share], axis=-1)
+    shares = np.empty((*np.shape(need_share), 2))  # without and with a need (np.stack, cheaper)
+    shares[..., 0] = 1.0 - need_share
+    shares[..., 1] = need_share
     knowing = awareness * would_be[..., None] * shares
-    room = np.minimum(places, knowing).sum(axis=-1)
+    fits = np.minimum(places, knowing)
+    room = fits[..., 0] + fits[..., 1]  # summed over the need axis (faster than .sum there)
     return effect * np.divide(room, would_be, out=np.zeros_like(room), where=would_be > 0)
 
 
