@@ -116,6 +116,7 @@ def test_a_copys_arrays_carry_numpys_own_dtypes(warmed):
     """A plain pickle gives each array a new dtype object, equal to numpy's but not numpy's
     own one, and ufunc.at (np.add.at) then takes its slow path: the copy's run was 7% slower
     than the original's. The copy's arrays carry numpy's own dtype objects."""
+
     def own(dtype: np.dtype) -> bool:
         return dtype is np.dtype(dtype.str)
 
