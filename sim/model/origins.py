@@ -239,7 +239,7 @@ class Origins:
     def nationality_of(self, row: np.ndarray, keys: np.ndarray) -> np.ndarray:
         """Each newcomer's nationality, drawn by their origin's mix (``row``: origin index)."""
         u = self.model.random_streams.trait("nationality", keys)
-        nationality = (self.nationality_cum[row] < u[:, None]).sum(axis=1)
+        nationality = (self.nationality_cum.take(row, axis=0) < u[:, None]).sum(axis=1)
         return np.minimum(nationality, self.nationality_share.shape[1] - 1)
 
     def add_people(self, row: np.ndarray, keys: np.ndarray, nationality: np.ndarray) -> np.ndarray:

@@ -113,7 +113,7 @@ class Travel:
         model = self.model
         pop, c, beliefs = model.population, model.net.compiled, model.beliefs
         place = pop.place[ids]
-        legs, valid = self.ways_on[width][0][place], self.ways_on[width][1][place]
+        legs, valid = (table.take(place, axis=0) for table in self.ways_on[width])  # take: faster
         nationality = pop.nationality[ids][:, None]
         open_to_them = valid & open_leg[legs] & ~model.modifiers.leg_barred[nationality, legs]
         # No immediate way back, unless it is the only way on.
