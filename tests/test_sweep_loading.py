@@ -11,6 +11,7 @@ from conftest import ROOT
 from sweep_cases import TINY, write_sweep
 
 from sim.errors import UserError
+from sim.scenario.loading import load_scenario
 from sim.sweep.loading import load_sweep
 
 
@@ -58,14 +59,16 @@ def test_an_unknown_parameter_is_named_with_the_nearest_ones(tmp_path):
     assert "'give_up_base'" in message
 
 
-def test_an_unknown_policy_id_suggests_the_base_scenarios_nearest_ids(tmp_path):
-    # The base (policy_map.yaml on the baseline) has more than 15 blocks: the nearest ids are
-    # named, not all of them.
+def test_an_unknown_policy_id_suggests_the_nearest_and_lists_the_base_scenarios_ids(tmp_path):
+    # The base (policy_map.yaml on the baseline) has more than 15 blocks, and no command lists
+    # a scenario's policy ids (`network --ids` lists the network's): all of them are named.
     message = error_of(tmp_path, changed(path="policies.hrv_pushbacks.probability", values=[0]))
     assert "factors.push.path" in message
     assert "no policy block with id 'hrv_pushbacks'" in message
-    assert "'croatia_pushbacks'" in message and "'hungary_pushbacks'" in message
-    assert "central_med_prevention" not in message and "lists all policy ids" in message
+    assert "did you mean 'hungary_pushbacks' or 'croatia_pushbacks'" in message
+    ids = [b["id"] for b in load_scenario(ROOT / "scenarios/policy_map.yaml").to_dict()["policies"]]
+    assert len(ids) > 15 and all(f"{i}" in message for i in ids)
+    assert "network --ids" not in message
 
 
 def test_an_unknown_key_of_a_policy_block_suggests_the_valid_keys(tmp_path):

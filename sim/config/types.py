@@ -126,8 +126,11 @@ def nearest(value: object, candidates: Iterable[str], n: int = 3) -> list[str]:
     return [by_folded[c] for c in close]
 
 
-def suggestion(value: object, candidates: Iterable[str], *, noun: str) -> str:
-    """A clause naming the nearest candidates and, when there are few, all of them.
+def suggestion(
+    value: object, candidates: Iterable[str], *, noun: str, list_all: bool = False
+) -> str:
+    """A clause naming the nearest candidates and, when there are few (or ``list_all``: no
+    command lists them), all of them.
 
     E.g. ``"; did you mean 'agadez'? (`python run.py network --ids` lists all place ids)"``;
     ``noun`` names the candidates (``"place ids"``, ``"keys here"``).
@@ -135,7 +138,7 @@ def suggestion(value: object, candidates: Iterable[str], *, noun: str) -> str:
     candidates = list(candidates)
     close = nearest(value, candidates)
     text = "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else ""
-    if len(candidates) <= 15:
+    if len(candidates) <= 15 or list_all:
         listing = f"valid {noun}: {', '.join(candidates) or '(none)'}"
         text += f" {listing[0].upper()}{listing[1:]}" if close else f"; {listing}"
     elif noun.endswith("ids") or noun.startswith("nationalities"):

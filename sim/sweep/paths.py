@@ -128,7 +128,7 @@ def policy_index(scenario: dict[str, Any], block_id: str) -> int:
         )
     raise PathError(
         f"the base scenario has no policy block with id '{block_id}'"
-        + suggestion(block_id, known, noun="policy ids")
+        + suggestion(block_id, known, noun="policy ids", list_all=True)
     )
 
 
