@@ -52,7 +52,7 @@ DEPARTURES, READMISSION = 0, 1
 
 def logit(p: np.ndarray | float) -> np.ndarray:
     """log(p / (1 - p)), with p kept within ``RATE_EPSILON`` of 0 and 1."""
-    p = np.clip(p, RATE_EPSILON, 1.0 - RATE_EPSILON)
+    p = np.minimum(np.maximum(p, RATE_EPSILON), 1.0 - RATE_EPSILON)  # np.clip, without its cost
     return np.log(p / (1.0 - p))
 
 
@@ -64,9 +64,27 @@ def expit(x: np.ndarray | float) -> np.ndarray:
 def shifted_rate(baseline: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """``expit(logit(baseline) + shift)``; exactly the baseline where the shift is 0, and where
     the baseline is 0 or 1 (a state that does not police at all, or takes everyone back, is
-    not moved by a stance: the logit scale has no room there)."""
-    fixed = (shift == 0.0) | (baseline <= 0.0) | (baseline >= 1.0)
-    return np.where(fixed, baseline, expit(logit(baseline) + shift))
+    not moved by a stance: the logit scale has no room there).
+
+    The result is read-only and may be the one of an earlier call with the same values (the
+    rules ask for the same rates every day, and stances move once a month)."""
+    baseline, shift = np.asarray(baseline, dtype=float), np.asarray(shift, dtype=float)
+    key = (baseline.shape, shift.shape, baseline.tobytes(), shift.tobytes())
+    rate = _SHIFTED_RATES.get(key)
+    if rate is None:
+        fixed = (shift == 0.0) | (baseline <= 0.0) | (baseline >= 1.0)
+        rate = np.where(fixed, baseline, expit(logit(baseline) + shift))
+        rate.flags.writeable = False
+        if len(_SHIFTED_RATES) >= _SHIFTED_RATES_KEPT:
+            _SHIFTED_RATES.pop(next(iter(_SHIFTED_RATES)))  # the oldest
+        _SHIFTED_RATES[key] = rate
+    return rate
+
+
+#: :func:`shifted_rate`'s last results, by their inputs' values (a few: the rates of
+#: interception, before fences and of cooperation, in the runs of one process).
+_SHIFTED_RATES: dict[tuple, np.ndarray] = {}
+_SHIFTED_RATES_KEPT = 16
 
 
 def diminishing(z: np.ndarray) -> np.ndarray:

@@ -72,7 +72,9 @@ def record_stocks(model: World) -> None:
         return
     c = model.net.compiled
     counts = model.status_count.count(model.population)
-    by_status_place = counts.sum(axis=2)
+    by_status_place = counts[..., 0].copy()  # counts.sum(axis=2), slot by slot (faster)
+    for slot in range(1, ROUTE_SLOTS):
+        by_status_place += counts[..., slot]
     transit = c.place_is_transit
     stranded = by_status_place[list(STRANDED_STATUSES)].sum(axis=0) * transit
     settled = by_status_place[Status.SETTLED] * transit
