@@ -338,11 +338,13 @@ def test_the_comparison_notices_a_changed_rule(changed, case, outcome):
 
 
 def test_the_comparison_notices_a_changed_spread():
+    # Noticed as the comparison notices it: some outcome's spread or shape below P_LIMIT (with
+    # Morocco stopping 95% before the Ceuta and Melilla fences, interceptions[all] alone
+    # gives 2e-5: most of them are fence attempts that one shared draw rarely lets through).
     reference = _sample(ReferenceModel, "baseline", SharedLuckAtSea)
-    spread, _ = spread_and_shape(reference, _sample(MigrationModel, "baseline"))[
-        "interceptions[all]"
-    ]
-    assert spread < P_LIMIT, "a rule that only widens the spread went unnoticed"
+    tests = spread_and_shape(reference, _sample(MigrationModel, "baseline"))
+    noticed = {name: p for name, p in tests.items() if min(p) < P_LIMIT}
+    assert noticed, "a rule that only widens the spread went unnoticed"
 
 
 def test_the_reference_conserves_people_every_day():

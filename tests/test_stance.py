@@ -154,10 +154,14 @@ def test_a_payment_tied_to_departures_raises_interceptions_and_they_fall_when_it
     deal = {"type": "partnership", "partner": "TUN", "start": _on(1), "end": _on(180),
             "offers": {"payment_eur": 2e8}, "conditions": {"departures": 0.4}}  # fmt: skip
     probe, plain = _Rates("sfax-lampedusa", "TUN"), _Rates("sfax-lampedusa", "TUN")
-    # A warm-up fills the route to Sfax (the deal starts after it: day 1).
-    warmup = 180
-    model = make_model(days=330, warmup=warmup, policies=[deal], probes=[probe], check=False)
-    base = make_model(days=330, warmup=warmup, probes=[plain], check=False)
+    # A warm-up fills the route to Sfax (the deal starts after it: day 1). At scale 0.01 Tunisia
+    # intercepts a few hundred agents in the run, whose count swings by a fifth from seed to
+    # seed (the ratio below went from 0.99 to 1.40 over seeds 1-5); at 0.05 it is 1.14-1.22.
+    warmup, scale = 180, 0.05
+    model = make_model(
+        days=330, warmup=warmup, scale=scale, policies=[deal], probes=[probe], check=False
+    )
+    base = make_model(days=330, warmup=warmup, scale=scale, probes=[plain], check=False)
     model.run()
     base.run()
     rate, before = np.array(probe.pullback[warmup:]), np.array(plain.pullback[warmup:])  # by day
