@@ -147,6 +147,7 @@ class SmugglingMarket:
         self.requests = np.zeros(n)  # persons asking, this month (served or not)
         self.sold = np.zeros(n)  # persons sold, this month
         self.revenue = np.zeros(n)  # EUR, this month
+        self._leg_prices: tuple[tuple[bytes, ...], np.ndarray] | None = None  # leg_prices'
         # One Smuggler agent per (place, network), owning that network's slots at the place.
         self.smugglers: list[Smuggler] = []
         slot_place = leg_source[self.slot_leg]
@@ -164,11 +165,20 @@ class SmugglingMarket:
         self.price[slots] = price * self.demand_factor[slots] * self.enforcement_premium[slots]
 
     def leg_prices(self) -> np.ndarray:
-        """The capacity-weighted mean price per leg among active networks; inf where none."""
+        """The capacity-weighted mean price per leg among active networks; inf where none.
+
+        Read-only: the last result again while prices, capacities and who is active are the
+        same (asked for several times a day, they change at the monthly review and arrests)."""
+        key = (self.price.tobytes(), self.capacity.tobytes(), self.active.tobytes())
+        if self._leg_prices is not None and self._leg_prices[0] == key:
+            return self._leg_prices[1]
         weight = self.capacity * self.active
         total = np.bincount(self.slot_leg, weights=weight, minlength=self.n_legs)
         paid = np.bincount(self.slot_leg, weights=weight * self.price, minlength=self.n_legs)
-        return np.divide(paid, total, out=np.full(self.n_legs, np.inf), where=total > 0)
+        prices = np.divide(paid, total, out=np.full(self.n_legs, np.inf), where=total > 0)
+        prices.flags.writeable = False
+        self._leg_prices = (key, prices)
+        return prices
 
     def leg_safety(self) -> np.ndarray:
         """The capacity-weighted death-risk multiplier of the craft on each leg (1 = baseline)."""
