@@ -127,6 +127,22 @@ def test_a_copys_arrays_carry_numpys_own_dtypes(warmed):
     assert {str(d) for d in copied} >= {"int8", "int16", "int32", "int64", "float64", "bool"}
 
 
+def test_without_breakdowns_a_run_has_the_same_daily_table_and_no_breakdown(scenario, warmed):
+    """Sweeps build their models without breakdowns (their outputs come from the daily table):
+    the flows are the same to the last person, and nothing is split by category."""
+    plain = branch(warm_up(scenario, SEEDS[0], days=DAYS, scale=SCALE, breakdowns=False), SEEDS[1])
+    full = branch(warmed, SEEDS[1])
+    for model in (plain, full):
+        model.run()
+    plain_table, full_table = plain.outcomes.daily_table(), full.outcomes.daily_table()
+    assert plain_table.keys() == full_table.keys()
+    for metric, values in full_table.items():
+        assert np.array_equal(plain_table[metric], values, equal_nan=True), metric
+    assert full_table["arrivals"].sum() > 0
+    assert plain.outcomes.breakdown_frame("t", 0).empty
+    assert not full.outcomes.breakdown_frame("t", 0).empty
+
+
 def test_the_branch_with_the_warm_ups_seed_is_the_ordinary_run_of_that_seed(scenario, warmed):
     ordinary = simulate(scenario, SEEDS[0], days=DAYS, scale=SCALE)
     model = branch(warmed, SEEDS[0])

@@ -47,12 +47,17 @@ from sim.scenario.loading import Scenario
 
 
 def warm_up(
-    scenario: Scenario, seed: int, days: int | None = None, scale: float | None = None
+    scenario: Scenario,
+    seed: int,
+    days: int | None = None,
+    scale: float | None = None,
+    breakdowns: bool = True,
 ) -> MigrationModel:
     """``scenario``'s model with ``seed`` after its warm-up: its state on the start date,
-    before day 0 is stepped (``days`` and ``scale`` default to the scenario's)."""
+    before day 0 is stepped (``days`` and ``scale`` default to the scenario's; ``breakdowns``
+    as in :func:`~sim.scenario.build.build_model`)."""
     check_run_options(days=days, scale=scale)
-    model = build_model(scenario, seed, days, scale)
+    model = build_model(scenario, seed, days, scale, breakdowns=breakdowns)
     while model.day < 0:
         model.step()
     return model

@@ -98,7 +98,9 @@ class MigrationModel(mesa.Model):
 
     ``network`` is the loaded network (with the scenario's overrides), ``params`` the typed
     parameters (defaults with the scenario's overrides), ``policies`` the built policy objects.
-    :func:`sim.execution.runner.build_model` makes one from a scenario file.
+    Without ``breakdowns`` the flows are not split by category (the ``breakdown`` table is
+    empty; nothing in the model reads it): a sweep's outputs come from the daily table alone.
+    :func:`sim.scenario.build.build_model` makes one from a scenario file.
     """
 
     def __init__(
@@ -112,6 +114,7 @@ class MigrationModel(mesa.Model):
         start_date: dt.date,
         policies: list[PolicyBase] | None = None,
         check: bool = False,
+        breakdowns: bool = True,
     ) -> None:
         super().__init__(rng=seed)
         if not 0 < scale <= 1:
@@ -133,7 +136,7 @@ class MigrationModel(mesa.Model):
             days,
             scale,
             start_date,
-            categories={
+            categories=None if not breakdowns else {
                 "mode": list(MODES),
                 "segment": list(SEGMENTS),
                 "state": list(network.state_ids),

@@ -24,9 +24,11 @@ def build_model(
     days: int | None = None,
     scale: float | None = None,
     check: bool = False,
+    breakdowns: bool = True,
 ) -> MigrationModel:
     """A :class:`MigrationModel` of ``scenario`` with ``seed``; ``days`` and ``scale`` default to
-    the scenario's; ``check`` checks conservation every day."""
+    the scenario's; ``check`` checks conservation every day; without ``breakdowns`` flows are
+    not split by category (:class:`MigrationModel`)."""
     network = load_network(scenario.network_overrides() or None)
     return MigrationModel(
         network,
@@ -37,4 +39,5 @@ def build_model(
         start_date=scenario.start_date,
         policies=build_policies(scenario, network),
         check=check,
+        breakdowns=breakdowns,
     )

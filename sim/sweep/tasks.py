@@ -120,7 +120,7 @@ def run_model_task(task: SweepTask) -> RunRecord:
     try:
         scenario = scenario_from_dict(spec.scenario_data(task.values))
         check_run_options(days=spec.days, scale=spec.scale)
-        model = build_model(scenario, task.seed, spec.days, spec.scale)
+        model = build_model(scenario, task.seed, spec.days, spec.scale, breakdowns=False)
         outputs = run_outputs(model, task)
     except Exception as error:  # a failed run is recorded, and the sweep goes on
         return RunRecord.failed(task, describe_error(error), time.perf_counter() - started)
@@ -156,7 +156,9 @@ def run_model_point(unit: PointTask) -> list[RunRecord]:
     spec = first.model
     try:
         scenario = scenario_from_dict(spec.scenario_data(first.values))
-        warmed = warm_up(scenario, unit.warmup_seed, days=spec.days, scale=spec.scale)
+        warmed = warm_up(
+            scenario, unit.warmup_seed, days=spec.days, scale=spec.scale, breakdowns=False
+        )
     except Exception as error:  # the point fails, the sweep goes on
         text, wall = describe_error(error), time.perf_counter() - started
         return [RunRecord.failed(task, text, wall) for task in unit.tasks]
