@@ -136,7 +136,9 @@ class MigrationModel(mesa.Model):
             days,
             scale,
             start_date,
-            categories=None if not breakdowns else {
+            categories=None
+            if not breakdowns
+            else {
                 "mode": list(MODES),
                 "segment": list(SEGMENTS),
                 "state": list(network.state_ids),
