@@ -98,9 +98,8 @@ class MigrationModel(mesa.Model):
 
     ``network`` is the loaded network (with the scenario's overrides), ``params`` the typed
     parameters (defaults with the scenario's overrides), ``policies`` the built policy objects.
-    Without ``breakdowns`` the flows are not split by category (the ``breakdown`` table is
-    empty; nothing in the model reads it): a sweep's outputs come from the daily table alone.
-    :func:`sim.scenario.build.build_model` makes one from a scenario file.
+    Without ``breakdowns`` flows are not split by category (nothing in the model reads that:
+    sweeps). :func:`sim.scenario.build.build_model` makes one from a scenario file.
     """
 
     def __init__(
@@ -162,7 +161,6 @@ class MigrationModel(mesa.Model):
         self.rates = self.compile_rates()
         self.wage = params.earnings_eur_per_day[c.place_state]
         self.leg_flows = np.zeros(c.n_legs)
-        self._leg_prices: tuple[np.ndarray, ...] | None = None  # leg_prices' last result
         self.month_leg_arrivals = np.zeros(c.n_legs)
         self.month_friction = np.zeros(len(network.state_ids))  # agents pushed back or expelled
         self.agent_steps = 0  # person-days of people not in a final status
@@ -378,16 +376,8 @@ class MigrationModel(mesa.Model):
         return stopped + (1.0 - stopped) * r.apprehension * r.pushback
 
     def leg_prices(self) -> np.ndarray:
-        """Price of each leg today: smugglers' for smuggled legs, the fare for the others.
-        Read-only (the last result again while the market's prices and fares are the same)."""
-        smuggled, fares = self.market.leg_prices(), self.market.fare
-        kept = self._leg_prices
-        if kept is not None and kept[0] is smuggled and np.array_equal(kept[1], fares):
-            return kept[2]
-        prices = np.where(self.net.compiled.leg_smuggled, smuggled, fares)
-        prices.flags.writeable = False
-        self._leg_prices = (smuggled, fares.copy(), prices)
-        return prices
+        """Price of each leg today: smugglers' for smuggled legs, the fare for the others."""
+        return np.where(self.net.compiled.leg_smuggled, self.market.leg_prices(), self.market.fare)
 
     def send_home(self, ids: np.ndarray, status: Status, metric: str | None) -> None:
         """People who go back to their origin (giving up, or returned). Those giving up bring
