@@ -64,27 +64,9 @@ def expit(x: np.ndarray | float) -> np.ndarray:
 def shifted_rate(baseline: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """``expit(logit(baseline) + shift)``; exactly the baseline where the shift is 0, and where
     the baseline is 0 or 1 (a state that does not police at all, or takes everyone back, is
-    not moved by a stance: the logit scale has no room there).
-
-    The result is read-only and may be the one of an earlier call with the same values (the
-    rules ask for the same rates every day, and stances move once a month)."""
-    baseline, shift = np.asarray(baseline, dtype=float), np.asarray(shift, dtype=float)
-    key = (baseline.shape, shift.shape, baseline.tobytes(), shift.tobytes())
-    rate = _SHIFTED_RATES.get(key)
-    if rate is None:
-        fixed = (shift == 0.0) | (baseline <= 0.0) | (baseline >= 1.0)
-        rate = np.where(fixed, baseline, expit(logit(baseline) + shift))
-        rate.flags.writeable = False
-        if len(_SHIFTED_RATES) >= _SHIFTED_RATES_KEPT:
-            _SHIFTED_RATES.pop(next(iter(_SHIFTED_RATES)))  # the oldest
-        _SHIFTED_RATES[key] = rate
-    return rate
-
-
-#: :func:`shifted_rate`'s last results, by their inputs' values (a few: the rates of
-#: interception, before fences and of cooperation, in the runs of one process).
-_SHIFTED_RATES: dict[tuple, np.ndarray] = {}
-_SHIFTED_RATES_KEPT = 16
+    not moved by a stance: the logit scale has no room there)."""
+    fixed = (shift == 0.0) | (baseline <= 0.0) | (baseline >= 1.0)
+    return np.where(fixed, baseline, expit(logit(baseline) + shift))
 
 
 def diminishing(z: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ Policies (``sim/policies``) change conduct further from outside, through the day
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import mesa
 import numpy as np
@@ -75,6 +75,10 @@ class Conduct:
     friction_habit: (
         np.ndarray
     )  # persons a month pushed back or expelled it is used to (NaN: none yet)
+    # The shifted rates of the last days, by their inputs' values (:meth:`shifted`).
+    _shifted: dict[tuple[bytes, bytes], np.ndarray] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def from_parameters(cls, params: Parameters, network: Network) -> Conduct:
@@ -104,17 +108,29 @@ class Conduct:
             friction_habit=np.full(n, np.nan),
         )
 
+    def shifted(self, baseline: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """:func:`shifted_rate`, read-only, and the same array again while ``baseline`` and
+        ``shift`` hold the same values (the rules ask every day; stances move monthly)."""
+        key = (baseline.tobytes(), shift.tobytes())
+        rate = self._shifted.get(key)
+        if rate is None:
+            if len(self._shifted) >= 16:  # a few: interception, fences, cooperation
+                self._shifted.clear()
+            rate = self._shifted[key] = shifted_rate(baseline, shift)
+            rate.flags.writeable = False
+        return rate
+
     def interception_today(self) -> np.ndarray:
         """Each state's interception rate with its stance on departures and its effort."""
-        return shifted_rate(self.interception, self.stance[DEPARTURES]) * self.effort
+        return self.shifted(self.interception, self.stance[DEPARTURES]) * self.effort
 
     def fence_interception_today(self) -> np.ndarray:
         """Each state's rate of stopping people before an EU fence, with its departure stance."""
-        return shifted_rate(self.fence_interception, self.stance[DEPARTURES]) * self.effort
+        return self.shifted(self.fence_interception, self.stance[DEPARTURES]) * self.effort
 
     def cooperation_today(self) -> np.ndarray:
         """Each state's share of return orders accepted, with its stance on readmission."""
-        return shifted_rate(self.cooperation, self.stance[READMISSION])
+        return self.shifted(self.cooperation, self.stance[READMISSION])
 
     def departure_factor(self) -> np.ndarray:
         """How a state's stance on departures scales its policing (interception today over its

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.agents.population import N_STATUS, Status
+from sim.agents.population import Status
+from sim.model.due import status_table
 from sim.model.world import World
 
 #: Statuses of people a crackdown can round up (not those held, travelling, or registered with
 #: a Safe Mobility Office).
 EXPELLABLE = (Status.IN_TRANSIT, Status.WORKING, Status.WAITING_FOR_SEAT, Status.SETTLED)
-EXPELLABLE_STATUS = np.isin(np.arange(N_STATUS), EXPELLABLE)  # a lookup table by status
+EXPELLABLE_STATUS = status_table(*EXPELLABLE)
 
 
 class Roster:
