@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 
 import numpy as np
 import pytest
@@ -262,3 +265,85 @@ def test_the_maps_background_is_drawn_once_per_network(teaching, network):
     other = map_background(closed)
     assert other is not background and other.pixels.shape == background.pixels.shape
     assert not np.array_equal(other.pixels, background.pixels)  # the closed leg is black
+
+
+#: Run in the server's process instead of ``python -m sim.viz.serve``: it holds the page's
+#: thread as it looks for ``solara`` (holding that module's import lock) until uvicorn starts
+#: importing Solara's server, the moment at which two threads importing Solara's circular
+#: package at once meet (Python then raises a ``_DeadlockError`` in one of them).
+_MEET_IN_SOLARA = """
+import sys, threading, time
+from importlib import _bootstrap
+from importlib.abc import MetaPathFinder
+from importlib.machinery import PathFinder
+
+import uvicorn
+
+page_inside_solara = threading.Event()
+
+def wait_until(condition):
+    deadline = time.monotonic() + 20
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+def main_thread_waits_for_an_import():
+    return bool(_bootstrap._blocking_on.get(threading.main_thread().ident))
+
+class HoldThePage(MetaPathFinder):
+    # Solara's module is made, not yet in sys.modules, its lock held, until the main thread
+    # waits for that lock (having taken the lock of solara.server first).
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "solara" or threading.current_thread() is threading.main_thread():
+            return None
+        spec = PathFinder.find_spec(name, path)
+        make = spec.loader.create_module
+
+        def create_module(spec):
+            page_inside_solara.set()
+            wait_until(main_thread_waits_for_an_import)
+            return make(spec)
+
+        spec.loader.create_module = create_module
+        return spec
+
+def uvicorn_run_once_the_page_is_inside_solara(*args, _run=uvicorn.run, **kwargs):
+    wait_until(lambda: "solara.server" in sys.modules or page_inside_solara.is_set())
+    return _run(*args, **kwargs)
+
+sys.meta_path.insert(0, HoldThePage())
+uvicorn.run = uvicorn_run_once_the_page_is_inside_solara
+from sim.viz.serve import main
+sys.exit(main(["--port", sys.argv[1]]))
+"""
+
+
+def test_the_views_server_starts_when_the_page_and_the_server_import_solara_together():
+    """The server prepares the page in a thread while uvicorn imports Solara's server; a
+    view once failed to start in CI because both imported Solara at the same moment."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "MIXMIG_VIEW_SCENARIO": str(TEACHING)}
+    server = subprocess.Popen(
+        [sys.executable, "-c", _MEET_IN_SOLARA, str(port)],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        answered = False
+        while time.monotonic() < deadline and server.poll() is None and not answered:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:
+                    answered = page.status == 200
+            except OSError:
+                time.sleep(0.3)
+        time.sleep(1)  # the page's thread may still be importing when the server answers
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert answered, f"the view's server did not answer: {errors[-2000:]}"
+    assert "Traceback" not in errors, errors[-2000:]

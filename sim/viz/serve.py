@@ -69,12 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     # Solara warns, once per visitor, that a local http:// page gets "lax" cookies: as it should.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none")
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    # Solara's server reads the settings above when it is imported, here, before the page's
+    # thread starts: two threads importing Solara's package (it imports itself in a circle) at
+    # once can meet in Python's import locks, and one of them fails with a _DeadlockError.
+    server = importlib.import_module("solara.server.starlette")
     # Prepare the first page in the background while the server starts and the browser loads
     # the page's scripts (Solara's import of the page's module waits for this one to finish).
     threading.Thread(target=prepare_page, args=(scenario,), daemon=True).start()
-    # uvicorn imports Solara's server (which reads the settings above) by name, now.
     uvicorn.run(
-        "solara.server.starlette:app",
+        server.app,
         host=args.host,
         port=args.port,
         log_level="warning",
