@@ -91,3 +91,18 @@ def test_arrivals_are_split_by_nationality_per_route(run):
     ].set_index("category")["value"]  # fmt: skip
     assert {"SEN", "GIN"} <= set(rows.index)
     assert np.isin(rows.index, model.net.nationalities).all()
+
+
+def test_arrivals_are_split_by_the_state_the_crossing_left(run):
+    """Italy counts its landings by the country the boats left (Tunisia, Libya's west and
+    east): the split equals the crossings into the EU out of each state's places."""
+    model, _, breakdown = run
+    rows = breakdown[
+        (breakdown["metric"] == "arrivals") & (breakdown["by"] == "state")
+        & (breakdown["route"] == "central_med")
+    ].set_index("category")["value"]  # fmt: skip
+    c, net = model.net.compiled, model.net
+    into_eu = c.leg_eu_entry & (c.leg_route_slot == 0)
+    for state in ("TUN", "LBY_W", "LBY_E"):
+        left = into_eu & (c.place_state[c.leg_source] == net.state_index[state])
+        assert rows[state] == pytest.approx(model.leg_flows[left].sum()) and rows[state] > 0

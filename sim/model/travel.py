@@ -331,7 +331,10 @@ class Travel:
         model.outcomes.add(
             "arrivals",
             c.leg_route_slot[legs[entry]],
-            split={"nationality": pop.nationality[ids[entry]]},
+            split={
+                "nationality": pop.nationality[ids[entry]],
+                "state": c.place_state[c.leg_source[legs[entry]]],
+            },
         )
         model.month_leg_arrivals += np.bincount(legs[entry], minlength=c.n_legs)
         first = entry & (pop.entry_day[ids] == NEVER)
