@@ -93,16 +93,26 @@ def test_arrivals_are_split_by_nationality_per_route(run):
     assert np.isin(rows.index, model.net.nationalities).all()
 
 
-def test_arrivals_are_split_by_the_state_the_crossing_left(run):
-    """Italy counts its landings by the country the boats left (Tunisia, Libya's west and
-    east): the split equals the crossings into the EU out of each state's places."""
+def test_arrivals_are_split_by_the_state_entered_and_the_state_left(run):
+    """Croatia counts the crossings into it, Italy its landings by the country the boats left
+    (Tunisia, Libya's west and east): each split equals the crossings of the legs concerned."""
     model, _, breakdown = run
-    rows = breakdown[
-        (breakdown["metric"] == "arrivals") & (breakdown["by"] == "state")
-        & (breakdown["route"] == "central_med")
-    ].set_index("category")["value"]  # fmt: skip
+    arrivals = breakdown[(breakdown["metric"] == "arrivals")]
     c, net = model.net.compiled, model.net
-    into_eu = c.leg_eu_entry & (c.leg_route_slot == 0)
+
+    def split(by: str, route: str):
+        rows = arrivals[(arrivals["by"] == by) & (arrivals["route"] == route)]
+        return rows.set_index("category")["value"]
+
+    into_eu = c.leg_eu_entry
+    left, entered = split("from_state", "central_med"), split("state", "western_balkans")
     for state in ("TUN", "LBY_W", "LBY_E"):
-        left = into_eu & (c.place_state[c.leg_source] == net.state_index[state])
-        assert rows[state] == pytest.approx(model.leg_flows[left].sum()) and rows[state] > 0
+        legs = (
+            into_eu
+            & (c.leg_route_slot == 0)
+            & (c.place_state[c.leg_source] == net.state_index[state])
+        )
+        assert left[state] == pytest.approx(model.leg_flows[legs].sum()) and left[state] > 0
+    for state in ("HRV", "HUN"):
+        legs = into_eu & (c.leg_route_slot == 1) & (c.leg_eu_state == net.state_index[state])
+        assert entered[state] == pytest.approx(model.leg_flows[legs].sum()) and entered[state] > 0

@@ -37,9 +37,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.agents.population import NEVER, STRANDED_STATUSES, Status
-from sim.model.asylum import REASONS
 from sim.network import ROUTE_SLOTS, ROUTES, load_network
 from sim.outputs.counters import FLOW_INDEX, STOCK_INDEX
+from sim.outputs.metrics import REASONS
 
 NET = load_network()
 START = dt.date(2023, 1, 1)

@@ -34,11 +34,10 @@ import numpy as np
 from sim.agents.population import NEVER, Status
 from sim.model.world import World
 from sim.network import NO_ROUTE
+from sim.outputs.metrics import REASONS
 
 #: Days a return order that found no capacity today waits before it is tried again.
 RETURN_RETRY_DAYS = 30
-#: Why people move on inside the EU (the ``reason`` split of ``secondary_movements``).
-REASONS: tuple[str, ...] = ("claim_pending", "after_rejection")
 
 
 def exponential_days(mean: float, u: np.ndarray) -> np.ndarray:

@@ -54,7 +54,7 @@ from sim.agents.smugglers import build_market
 from sim.agents.states import build_states
 from sim.config.parameters import Parameters
 from sim.errors import UserError
-from sim.model.asylum import REASONS, Asylum
+from sim.model.asylum import Asylum
 from sim.model.beliefs import Beliefs
 from sim.model.calendar import DatedChanges
 from sim.model.conservation import assert_conserved
@@ -68,10 +68,10 @@ from sim.model.settlement import Settlement
 from sim.model.stocks import StatusCount, record_stocks
 from sim.model.travel import Travel
 from sim.model.views import migrant_view
-from sim.network import MODES, SEGMENTS, Network
+from sim.network import Network
 from sim.outputs.admissions import PATHWAYS, LegalAdmissions
 from sim.outputs.by_country import CountryStocks
-from sim.outputs.counters import Outcomes
+from sim.outputs.counters import Outcomes, split_categories
 from sim.policies.base import PolicyBase
 from sim.rules.randomness import RandomStreams
 from sim.rules.rates import LegRates, Modifiers, baseline_rescue_by_leg, compile_leg_rates
@@ -135,21 +135,7 @@ class MigrationModel(mesa.Model):
             days,
             scale,
             start_date,
-            categories=None
-            if not breakdowns
-            else {
-                "mode": list(MODES),
-                "segment": list(SEGMENTS),
-                "state": list(network.state_ids),
-                "nationality": list(network.nationalities),
-                "pathway": list(PATHWAYS),
-                "place": list(network.place_ids),
-                "reason": list(REASONS),
-                "state_segment": [f"{s}:{g}" for s in network.state_ids for g in SEGMENTS],
-                "state_nationality": [
-                    f"{s}:{n}" for s in network.state_ids for n in network.nationalities
-                ],
-            },
+            categories=split_categories(network) if breakdowns else None,
         )
         self.country_stocks = CountryStocks(days, scale, network.state_ids)
         self.status_count = StatusCount(c.n_places)

@@ -333,7 +333,8 @@ class Travel:
             c.leg_route_slot[legs[entry]],
             split={
                 "nationality": pop.nationality[ids[entry]],
-                "state": c.place_state[c.leg_source[legs[entry]]],
+                "state": c.leg_eu_state[legs[entry]],
+                "from_state": c.place_state[c.leg_source[legs[entry]]],
             },
         )
         model.month_leg_arrivals += np.bincount(legs[entry], minlength=c.n_legs)

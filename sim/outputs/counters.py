@@ -21,8 +21,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from sim.network import ROUTE_SLOTS, ROUTES
-from sim.outputs.metrics import BY_NAME, FLOW_METRICS, RATIO_METRICS, STOCK_METRICS
+from sim.network import MODES, ROUTE_SLOTS, ROUTES, SEGMENTS, Network
+from sim.outputs.admissions import PATHWAYS
+from sim.outputs.metrics import BY_NAME, FLOW_METRICS, RATIO_METRICS, REASONS, STOCK_METRICS
 from sim.outputs.metrics import METRICS as METRIC_LIST
 
 ROUTE_LABELS = (*ROUTES, "all")
@@ -33,6 +34,24 @@ STOCK_INDEX = {name: k for k, name in enumerate(STOCK_METRICS)}
 #: The category of a split that a count without it falls in (e.g. counts by the reference).
 UNATTRIBUTED = "unattributed"
 BREAKDOWN_COLUMNS = ["scenario", "seed", "route", "metric", "by", "category", "value"]
+
+
+def split_categories(network: Network) -> dict[str, list[str]]:
+    """The categories of every split dimension (:data:`~sim.outputs.metrics.SPLITS`) for a
+    run on ``network``."""
+    states, nationalities = list(network.state_ids), list(network.nationalities)
+    return {
+        "mode": list(MODES),
+        "segment": list(SEGMENTS),
+        "state": states,
+        "from_state": states,
+        "nationality": nationalities,
+        "pathway": list(PATHWAYS),
+        "place": list(network.place_ids),
+        "reason": list(REASONS),
+        "state_segment": [f"{s}:{g}" for s in states for g in SEGMENTS],
+        "state_nationality": [f"{s}:{n}" for s in states for n in nationalities],
+    }
 
 
 class Outcomes:

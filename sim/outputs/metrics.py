@@ -48,9 +48,8 @@ METRICS: tuple[Metric, ...] = (
            "people setting off on a leg that crosses a border", headline=True),
     Metric("arrivals", "flow", "detections", "Irregular arrivals",
            "crossings of legs entering the EU that were not pushed back (detections, as "
-           "Frontex counts them: a person who crosses twice counts twice); split by state, "
-           "the state the crossing left (Tunisia, Libya's west or east...)", headline=True,
-           splits=("nationality", "state")),
+           "Frontex counts them: a person who crosses twice counts twice)", headline=True,
+           splits=("nationality", "state", "from_state")),
     Metric("arrivals_people", "flow", "persons", "People arriving",
            "people entering the EU irregularly for the first time", splits=("nationality",)),
     Metric("transit_entries", "flow", "persons", "Entries into transit countries",
@@ -150,6 +149,9 @@ METRICS: tuple[Metric, ...] = (
            "people in line for a seat on a smuggled leg (part of `stranded`)"),
 )  # fmt: skip
 
+#: Why people move on inside the EU (the ``reason`` split of ``secondary_movements``).
+REASONS: tuple[str, ...] = ("claim_pending", "after_rejection")
+
 #: The dimensions a flow can be split by, and what their categories are. Each category list
 #: comes from the network or the pathways' vocabulary when a run starts.
 SPLITS: dict[str, str] = {
@@ -157,7 +159,9 @@ SPLITS: dict[str, str] = {
     "segment": "the kind of stretch: sea crossing, desert, land border, inland, air",
     "state": "the state that acts: intercepts (transit state), refuses boarding (the state "
     "the flight enters), pushes back (EU border state), receives a claim or a Dublin "
-    "transfer, or that people move on from; for arrivals, the state the crossing left",
+    "transfer, that people move on from, or that arrivals enter",
+    "from_state": "the state a crossing into the EU left (Italy counts its landings by it: "
+    "Tunisia, Libya's west LBY_W and east LBY_E)",
     "nationality": "the person's nationality (ISO3)",
     "pathway": "the legal pathway (resettlement, humanitarian, family, labour, talent_partnership)",
     "place": "the place people were admitted from or applied at (an office's or a pathway's place)",
