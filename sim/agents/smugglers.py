@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.config.parameters import Parameters
 from sim.network import Network
+from sim.rules.memo import ValueMemo
 
 #: Range of a network's price relative to its base price, as demand pushes it (multiplier).
 DEMAND_FACTOR_RANGE = (0.5, 4.0)
@@ -147,7 +148,7 @@ class SmugglingMarket:
         self.requests = np.zeros(n)  # persons asking, this month (served or not)
         self.sold = np.zeros(n)  # persons sold, this month
         self.revenue = np.zeros(n)  # EUR, this month
-        self._leg_prices: tuple[tuple[bytes, ...], np.ndarray] | None = None  # leg_prices'
+        self._leg_prices = ValueMemo()  # leg_prices' last result
         # One Smuggler agent per (place, network), owning that network's slots at the place.
         self.smugglers: list[Smuggler] = []
         slot_place = leg_source[self.slot_leg]
@@ -169,16 +170,13 @@ class SmugglingMarket:
 
         Read-only: the last result again while prices, capacities and who is active are the
         same (asked for several times a day, they change at the monthly review and arrests)."""
-        key = (self.price.tobytes(), self.capacity.tobytes(), self.active.tobytes())
-        if self._leg_prices is not None and self._leg_prices[0] == key:
-            return self._leg_prices[1]
+        return self._leg_prices.get((self.price, self.capacity, self.active), self._mean_prices)
+
+    def _mean_prices(self) -> np.ndarray:
         weight = self.capacity * self.active
         total = np.bincount(self.slot_leg, weights=weight, minlength=self.n_legs)
         paid = np.bincount(self.slot_leg, weights=weight * self.price, minlength=self.n_legs)
-        prices = np.divide(paid, total, out=np.full(self.n_legs, np.inf), where=total > 0)
-        prices.flags.writeable = False
-        self._leg_prices = (key, prices)
-        return prices
+        return np.divide(paid, total, out=np.full(self.n_legs, np.inf), where=total > 0)
 
     def leg_safety(self) -> np.ndarray:
         """The capacity-weighted death-risk multiplier of the craft on each leg (1 = baseline)."""

@@ -46,6 +46,7 @@ from sim.agents.stance import (
 )
 from sim.config.parameters import Parameters
 from sim.network import Network
+from sim.rules.memo import ValueMemo
 
 #: Lowest and highest effort an EU state's stance can reach (multiplier on its baseline rates).
 EFFORT_RANGE = (0.5, 2.0)
@@ -75,9 +76,10 @@ class Conduct:
     friction_habit: (
         np.ndarray
     )  # persons a month pushed back or expelled it is used to (NaN: none yet)
-    # The shifted rates of the last days, by their inputs' values (:meth:`shifted`).
-    _shifted: dict[tuple[bytes, bytes], np.ndarray] = field(
-        default_factory=dict, repr=False, compare=False
+    # The shifted rates of the last days, by their inputs' values (:meth:`shifted`; a few:
+    # interception, fences, cooperation).
+    _shifted: ValueMemo = field(
+        default_factory=lambda: ValueMemo(size=16), repr=False, compare=False
     )
 
     @classmethod
@@ -111,14 +113,7 @@ class Conduct:
     def shifted(self, baseline: np.ndarray, shift: np.ndarray) -> np.ndarray:
         """:func:`shifted_rate`, read-only, and the same array again while ``baseline`` and
         ``shift`` hold the same values (the rules ask every day; stances move monthly)."""
-        key = (baseline.tobytes(), shift.tobytes())
-        rate = self._shifted.get(key)
-        if rate is None:
-            if len(self._shifted) >= 16:  # a few: interception, fences, cooperation
-                self._shifted.clear()
-            rate = self._shifted[key] = shifted_rate(baseline, shift)
-            rate.flags.writeable = False
-        return rate
+        return self._shifted.get((baseline, shift), lambda: shifted_rate(baseline, shift))
 
     def interception_today(self) -> np.ndarray:
         """Each state's interception rate with its stance on departures and its effort."""

@@ -32,6 +32,7 @@ from sim.rules.departure import (
     journey_money_cost,
     legal_diversion,
 )
+from sim.rules.memo import ValueMemo
 from sim.rules.randomness import person_keys, poisson_quantile
 
 #: The lasting attributes a newcomer draws from their key (:meth:`Origins.add_people`).
@@ -103,7 +104,7 @@ class Origins:
         self.capability_ratio = np.ones(len(self.places))
         # The legal alternatives open at each origin, by the modifiers they were worked out
         # from (:meth:`legal_alternatives`): policies set the same ones day after day.
-        self._legal: tuple[np.ndarray, ...] | None = None
+        self._legal = ValueMemo()
 
     # ----------------------------------------------------------------- the decision
     def money_cost(self, prices: np.ndarray, failure: np.ndarray) -> np.ndarray:
@@ -193,24 +194,19 @@ class Origins:
         places of its country with either, from the modifiers ``legal_places`` and
         ``legal_awareness`` (place x nationality x need); the last day's again when those
         are the same."""
-        kept = self._legal
-        if (
-            kept is not None
-            and np.array_equal(kept[0], legal_places)
-            and np.array_equal(kept[1], legal_awareness)
-        ):
-            return kept[2], kept[3]
         c = self.model.net.compiled
-        used = np.flatnonzero(legal_places.any(axis=(1, 2)) | legal_awareness.any(axis=(1, 2)))
-        n_states = int(c.place_state.max()) + 1
-        places_by_state = np.zeros((n_states, *legal_places.shape[1:]))
-        np.add.at(places_by_state, c.place_state[used], legal_places[used])
-        awareness_by_state = np.zeros((n_states, *legal_awareness.shape[1:]))
-        np.maximum.at(awareness_by_state, c.place_state[used], legal_awareness[used])
-        state = c.place_state[self.places]
-        self._legal = (legal_places.copy(), legal_awareness.copy(),
-                       places_by_state[state], awareness_by_state[state])  # fmt: skip
-        return self._legal[2], self._legal[3]
+
+        def by_origin() -> tuple[np.ndarray, np.ndarray]:
+            used = np.flatnonzero(legal_places.any(axis=(1, 2)) | legal_awareness.any(axis=(1, 2)))
+            n_states = int(c.place_state.max()) + 1
+            places_by_state = np.zeros((n_states, *legal_places.shape[1:]))
+            np.add.at(places_by_state, c.place_state[used], legal_places[used])
+            awareness_by_state = np.zeros((n_states, *legal_awareness.shape[1:]))
+            np.maximum.at(awareness_by_state, c.place_state[used], legal_awareness[used])
+            state = c.place_state[self.places]
+            return places_by_state[state], awareness_by_state[state]
+
+        return self._legal.get((legal_places, legal_awareness), by_origin)
 
     def set_out(self) -> None:
         """New people leave their origin today (see the module docstring).
