@@ -116,3 +116,27 @@ def test_arrivals_are_split_by_the_state_entered_and_the_state_left(run):
     for state in ("HRV", "HUN"):
         legs = into_eu & (c.leg_route_slot == 1) & (c.leg_eu_state == net.state_index[state])
         assert entered[state] == pytest.approx(model.leg_flows[legs].sum()) and entered[state] > 0
+
+
+def test_detections_are_the_arrivals_the_state_entered_saw():
+    """Frontex counts what a state detects, not who got in: a state that apprehends a share a
+    of those crossing and pushes back p of them sees a(1-p)/(1-ap) of those who get in; Italy,
+    which apprehends everyone landing, sees every arrival."""
+    a, p = 0.4, 0.5
+    model = make_model(
+        {
+            "apprehension_rate": {"BGR": a, "ITA": 1.0},
+            "pushback_probability": {"BGR": p},
+            "enforcement_response": 0.0,  # effort stays 1: the rates are the parameters'
+        },
+        days=240, warmup=120, scale=0.05, seed=3, check=False,
+    )  # fmt: skip
+    model.run()
+    breakdown = model.outcomes.breakdown_frame("test", 3)
+    rows = breakdown[(breakdown["by"] == "state") & (breakdown["route"] == "all")]
+    seen = rows[rows["metric"] == "detections"].set_index("category")["value"]
+    entered = rows[rows["metric"] == "arrivals"].set_index("category")["value"]
+    assert seen["ITA"] == pytest.approx(entered["ITA"]) and entered["ITA"] > 1000
+    assert entered["BGR"] > 2000
+    assert seen["BGR"] / entered["BGR"] == pytest.approx(a * (1 - p) / (1 - a * p), abs=0.05)
+    assert (seen <= entered.reindex(seen.index) + 1e-9).all()

@@ -19,7 +19,7 @@ from sim.execution.tables import BREAKDOWN
 
 #: The splits the section shows: (metric, split, title).
 COMPOSITION: tuple[tuple[str, str, str], ...] = (
-    ("arrivals", "nationality", "Arrivals by nationality (detections)"),
+    ("arrivals", "nationality", "Arrivals by nationality (entries)"),
     ("dead_missing", "segment", "Dead and missing by segment"),
     ("interceptions", "state", "Interceptions by intercepting state"),
     ("legal_admissions", "pathway", "Legal admissions by pathway"),

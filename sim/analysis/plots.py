@@ -166,7 +166,7 @@ def arrival_differences_figure(comparison: pd.DataFrame, base: str) -> Figure:
         )
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(positions, [ROUTE_NAMES[r] for r in ROUTES], fontsize=9)
-    ax.set_ylabel("difference in arrivals to the base (detections)")
+    ax.set_ylabel("difference in arrivals to the base (entries)")
     ax.yaxis.set_major_formatter(_thousands)
     ax.grid(axis="y", alpha=0.3)
     if labels:

@@ -106,8 +106,8 @@ def headline_section(saved: SavedComparison) -> list[Block]:
             "difference to the base averaged over paired seeds (the same seed in both "
             "scenarios), its 95% t-interval and the relative change; a difference in bold has "
             "an interval that excludes zero. Figures are rounded to three significant figures "
-            "(M: million, bn: billion). Arrivals are counted per crossing, like Frontex "
-            "detections; revenue is in euros; totals are over the whole run."
+            "(M: million, bn: billion). Arrivals are counted per crossing into the EU, seen "
+            "or not (`detections` are those seen, Frontex's count); revenue is in euros; totals are over the whole run."
         ),
     ]
     routes = [r for r in ROUTE_ORDER if r in set(saved.comparison["route"])]
@@ -196,7 +196,7 @@ def displacement_section(saved: SavedComparison) -> list[Block]:
             "arrivals lost on the squeezed ones: 1 means every prevented arrival reappears "
             "elsewhere, 0 that none does, a negative value that arrivals fell elsewhere too. "
             "It is given only for scenarios that close routes (arrivals do not rise overall). "
-            "Arrivals are detections over the whole run; the interval comes from the paired "
+            "Arrivals are entries over the whole run; the interval comes from the paired "
             "seeds (delta method)."
         ),
         *lines,

@@ -26,7 +26,7 @@ VALIDATION_COLUMNS = [
     "target", "route", "period", "observed", "simulated", "lo", "hi",
     "rel_error", "tolerance", "within",
 ]  # fmt: skip
-MONTHLY_METRIC = "arrivals"
+MONTHLY_METRIC = "detections"  # as Frontex counts its monthly series
 
 
 def tables_of(result: Any) -> dict[str, pd.DataFrame]:

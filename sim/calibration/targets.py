@@ -5,12 +5,12 @@ compared with.
 a tolerance, and the **like-for-like comparison** written as an expression over the run's
 tables (``output``), for example::
 
-    summary:arrivals                                   arrivals on the row's route
+    summary:detections                                 arrivals on the row's route seen there
     breakdown:dead_missing:segment=sea                 deaths at sea on the route
     breakdown:interceptions:state_segment=LBY_W:sea|LBY_E:sea
     summary:returns / summary:return_decisions         a ratio
     country_stocks:stranded:country=LBY_W|LBY_E        a stock per transit country
-    monthly:arrivals                                   the monthly series (with Frontex's)
+    monthly:detections                                 the monthly series (with Frontex's)
 
 A term is ``table:metric`` or ``table:metric:by=cat|cat`` (categories summed); terms are added
 with ``+``, and one ``/`` divides two sums. ``statistic`` says how the terms become one number

@@ -182,6 +182,7 @@ class Travel:
         if len(ids) == 0:
             return
         legs = pop.leg[ids].astype(np.int64)
+        hazards = model.draws_each(LEG_HAZARDS, ids)
         outcome = leg_outcomes(
             legs,
             c.leg_death_risk,
@@ -191,7 +192,7 @@ class Travel:
             r.pullback,
             r.apprehension,
             r.pushback,
-            model.draws_each(LEG_HAZARDS, ids),
+            hazards,
             refusal=r.refusal,
         )
         route = c.leg_route_slot[legs]
@@ -242,7 +243,10 @@ class Travel:
         rescued = outcome == Outcome.RESCUED
         model.outcomes.add("rescued", route[rescued])
         made_it = (outcome == Outcome.ARRIVED) | rescued
-        self.arrive(ids[made_it], legs[made_it])
+        # Seen by the EU state: apprehended (the pushback draw below its apprehension rate; the
+        # pushed back are among them) or rescued at sea and brought ashore.
+        seen = rescued | (hazards[3] < r.apprehension[legs])
+        self.arrive(ids[made_it], legs[made_it], seen[made_it])
 
     def leg_split(self, legs: np.ndarray) -> dict[str, np.ndarray]:
         """Categories of an event on ``legs``: their mode, segment, the transit state that
@@ -304,9 +308,10 @@ class Travel:
         pop.set_status(ids, Status.IN_TRANSIT)
         pop.next_day[ids] = model.day + 1 + days_lost
 
-    def arrive(self, ids: np.ndarray, legs: np.ndarray) -> None:
-        """Reach the end of the leg: count entries into the EU; in the EU, claim asylum or move
-        on (:meth:`sim.model.asylum.Asylum.arrive`)."""
+    def arrive(self, ids: np.ndarray, legs: np.ndarray, seen: np.ndarray) -> None:
+        """Reach the end of the leg: count entries into the EU (all of them as ``arrivals``,
+        those the state entered saw, ``seen``, as ``detections``); in the EU, claim asylum or
+        move on (:meth:`sim.model.asylum.Asylum.arrive`)."""
         if len(ids) == 0:
             return
         model = self.model
@@ -328,16 +333,19 @@ class Travel:
             },
         )
         entry = c.leg_eu_entry[legs]
-        model.outcomes.add(
-            "arrivals",
-            c.leg_route_slot[legs[entry]],
-            split={
-                "nationality": pop.nationality[ids[entry]],
-                "state": c.leg_eu_state[legs[entry]],
-                "from_state": c.place_state[c.leg_source[legs[entry]]],
-            },
-        )
-        model.month_leg_arrivals += np.bincount(legs[entry], minlength=c.n_legs)
+        detected = entry & seen
+        for metric, counted in (("arrivals", entry), ("detections", detected)):
+            model.outcomes.add(
+                metric,
+                c.leg_route_slot[legs[counted]],
+                split={
+                    "nationality": pop.nationality[ids[counted]],
+                    "state": c.leg_eu_state[legs[counted]],
+                    "from_state": c.place_state[c.leg_source[legs[counted]]],
+                },
+            )
+        # A border state's stance reads the arrivals it saw (sim.model.monthly).
+        model.month_leg_arrivals += np.bincount(legs[detected], minlength=c.n_legs)
         first = entry & (pop.entry_day[ids] == NEVER)
         newcomers = ids[first]
         entry_route = c.leg_route_slot[legs[first]]

@@ -46,10 +46,13 @@ METRICS: tuple[Metric, ...] = (
            "people setting out from origins (route of the origin)"),
     Metric("attempts", "flow", "crossing attempts", "Crossing attempts",
            "people setting off on a leg that crosses a border", headline=True),
-    Metric("arrivals", "flow", "detections", "Irregular arrivals",
-           "crossings of legs entering the EU that were not pushed back (detections, as "
-           "Frontex counts them: a person who crosses twice counts twice)", headline=True,
+    Metric("arrivals", "flow", "entries", "Irregular arrivals",
+           "crossings of legs entering the EU that were not pushed back, seen by the state "
+           "entered or not (a person who crosses twice counts twice)", headline=True,
            splits=("nationality", "state", "from_state")),
+    Metric("detections", "flow", "detections", "Arrivals detected",
+           "the `arrivals` that the state entered saw: apprehended there (and not pushed "
+           "back) or rescued at sea, as Frontex counts detections", splits=("nationality", "state", "from_state")),
     Metric("arrivals_people", "flow", "persons", "People arriving",
            "people entering the EU irregularly for the first time", splits=("nationality",)),
     Metric("transit_entries", "flow", "persons", "Entries into transit countries",

@@ -37,7 +37,7 @@ SCALES = (0.002, 0.005, 0.01, 0.02, 0.05)
 #: The totals shown under the charts: key of ViewModel.totals() and its label.
 NUMBERS = (
     ("departures", "set out from home"),
-    ("arrivals", "irregular arrivals (detections)"),
+    ("arrivals", "irregular arrivals (entries)"),
     ("dead_missing", "dead and missing"),
     ("legal_admissions", "legal admissions"),
     ("returns", "returns carried out"),

@@ -155,7 +155,7 @@ def charts_figure(model: ViewModel) -> Figure:
     figure = _figure(6.0, 7.0)
     axes = figure.subplots(3, 1, sharex=True)
     panels = (
-        ("Irregular arrivals (detections, cumulative)", series.arrivals),
+        ("Irregular arrivals (entries, cumulative)", series.arrivals),
         ("Dead and missing (cumulative)", series.dead_missing),
         ("Stranded in transit countries", series.stranded),
     )

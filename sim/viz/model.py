@@ -45,7 +45,7 @@ class RouteSeries:
     """Per-route daily series the charts draw, in persons, for the days run so far."""
 
     dates: list[dt.date]
-    arrivals: np.ndarray  # cumulative detections, days x routes
+    arrivals: np.ndarray  # cumulative entries into the EU, days x routes
     dead_missing: np.ndarray  # cumulative, days x routes
     stranded: np.ndarray  # people stranded in transit countries, days x routes
 
