@@ -131,7 +131,9 @@ SHORT_WARMUP = {
 }
 
 
-def _synthetic(folder: Path, population: int, generations: int, names=tuple(TRUTH)) -> Path:
+def _synthetic(
+    folder: Path, population: int, generations: int, names=tuple(TRUTH), scale: float = 0.01
+) -> Path:
     (folder / "short_warmup.yaml").write_text(
         yaml.safe_dump({"name": "short_warmup", **SHORT_WARMUP}), encoding="utf-8"
     )
@@ -157,7 +159,7 @@ def _synthetic(folder: Path, population: int, generations: int, names=tuple(TRUT
         "name": "synthetic",
         "scenario": "short_warmup.yaml",
         "days": 90,
-        "scale": 0.01,
+        "scale": scale,
         "seeds": 2,
         "seed": 5,
         "targets_file": "targets.csv",
@@ -193,7 +195,10 @@ def test_calibrate_without_pyabc_says_how_to_install_it(monkeypatch, capsys):
 
 def test_calibration_recovers_known_parameters_of_a_synthetic_problem(tmp_path: Path):
     out = tmp_path / "out"
-    done = _calibrate(_synthetic(tmp_path, population=12, generations=5), out)
+    # At scale 0.01 the news and beliefs of a few hundred agents make two seeds' departures
+    # differ by up to 15%, and the observations come from other seeds than the evaluations':
+    # the fit landed 19% off the true departures. At 0.02 it lands within 2%.
+    done = _calibrate(_synthetic(tmp_path, population=12, generations=5, scale=0.02), out)
     assert done.returncode == 0, done.stderr
     posterior = pd.read_parquet(out / "posterior.parquet")
     fitted = yaml.safe_load((out / "fitted.yaml").read_text())["fitted_point"]
