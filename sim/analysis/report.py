@@ -107,7 +107,8 @@ def headline_section(saved: SavedComparison) -> list[Block]:
             "scenarios), its 95% t-interval and the relative change; a difference in bold has "
             "an interval that excludes zero. Figures are rounded to three significant figures "
             "(M: million, bn: billion). Arrivals are counted per crossing into the EU, seen "
-            "or not (`detections` are those seen, Frontex's count); revenue is in euros; totals are over the whole run."
+            "or not (`detections` are those seen, Frontex's count); revenue is in euros; "
+            "totals are over the whole run."
         ),
     ]
     routes = [r for r in ROUTE_ORDER if r in set(saved.comparison["route"])]

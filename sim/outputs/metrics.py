@@ -52,7 +52,8 @@ METRICS: tuple[Metric, ...] = (
            splits=("nationality", "state", "from_state")),
     Metric("detections", "flow", "detections", "Arrivals detected",
            "the `arrivals` that the state entered saw: apprehended there (and not pushed "
-           "back) or rescued at sea, as Frontex counts detections", splits=("nationality", "state", "from_state")),
+           "back) or rescued at sea, as Frontex counts detections",
+           splits=("nationality", "state", "from_state")),
     Metric("arrivals_people", "flow", "persons", "People arriving",
            "people entering the EU irregularly for the first time", splits=("nationality",)),
     Metric("transit_entries", "flow", "persons", "Entries into transit countries",
