@@ -103,8 +103,11 @@ CASES = {
             # The rates the case was sized with (its power to notice a changed detention rule
             # is thin): the 2023 rates that the baseline's dated blocks now carry (western
             # Libya's coast guard, pushbacks, The Gambia's cooperation) and the Athens-Rome
-            # flight at the default refusals.
+            # flight at the default refusals; every EU state seeing 90% of those crossing, as
+            # before Bulgaria's unseen crossings and the states that see every landing.
             "interception_rate": {"LBY_W": 0.33},
+            "apprehension_rate": {s: 0.9 for s in ("ITA", "MLT", "ESP", "CYP", "BGR")},
+            "fence_pushback_probability": {"ESP": 0.95},
             "pushback_probability": {"HUN": 0.6, "HRV": 0.35, "BGR": 0.5, "GRC": 0.25},
             "boarding_refusal_rate": {"athens-rome": 0.02},
             "warmup_days": 240,

@@ -91,7 +91,7 @@ def test_the_report_has_every_section_and_embedded_figures(comparison):
 
 def test_the_headline_table_gives_differences_with_intervals_and_units(comparison):
     page = (comparison / "report.html").read_text(encoding="utf-8")
-    assert "Irregular arrivals (detections)" in page
+    assert "Irregular arrivals (entries)" in page
     assert "Smuggler revenue (EUR)" in page
     assert "Death rate at crossings (deaths per 1,000 attempts)" in page
     assert "Stranded in transit at the end (persons)" in page
