@@ -23,7 +23,7 @@ from sim.agents.population import NEVER, Status
 from sim.model.world import World
 from sim.network import NO_ROUTE, SEGMENTS
 from sim.rules import behaviour
-from sim.rules.movement import FAILED, Outcome, leg_outcomes
+from sim.rules.movement import FAILED, Outcome, leg_outcomes, seen_by_state
 
 #: The per-person hazards at the end of a leg, each with its own draw, in leg_outcomes' order.
 LEG_HAZARDS = ("interception", "distress", "rescue", "pushback")
@@ -243,9 +243,7 @@ class Travel:
         rescued = outcome == Outcome.RESCUED
         model.outcomes.add("rescued", route[rescued])
         made_it = (outcome == Outcome.ARRIVED) | rescued
-        # Seen by the EU state: apprehended (the pushback draw below its apprehension rate; the
-        # pushed back are among them) or rescued at sea and brought ashore.
-        seen = rescued | (hazards[3] < r.apprehension[legs])
+        seen = seen_by_state(legs, outcome, r.apprehension, hazards)
         self.arrive(ids[made_it], legs[made_it], seen[made_it])
 
     def leg_split(self, legs: np.ndarray) -> dict[str, np.ndarray]:
@@ -333,19 +331,19 @@ class Travel:
             },
         )
         entry = c.leg_eu_entry[legs]
-        detected = entry & seen
-        for metric, counted in (("arrivals", entry), ("detections", detected)):
-            model.outcomes.add(
-                metric,
-                c.leg_route_slot[legs[counted]],
-                split={
-                    "nationality": pop.nationality[ids[counted]],
-                    "state": c.leg_eu_state[legs[counted]],
-                    "from_state": c.place_state[c.leg_source[legs[counted]]],
-                },
-            )
+        entry_legs, detected = legs[entry], seen[entry]
+        route_in = c.leg_route_slot[entry_legs]
+        split = {
+            "nationality": pop.nationality[ids[entry]],
+            "state": c.leg_eu_state[entry_legs],
+            "from_state": c.place_state[c.leg_source[entry_legs]],
+        }
+        model.outcomes.add("arrivals", route_in, split=split)
+        model.outcomes.add(
+            "detections", route_in[detected], split={k: v[detected] for k, v in split.items()}
+        )
         # A border state's stance reads the arrivals it saw (sim.model.monthly).
-        model.month_leg_arrivals += np.bincount(legs[detected], minlength=c.n_legs)
+        model.month_leg_arrivals += np.bincount(entry_legs[detected], minlength=c.n_legs)
         first = entry & (pop.entry_day[ids] == NEVER)
         newcomers = ids[first]
         entry_route = c.leg_route_slot[legs[first]]

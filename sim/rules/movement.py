@@ -104,3 +104,12 @@ def leg_outcomes(
     outcome[dead] = Outcome.DEAD
     outcome[pushed] = Outcome.PUSHED_BACK
     return outcome
+
+
+def seen_by_state(
+    legs: np.ndarray, outcome: np.ndarray, apprehension: np.ndarray, uniforms: np.ndarray
+) -> np.ndarray:
+    """Whether the EU state a leg enters saw each person finishing it (the ``outcome`` and
+    ``uniforms`` of :func:`leg_outcomes`): it apprehended them (the pushback draw below its
+    apprehension rate, so the pushed back are among the seen), or they were rescued at sea."""
+    return (outcome == Outcome.RESCUED) | (uniforms[3] < apprehension[legs])
