@@ -71,6 +71,20 @@ QUICK_RETURNS = {
     "remigration_delay_days": 5,
 }
 
+# The departure rates the cases were sized with (the hand-set ones before the rates were
+# fitted on 1 December 2026): the power of the comparison to notice a changed rule depends
+# on how many people reach the legs it acts on.
+SIZED_DEPARTURES = {
+    "departure_rate": {
+        "abidjan": 40000, "conakry": 22000, "dakar": 10000, "serrekunda": 5000, "kayes": 10000,
+        "ouagadougou": 10000, "lagos": 8000, "el_fasher": 15000, "asmara": 8000,
+        "addis_ababa": 6000, "cairo": 18000, "algiers": 8000, "kasserine": 18000,
+        "beni_mellal": 55000, "dhaka": 22000, "lahore": 25000, "kabul": 60000, "delhi": 5000,
+        "damascus": 45000, "ankara": 4000,
+    },
+    "smuggler_capacity_leg_multiplier": {"sfax-lampedusa": 1},
+}  # fmt: skip
+
 CASES = {
     # Default parameters: the full day, rumours, smugglers' and states' feedback included.
     "baseline": {"days": 120, "overrides": {}, "network": None, "policies": []},
@@ -80,6 +94,7 @@ CASES = {
         "days": 90,
         "overrides": {
             **QUICK_RETURNS,
+            **SIZED_DEPARTURES,
             "smuggler_capacity_per_day": {"sea": 40, "land": 80},
             "return_capacity_per_day": 150,
             "give_up_per_failure": 0.05,
@@ -97,6 +112,7 @@ CASES = {
         # that readmission of third-country nationals carries many returns.
         "overrides": {
             **QUICK_RETURNS,
+            **SIZED_DEPARTURES,
             "readmission_cooperation": {
                 **{s: 0.0 for s in ("AFG", "SYR", "PAK", "BGD", "DZA")}, "GMB": 0.2
             },

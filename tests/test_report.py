@@ -226,6 +226,9 @@ def test_a_scenario_that_opens_routes_gets_no_displacement_ratio():
         ((0.35, 0.2, 0.5), "about 35 reappear on other routes (95% interval 20 to 50"),
         ((-0.05, -0.22, 0.12), "no clear displacement"),
         ((-0.4, -0.6, -0.2), "arrivals fall on other routes too, by about 40 for every 100"),
+        # Above 1 but not clearly: an uncertain displacement, not a route opened.
+        ((1.2, 0.4, 2.0), "about 120 reappear on other routes (95% interval 40 to 200"),
+        ((1.02, -1.5, 3.5), "consistent with anything from none to all of them reappearing"),
     ]:
         values = {**closing, "ratio": ratio, "ratio_lo": lo, "ratio_hi": hi}
         assert phrase in displacement_line(pd.Series(values))

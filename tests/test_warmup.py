@@ -21,13 +21,17 @@ BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
 #: Seeds pooled by the stationarity tests: a claim about the baseline's level, which the luck
 #: of two seeds moves by about the tolerance (one network's arrest on a busy leg is enough).
-STILL_SEEDS = range(1, 9)
+#: The Western Balkans' second year is 0.71 to 1.34 of its first seed by seed (scale 0.05,
+#: 1 December 2026), a spread of about 0.19: pooled over eight seeds 0.89, over the sixteen
+#: 0.94 (and the third year 0.97 over eight): the mean's own spread over eight seeds was most
+#: of the tolerance.
+STILL_SEEDS = range(1, 17)
 
 
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory) -> list:
     """The baseline (scenarios/baseline.yaml, its default warm-up included) run for two years
-    on eight seeds, without what changes during them: the policy blocks that begin after its
+    on sixteen seeds, without what changes during them: the policy blocks that begin after its
     start (the EU-Tunisia memorandum, Serbia's operation) and the dated changes of the network
     (Niger's repeal, the war in Sudan), which rightly move the second year away from the
     first."""

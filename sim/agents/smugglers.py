@@ -312,7 +312,8 @@ def build_market(
     c = network.compiled
     smugglers = SmugglerParameters(
         networks_per_place=params.smuggler_networks_per_place,
-        capacity_per_day=params.smuggler_capacity_per_day[c.leg_mode],
+        capacity_per_day=params.smuggler_capacity_per_day[c.leg_mode]
+        * params.smuggler_capacity_leg_multiplier,
         price_demand_elasticity=params.price_demand_elasticity,
         price_enforcement_elasticity=params.price_enforcement_elasticity,
         craft_risk_elasticity=params.craft_risk_elasticity,

@@ -133,7 +133,9 @@ def displacement_line(row: pd.Series) -> str:
             "overall), so there is no squeeze whose displacement could be measured."
         )
     lost, gained = row["arrivals_lost"], row["arrivals_gained_elsewhere"]
-    if not np.isfinite(row["ratio"]) or row["ratio"] > 1:
+    # Opening routes overall is a finding only when the interval says so: a ratio above 1
+    # whose interval reaches below it is an uncertain displacement, reported as one.
+    if not np.isfinite(row["ratio"]) or row["ratio_lo"] > 1:
         return (
             f"{label}: arrivals fall on the {_route_names(squeezed)} route(s) "
             f"({number(-lost, True)}) but rise by more elsewhere ({number(gained, True)}): "
@@ -155,10 +157,11 @@ def displacement_line(row: pd.Series) -> str:
             f"fall on other routes too, by about {number(-per_100[0])} for every 100 prevented "
             f"({counts})."
         )
+    consistent = "none" if per_100[2] < 100 else "anything from none to all of them"
     return (
         f"{label}: no clear displacement: for every 100 arrivals it prevents {where}, the "
         f"change on other routes is {estimate} (95% interval {low} to {high}), consistent "
-        f"with none reappearing ({counts})."
+        f"with {consistent} reappearing ({counts})."
     )
 
 

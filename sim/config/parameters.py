@@ -131,6 +131,7 @@ class Parameters:
     # smugglers
     smuggler_networks_per_place: int
     smuggler_capacity_per_day: Array  # by mode
+    smuggler_capacity_leg_multiplier: Array  # by leg
     smuggler_capacity_growth: float
     price_demand_elasticity: float
     price_enforcement_elasticity: float
