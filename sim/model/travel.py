@@ -206,8 +206,8 @@ class Travel:
         news.hear("died", pop.origin[ids[outcome == Outcome.DEAD]])
 
         pulled = outcome == Outcome.PULLED_BACK
-        model.outcomes.add("interceptions", route[pulled], split=self.leg_split(legs[pulled]))
         back, back_legs = ids[pulled], legs[pulled]
+        model.outcomes.add("interceptions", route[pulled], split=self.leg_split(back_legs, back))
         pop.failures[back] += 1
         pop.set_status(back, Status.DETAINED)
         detention = np.where(
@@ -246,20 +246,28 @@ class Travel:
         seen = seen_by_state(legs, outcome, r.apprehension, hazards)
         self.arrive(ids[made_it], legs[made_it], seen[made_it])
 
-    def leg_split(self, legs: np.ndarray) -> dict[str, np.ndarray]:
+    def leg_split(self, legs: np.ndarray, ids: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Categories of an event on ``legs``: their mode, segment, the transit state that
         controls them (the one that intercepts), and a state with the segment
         (``state_segment``): the transit state, or for a leg that no transit state controls
-        (inside the EU) the state it leaves from."""
-        c = self.model.net.compiled
+        (inside the EU) the state it leaves from; with the people ``ids``, that state with
+        their nationality too (``state_nationality``)."""
+        model = self.model
+        c = model.net.compiled
         state = c.leg_transit_state[legs]
         controlling = np.where(state >= 0, state, c.place_state[c.leg_source[legs]])
-        return {
+        split = {
             "mode": c.leg_mode[legs],
             "segment": c.leg_segment[legs],
             "state": state,
             "state_segment": controlling * len(SEGMENTS) + c.leg_segment[legs],
         }
+        if ids is not None:
+            nationalities = len(model.net.nationalities)
+            split["state_nationality"] = (
+                controlling * nationalities + model.population.nationality[ids]
+            )
+        return split
 
     def refuse_boarding(self, ids: np.ndarray) -> None:
         """Refused boarding: still at the leg's start (their place), the fare lost; they rest
@@ -333,10 +341,15 @@ class Travel:
         entry = c.leg_eu_entry[legs]
         entry_legs, detected = legs[entry], seen[entry]
         route_in = c.leg_route_slot[entry_legs]
+        nationality, from_state = (
+            pop.nationality[ids[entry]],
+            c.place_state[c.leg_source[entry_legs]],
+        )
         split = {
-            "nationality": pop.nationality[ids[entry]],
+            "nationality": nationality,
             "state": c.leg_eu_state[entry_legs],
-            "from_state": c.place_state[c.leg_source[entry_legs]],
+            "from_state": from_state,
+            "from_state_nationality": from_state * len(model.net.nationalities) + nationality,
         }
         model.outcomes.add("arrivals", route_in, split=split)
         model.outcomes.add(

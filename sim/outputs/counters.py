@@ -51,6 +51,7 @@ def split_categories(network: Network) -> dict[str, list[str]]:
         "reason": list(REASONS),
         "state_segment": [f"{s}:{g}" for s in states for g in SEGMENTS],
         "state_nationality": [f"{s}:{n}" for s in states for n in nationalities],
+        "from_state_nationality": [f"{s}:{n}" for s in states for n in nationalities],
     }
 
 

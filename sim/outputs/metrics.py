@@ -49,11 +49,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("arrivals", "flow", "entries", "Irregular arrivals",
            "crossings of legs entering the EU that were not pushed back, seen by the state "
            "entered or not (a person who crosses twice counts twice)", headline=True,
-           splits=("nationality", "state", "from_state")),
+           splits=("nationality", "state", "from_state", "from_state_nationality")),
     Metric("detections", "flow", "detections", "Arrivals detected",
            "the `arrivals` that the state entered saw: apprehended there (and not pushed "
            "back) or rescued at sea, as Frontex counts detections",
-           splits=("nationality", "state", "from_state")),
+           splits=("nationality", "state", "from_state", "from_state_nationality")),
     Metric("arrivals_people", "flow", "persons", "People arriving",
            "people entering the EU irregularly for the first time", splits=("nationality",)),
     Metric("transit_entries", "flow", "persons", "Entries into transit countries",
@@ -62,7 +62,8 @@ METRICS: tuple[Metric, ...] = (
            splits=("state", "state_nationality")),
     Metric("interceptions", "flow", "persons", "Interceptions and pullbacks",
            "people stopped by a transit state and taken back (pullbacks), on land and at sea",
-           headline=True, splits=("mode", "segment", "state", "state_segment")),
+           headline=True,
+           splits=("mode", "segment", "state", "state_segment", "state_nationality")),
     Metric("boarding_refusals", "flow", "persons", "Boarding refusals",
            "people refused boarding on a flight across a border (carrier or exit checks of "
            "documents); nobody is intercepted on a flight", splits=("state",)),
@@ -173,8 +174,11 @@ SPLITS: dict[str, str] = {
     "state_segment": "the transit state that controls the leg and the leg's segment, as "
     "STATE:SEGMENT (interceptions at sea by Libya's western coast guard are LBY_W:sea; seats "
     "sold on sea legs out of Tunisia TUN:sea)",
-    "state_nationality": "the state entered and the person's nationality, as STATE:NAT "
-    "(entries into Bosnia and Herzegovina by nationality are BIH:AFG, BIH:MAR...)",
+    "state_nationality": "a state and the person's nationality, as STATE:NAT: the state "
+    "entered (entries into Bosnia and Herzegovina by nationality are BIH:AFG, BIH:MAR...) or "
+    "the transit state that controls the leg (Guineans intercepted by Tunisia are TUN:GIN)",
+    "from_state_nationality": "the state a crossing into the EU left and the person's "
+    "nationality, as STATE:NAT (Guineans landed from Tunisia are TUN:GIN)",
 }
 
 #: Metrics by name.
