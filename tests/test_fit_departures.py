@@ -13,7 +13,7 @@ from conftest import ROOT
 
 from sim.calibration.measures import measure_run, tables_of
 from sim.calibration.targets import load_targets
-from sim.execution.runner import simulate
+from sim.execution.runner import replication_seeds, simulate
 from sim.network import load_network
 from sim.scenario.build import scenario_parameters
 from sim.scenario.loading import load_scenario
@@ -88,6 +88,12 @@ def test_the_tool_writes_a_scenario_with_the_fitted_rates(tmp_path, capsys):
     before = scenario_parameters(load_scenario(BASELINE), network).departure_rate
     kasserine = before[list(network.origin_places).index("kasserine")]
     assert rate == pytest.approx(round(kasserine * multiplier, -2), abs=100)
+    # The errors before the fit are validate's on the same seeds.
+    seed = replication_seeds(load_scenario(BASELINE).seed, 1)[0]
+    run = simulate(load_scenario(BASELINE), seed, scale=0.02)
+    top, _ = measure_run(tables_of(run), load_targets())["terms"]["arrivals_central_med"]
+    line = next(ln for ln in printed.splitlines() if ln.startswith("arrivals_central_med "))
+    assert float(line.split()[1]) == pytest.approx(top / 158026 - 1, abs=5e-4)
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ from scipy.optimize import least_squares
 
 from sim.calibration.targets import Target, Term, load_targets
 from sim.errors import UserError
-from sim.execution.runner import simulate
+from sim.execution.runner import replication_seeds, simulate
 from sim.network import load_network
 from sim.scenario.build import scenario_parameters
 from sim.scenario.loading import load_scenario
@@ -214,8 +214,10 @@ def fit(args: argparse.Namespace) -> int:
     low, high = _limits(args.limit, places, tuple(args.range))
     rates = scenario_parameters(scenario, network).departure_rate
 
-    seed = scenario.seed
-    runs = [simulate(scenario, seed + k, scale=args.scale).breakdown for k in range(args.seeds)]
+    # The seeds validate and run use for as many seeds, so that the targets' values before
+    # the fit are validate's own.
+    seeds = replication_seeds(scenario.seed, args.seeds)
+    runs = [simulate(scenario, seed, scale=args.scale).breakdown for seed in seeds]
     rows = linearise(load_targets(), pd.concat(runs), nationalities)
     if not rows:
         raise UserError(f"{path}: no target could be written by nationality.")
