@@ -121,14 +121,14 @@ def linearise(
     """The targets that splits by nationality carry, as sums over nationalities."""
     out = []
     for target in targets:
+        if target.statistic not in ("total", "ratio"):
+            continue  # means over a window, months
         sides = []
         for terms in (target.numerator, target.denominator):
             parts = [by_nationality(breakdown, t, target.route, nationalities) for t in terms]
             sides.append(None if not terms or any(p is None for p in parts) else sum(parts))
         numerator, denominator = sides
         if numerator is None or (target.denominator and denominator is None):
-            continue
-        if target.statistic not in ("total", "ratio"):
             continue
         out.append(Linearised(target, numerator, denominator))
     return out
@@ -145,9 +145,8 @@ def fit_multipliers(
         return np.concatenate([[r.weighted(m) for r in rows], prior * log_m])
 
     lo, hi = np.log(low), np.log(high)
-    start = np.clip(0.0, lo, hi)
-    inside = np.minimum(np.maximum(start, lo + 1e-9), hi - 1e-9)
-    return np.exp(least_squares(residuals, inside, bounds=(lo, hi)).x)
+    start = np.clip(0.0, lo + 1e-9, hi - 1e-9)  # 1 where allowed, strictly inside the bounds
+    return np.exp(least_squares(residuals, start, bounds=(lo, hi)).x)
 
 
 def _limits(text: Sequence[str], places: Sequence[str], default: tuple[float, float]):
