@@ -71,6 +71,11 @@ def test_the_fit_recovers_known_multipliers():
         rows, np.full(len(truth), 0.3), np.array([3, 1.2, 3, 3, 3, 3.0]), prior=0.0
     )
     assert capped[1] == pytest.approx(1.2)
+    # Equal bounds hold an origin where they say (--limit PLACE=1:1).
+    held = fit_departures.fit_multipliers(
+        rows, np.array([0.3, 1, 0.3, 0.3, 0.3, 0.3]), np.array([3, 1, 3, 3, 3, 3.0]), prior=0.0
+    )
+    assert held[1] == pytest.approx(1.0, abs=1e-6)
 
 
 def test_the_tool_writes_a_scenario_with_the_fitted_rates(tmp_path, capsys):

@@ -137,15 +137,18 @@ def linearise(
 def fit_multipliers(
     rows: Sequence[Linearised], low: np.ndarray, high: np.ndarray, prior: float
 ) -> np.ndarray:
-    """One multiplier per nationality within ``low``..``high``: least squares of the errors
-    in tolerances, with ``prior`` per unit of log multiplier pulling toward 1."""
+    """One multiplier per nationality within ``low``..``high`` (equal bounds hold it there):
+    least squares of the errors in tolerances, with ``prior`` per unit of log multiplier
+    pulling toward 1."""
 
     def residuals(log_m: np.ndarray) -> np.ndarray:
         m = np.exp(log_m)
         return np.concatenate([[r.weighted(m) for r in rows], prior * log_m])
 
-    lo, hi = np.log(low), np.log(high)
-    start = np.clip(0.0, lo + 1e-9, hi - 1e-9)  # 1 where allowed, strictly inside the bounds
+    lo = np.log(low)
+    hi = np.maximum(np.log(high), lo + 1e-9)  # LO = HI holds an origin (the solver needs LO < HI)
+    margin = 1e-3 * (hi - lo)
+    start = np.clip(0.0, lo + margin, hi - margin)  # 1 where allowed, strictly inside
     return np.exp(least_squares(residuals, start, bounds=(lo, hi)).x)
 
 
