@@ -263,11 +263,14 @@ class Travel:
             "state_segment": controlling * len(SEGMENTS) + c.leg_segment[legs],
         }
         if ids is not None:
-            nationalities = len(model.net.nationalities)
-            split["state_nationality"] = (
-                controlling * nationalities + model.population.nationality[ids]
-            )
+            split["state_nationality"] = self.with_nationality(controlling, ids)
         return split
+
+    def with_nationality(self, states: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """The ``STATE:NAT`` category of each person ``ids`` with a state of ``states`` (in
+        the order of :func:`sim.outputs.counters.split_categories`)."""
+        model = self.model
+        return states * len(model.net.nationalities) + model.population.nationality[ids]
 
     def refuse_boarding(self, ids: np.ndarray) -> None:
         """Refused boarding: still at the leg's start (their place), the fare lost; they rest
@@ -329,27 +332,24 @@ class Travel:
         pop.place[ids] = target
         np.add.at(model.leg_flows, legs, 1.0 / model.scale)
         into = c.leg_border[legs] & ~c.place_is_eu[target]  # entries into a transit country
-        entered, nationality = c.place_state[target[into]], pop.nationality[ids[into]]
+        entered = c.place_state[target[into]]
         model.outcomes.add(
             "transit_entries",
             c.leg_route_slot[legs[into]],
             split={
                 "state": entered,
-                "state_nationality": entered * len(model.net.nationalities) + nationality,
+                "state_nationality": self.with_nationality(entered, ids[into]),
             },
         )
         entry = c.leg_eu_entry[legs]
         entry_legs, detected = legs[entry], seen[entry]
         route_in = c.leg_route_slot[entry_legs]
-        nationality, from_state = (
-            pop.nationality[ids[entry]],
-            c.place_state[c.leg_source[entry_legs]],
-        )
+        from_state = c.place_state[c.leg_source[entry_legs]]
         split = {
-            "nationality": nationality,
+            "nationality": pop.nationality[ids[entry]],
             "state": c.leg_eu_state[entry_legs],
             "from_state": from_state,
-            "from_state_nationality": from_state * len(model.net.nationalities) + nationality,
+            "from_state_nationality": self.with_nationality(from_state, ids[entry]),
         }
         model.outcomes.add("arrivals", route_in, split=split)
         model.outcomes.add(

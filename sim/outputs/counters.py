@@ -40,6 +40,7 @@ def split_categories(network: Network) -> dict[str, list[str]]:
     """The categories of every split dimension (:data:`~sim.outputs.metrics.SPLITS`) for a
     run on ``network``."""
     states, nationalities = list(network.state_ids), list(network.nationalities)
+    with_nationality = [f"{s}:{n}" for s in states for n in nationalities]
     return {
         "mode": list(MODES),
         "segment": list(SEGMENTS),
@@ -50,8 +51,8 @@ def split_categories(network: Network) -> dict[str, list[str]]:
         "place": list(network.place_ids),
         "reason": list(REASONS),
         "state_segment": [f"{s}:{g}" for s in states for g in SEGMENTS],
-        "state_nationality": [f"{s}:{n}" for s in states for n in nationalities],
-        "from_state_nationality": [f"{s}:{n}" for s in states for n in nationalities],
+        "state_nationality": with_nationality,
+        "from_state_nationality": with_nationality,
     }
 
 
