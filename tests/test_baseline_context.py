@@ -1,10 +1,10 @@
 """The 2023 policy context of scenarios/baseline.yaml: dated blocks that act on their days.
 
-The baseline keeps 2023's policies (Italy-Libya cooperation, the EU-Tunisia memorandum, Serbia's
-visa alignment and police operation, pushbacks, the EU-Türkiye statement, Article 25a measures,
-resettlement) as policy blocks with dates and sources, not as tuned constants. These tests run
-the real baseline file on the real network around two of those dates, with and without the
-block: before its day the two runs are the same to the last person (the block has not acted
+The baseline keeps 2023's policies (Italy-Libya cooperation, the EU-Tunisia memorandum,
+Tunisia's expulsions, Serbia's visa alignment and police operation, pushbacks, the EU-Türkiye
+statement, Article 25a measures, resettlement) as policy blocks with dates and sources, not as
+tuned constants. These tests run the real baseline file on the real network around three of
+those dates, with and without the block: before its day the two runs are the same to the last person (the block has not acted
 yet, and it draws from its own stream), after it they part in the block's direction.
 """
 
@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 import yaml
 from conftest import Probe
+
+from sim.agents.population import Status
 
 from sim.network import ROUTES
 from sim.outputs.counters import FLOW_INDEX
@@ -32,6 +34,7 @@ CONTEXT = {
     "italy_libya_coast_guard": ("departure_prevention", "2017-02-02", None),
     "algeria_expulsions": ("crackdown", "2014-12-01", None),
     "eu_tunisia_memorandum": ("departure_prevention", "2023-07-16", None),
+    "tunisia_expulsions": ("crackdown", "2023-07-02", None),
     "serbia_visa_tunisia": ("visa_alignment", "2022-11-20", None),
     "serbia_visa_india": ("visa_alignment", "2023-01-01", None),
     "serbia_police_operation": ("departure_prevention", "2023-10-27", None),
@@ -151,3 +154,55 @@ def test_serbias_police_operation_cuts_western_balkan_crossings_from_27_october(
     # Detections in the month after the operation began fall by a third or more against the
     # same month without it (Frontex: from 17,125 in October to 1,206 in November 2023).
     assert sum(after) < 0.67 * sum(after_without)
+
+
+class TunisiaStock(Probe):
+    """Counts, on one day, the people Tunisia's crackdown may round up there: the foreigners at
+    its places who are not held, travelling, or registered with a Safe Mobility Office."""
+
+    ROUNDED_UP = (Status.IN_TRANSIT, Status.WORKING, Status.WAITING_FOR_SEAT, Status.SETTLED)
+
+    def __init__(self, day: int) -> None:
+        self.day = day
+        self.count = 0.0
+
+    def apply(self, model) -> None:
+        if model.day != self.day:
+            return
+        pop, net = model.population, model.net
+        state = net.compiled.place_state[pop.place]
+        tunisia = net.state_index["TUN"]
+        tunisian = net.nationalities.index("TUN")
+        here = (state == tunisia) & (pop.nationality != tunisian) & np.isin(
+            pop.status, self.ROUNDED_UP
+        )
+        self.count = float(here.sum())  # agents, as the flows count them
+
+
+def test_tunisias_expulsions_leave_a_share_of_its_foreigners_at_the_libyan_border_from_2_july(
+    tmp_path,
+):
+    with_block = _around(tmp_path, "2023-07-02", None)
+    without = _around(tmp_path, "2023-07-02", "tunisia_expulsions")
+    expelled, cm = FLOW_INDEX["expelled"], ROUTES.index("central_med")
+    extra, stock = [], []
+    for seed in SEEDS:
+        probe = TunisiaStock(30)
+        model = build_model(load_scenario(with_block), seed)
+        probe.setup(model)
+        model.policies.append(probe)
+        snap = Snapshot(30)
+        snap.setup(model)
+        model.policies.append(snap)
+        model.run()
+        other, other_snap = _run(without, seed)
+        assert np.array_equal(snap.flows, other_snap.flows)
+        extra.append(
+            model.outcomes.flows[30:, expelled, cm].sum()
+            - other.outcomes.flows[30:, expelled, cm].sum()
+        )
+        stock.append(probe.count)
+    # 7% a month of the foreigners in Tunisia on the block's first day, give or take the
+    # people who come and go during the month (AFP: 8,500 or more in June-September 2023).
+    share = sum(extra) / sum(stock)
+    assert 0.04 < share < 0.10, share

@@ -33,8 +33,8 @@ VISA_LEVERAGE_TARGETS = ("SEN", "GMB", "GIN", "CIV", "MLI")
 #: The transit states of the assisted voluntary return lever's programme (as in
 #: scenarios/voluntary_return_north_africa.yaml).
 VOLUNTARY_RETURN_STATES = ("LBY_W", "LBY_E", "TUN", "NER")
-#: Where Tunisia's crackdown leaves the people it expels (as in scenarios/tunisia_expulsions.yaml:
-#: the Libyan side of the border, and southern Algeria).
+#: Where the lever's crackdown in Tunisia leaves the people it expels (as in
+#: scenarios/tunisia_expulsions.yaml: the Libyan side of the border, and southern Algeria).
 CRACKDOWN_EXPELLED_TO = ("zuwara", "tamanrasset")
 #: The choice of the pushback lever that leaves the scenario's pushbacks as they are.
 AS_IN_SCENARIO = "as in the scenario"
@@ -198,7 +198,8 @@ LEVERS: tuple[Lever, ...] = (
         0.05,
         explanation="share of the irregular migrants in Tunisia rounded up each month and left "
         "near Zuwara (Libya) or in Tamanrasset (Algeria), losing three weeks and most of their "
-        "money; those who stay earn half as much (`crackdown`)",
+        "money; those who stay earn half as much (`crackdown`); on top of the scenario's own "
+        "(the baseline's from 2 July 2023: 7% a month left near Zuwara), the higher rate acting",
     ),
 )
 LEVER_NAMES = tuple(lever.name for lever in LEVERS)
