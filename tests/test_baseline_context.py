@@ -4,8 +4,9 @@ The baseline keeps 2023's policies (Italy-Libya cooperation, the EU-Tunisia memo
 Tunisia's expulsions, Serbia's visa alignment and police operation, pushbacks, the EU-Türkiye
 statement, Article 25a measures, resettlement) as policy blocks with dates and sources, not as
 tuned constants. These tests run the real baseline file on the real network around three of
-those dates, with and without the block: before its day the two runs are the same to the last person (the block has not acted
-yet, and it draws from its own stream), after it they part in the block's direction.
+those dates, with and without the block: before its day the two runs are the same to the last
+person (the block has not acted yet, and it draws from its own stream), after it they part in
+the block's direction.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import yaml
 from conftest import Probe
 
 from sim.agents.population import Status
-
 from sim.network import ROUTES
 from sim.outputs.counters import FLOW_INDEX
 from sim.scenario.build import build_model
@@ -173,8 +173,10 @@ class TunisiaStock(Probe):
         state = net.compiled.place_state[pop.place]
         tunisia = net.state_index["TUN"]
         tunisian = net.nationalities.index("TUN")
-        here = (state == tunisia) & (pop.nationality != tunisian) & np.isin(
-            pop.status, self.ROUNDED_UP
+        here = (
+            (state == tunisia)
+            & (pop.nationality != tunisian)
+            & np.isin(pop.status, self.ROUNDED_UP)
         )
         self.count = float(here.sum())  # agents, as the flows count them
 
