@@ -3,11 +3,13 @@ and place, each split adding up to the metric's route totals."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from conftest import make_model
 
-from sim.outputs.counters import UNATTRIBUTED
+from sim.outputs.counters import ROUTE_LABELS, UNATTRIBUTED
 from sim.outputs.metrics import METRICS
 
 POLICIES = [
@@ -42,6 +44,32 @@ def test_every_split_adds_up_to_the_route_totals_of_its_metric(run):
                 assert split == pytest.approx(total, rel=1e-9, abs=1e-6), (route, metric.name, dim)
                 checked += total > 0
     assert checked > 30  # most splits had something to add up
+
+
+def test_the_monthly_breakdown_adds_up_to_the_runs_and_each_month_to_its_days(run):
+    model, summary, breakdown = run
+    monthly = model.outcomes.breakdown_monthly_frame("test", 4)
+    # 150 days from 1 January 2023: January to May, in order.
+    assert sorted(monthly["month"].unique()) == ["2023-01", "2023-02", "2023-03", "2023-04",
+                                                 "2023-05"]  # fmt: skip
+    keys = ["route", "metric", "by", "category"]
+    over_months = monthly.groupby(keys)["value"].sum()
+    assert over_months.to_numpy() == pytest.approx(
+        breakdown.set_index(keys)["value"].reindex(over_months.index).to_numpy(), rel=1e-9
+    )
+    assert len(over_months) == len(breakdown)
+    # Each month's split adds up to that month's days in the daily counters: the month a
+    # count falls in is its day's.
+    daily = model.outcomes.daily_table()["detections"]
+    month = np.array([(model.start_date + dt.timedelta(days=d)).month for d in range(150)])
+    nationality = monthly[(monthly["metric"] == "detections") & (monthly["by"] == "nationality")]
+    per_month = nationality.groupby(["route", "month"])["value"].sum()
+    for r, route in enumerate(ROUTE_LABELS):
+        for m in range(1, 6):
+            expected = daily[month == m, r].sum()
+            got = per_month.get((route, f"2023-{m:02d}"), 0.0)
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-6), (route, m)
+    assert per_month.min() > 0
 
 
 def test_the_model_attributes_every_event_it_splits(run):

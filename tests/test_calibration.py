@@ -22,9 +22,12 @@ import pytest
 import yaml
 
 from sim.calibration.evaluation import distance, target_error
+from sim.calibration.measures import measure_run, tables_of
 from sim.calibration.report import fit_table
 from sim.calibration.targets import Target, load_targets, parse_output
 from sim.errors import UserError
+from sim.execution.runner import simulate
+from sim.scenario.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = [sys.executable, str(ROOT / "run.py")]
@@ -80,6 +83,56 @@ def test_a_bad_targets_file_names_the_file_and_line(tmp_path: Path):
         encoding="utf-8",
     )
     with pytest.raises(UserError, match=r"targets.csv, line 2: table 'summry'"):
+        load_targets(path)
+
+
+def test_a_target_over_part_of_the_year_is_measured_over_those_months_only(tmp_path: Path):
+    path = tmp_path / "targets.csv"
+    rows = [
+        "jan,arrivals,central_med,2023-01..2023-01,1,0.1,relative,0,p,total,summary:detections,s",
+        "year,arrivals,central_med,2023,1,0.1,relative,0,p,total,summary:detections,s",
+        "civ_jan,share,central_med,2023-01..2023-01,0.1,0.1,absolute,0,share,ratio,"
+        "breakdown:detections:nationality=CIV / summary:detections,s",
+        "civ_year,share,central_med,2023,0.1,0.1,absolute,0,share,ratio,"
+        "breakdown:detections:nationality=CIV / summary:detections,s",
+        "summer,arrivals,central_med,2023-06..2023-08,1,0.1,relative,0,p,total,"
+        "summary:detections,s",
+    ]
+    path.write_text(TARGETS_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    targets = load_targets(path)
+    run = simulate(load_scenario(ROOT / "scenarios" / "baseline.yaml"), 3, days=59, scale=0.02)
+    terms = measure_run(tables_of(run), targets)["terms"]
+    series = run.timeseries[
+        (run.timeseries["route"] == "central_med") & (run.timeseries["metric"] == "detections")
+    ]
+    january = series[series["date"] < "2023-02-01"]["value"].sum()
+    assert terms["jan"] == [pytest.approx(january), 1.0]
+    assert terms["year"] == [pytest.approx(series["value"].sum()), 1.0]
+    assert 0 < terms["jan"][0] < 0.7 * terms["year"][0]  # January, not January and February
+    monthly = run.breakdown_monthly
+    civ = monthly[(monthly["route"] == "central_med") & (monthly["metric"] == "detections")
+                  & (monthly["category"] == "CIV")].set_index("month")["value"]  # fmt: skip
+    assert terms["civ_jan"] == [pytest.approx(civ["2023-01"]), pytest.approx(january)]
+    assert terms["civ_year"][0] == pytest.approx(civ.sum())
+    # Months the run does not have are not measured (not zero).
+    assert np.isnan(terms["summer"][0])
+
+
+def test_a_target_over_months_sums_flows_only(tmp_path: Path):
+    path = tmp_path / "targets.csv"
+    path.write_text(
+        TARGETS_HEADER + "a,stock,central_med,2023-01..2023-03,1,0.1,relative,0,p,total,"
+        "summary:stranded,src\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match=r"line 2: summary:stranded: over the months of period"):
+        load_targets(path)
+    path.write_text(
+        TARGETS_HEADER + "a,arrivals,central_med,2023-01..2023-13,1,0.1,relative,0,p,total,"
+        "summary:detections,src\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match=r"line 2: period '2023-01..2023-13' does not fit"):
         load_targets(path)
 
 

@@ -32,7 +32,7 @@ def run():
 def test_each_target_written_by_nationality_adds_up_to_what_validate_measures(run):
     targets = load_targets()
     nationalities = list(load_network().nationalities)
-    rows = fit_departures.linearise(targets, run.breakdown, nationalities)
+    rows = fit_departures.linearise(targets, run.breakdown, run.breakdown_monthly, nationalities)
     measured = measure_run(tables_of(run), targets)["terms"]
     names = {r.target.target for r in rows}
     # Routes, landings by country left, interceptions by state and the nationality shares;

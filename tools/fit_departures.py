@@ -36,6 +36,7 @@ import pandas as pd
 import yaml
 from scipy.optimize import least_squares
 
+from sim.calibration.measures import in_months
 from sim.calibration.targets import Target, Term, load_targets
 from sim.errors import UserError
 from sim.execution.runner import replication_seeds, simulate
@@ -116,16 +117,22 @@ def by_nationality(
 
 
 def linearise(
-    targets: Sequence[Target], breakdown: pd.DataFrame, nationalities: Sequence[str]
+    targets: Sequence[Target],
+    breakdown: pd.DataFrame,
+    monthly: pd.DataFrame,
+    nationalities: Sequence[str],
 ) -> list[Linearised]:
-    """The targets that splits by nationality carry, as sums over nationalities."""
+    """The targets that splits by nationality carry, as sums over nationalities (over the
+    months of its period for a target over part of the run, from the ``monthly`` breakdown)."""
     out = []
     for target in targets:
         if target.statistic not in ("total", "ratio"):
             continue  # means over a window, months
+        months = target.months_window()
+        frame = breakdown if months is None else in_months(monthly, months, "month")
         sides = []
         for terms in (target.numerator, target.denominator):
-            parts = [by_nationality(breakdown, t, target.route, nationalities) for t in terms]
+            parts = [by_nationality(frame, t, target.route, nationalities) for t in terms]
             sides.append(None if not terms or any(p is None for p in parts) else sum(parts))
         numerator, denominator = sides
         if numerator is None or (target.denominator and denominator is None):
@@ -219,8 +226,10 @@ def fit(args: argparse.Namespace) -> int:
     # The seeds validate and run use for as many seeds, so that the targets' values before
     # the fit are validate's own.
     seeds = replication_seeds(scenario.seed, args.seeds)
-    runs = [simulate(scenario, seed, scale=args.scale).breakdown for seed in seeds]
-    rows = linearise(load_targets(), pd.concat(runs), nationalities)
+    runs = [simulate(scenario, seed, scale=args.scale) for seed in seeds]
+    breakdown = pd.concat([run.breakdown for run in runs])
+    monthly = pd.concat([run.breakdown_monthly for run in runs])
+    rows = linearise(load_targets(), breakdown, monthly, nationalities)
     if not rows:
         raise UserError(f"{path}: no target could be written by nationality.")
     multipliers = fit_multipliers(rows, low, high, args.prior)

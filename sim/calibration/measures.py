@@ -1,8 +1,9 @@
 """The model's side of each target: measured on one run, then pooled over runs.
 
-:func:`measure_run` reduces one run's tables (``summary``, ``breakdown``, ``country_stocks``,
-``timeseries``) to what the targets need: for each target its numerator and denominator (a
-denominator of 1 when it has none) and the monthly arrivals per route. It is small enough to
+:func:`measure_run` reduces one run's tables (``summary``, ``breakdown``,
+``breakdown_monthly``, ``country_stocks``, ``timeseries``) to what the targets need: for each
+target its numerator and denominator (a denominator of 1 when it has none; terms over a span of
+months summed over those months) and the monthly arrivals per route. It is small enough to
 travel back from a worker and to be written to disk as each evaluation finishes.
 
 :func:`pool_measures` turns the measures of several runs (the seeds of one scenario or of one
@@ -35,6 +36,7 @@ def tables_of(result: Any) -> dict[str, pd.DataFrame]:
     tables = {
         "summary": result.summary,
         "breakdown": result.breakdown,
+        "breakdown_monthly": getattr(result, "breakdown_monthly", None),
         "timeseries": result.timeseries,
     }
     stocks = getattr(result, "country_stocks", None)
@@ -43,13 +45,33 @@ def tables_of(result: Any) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def in_months(frame: pd.DataFrame, months: tuple[str, str], column: str) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` (a month, or a date) falls in ``months``."""
+    month = frame[column].astype(str).str[:7]
+    return frame[(month >= months[0]) & (month <= months[1])]
+
+
+def _flows_by_month(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The time series summed per route, metric and calendar month (``month``, YYYY-MM)."""
+    month = timeseries["date"].astype(str).str[:7].rename("month")
+    table = timeseries.groupby([timeseries["route"], timeseries["metric"], month])["value"].sum()
+    return table.reset_index()
+
+
 def _term_value(term: Term, route: str, tables: dict[str, pd.DataFrame], target: Target) -> float:
+    months = target.months_window()
+    if months is not None:
+        series = in_months(tables["flows_by_month"], months, "month")
+        if series.empty or tables.get("breakdown_monthly") is None:
+            return float("nan")  # the run has none of those months, or no monthly breakdown
     if term.table == "summary":
-        frame = tables["summary"]
+        frame = tables["summary"] if months is None else series  # a flow over the months
         rows = frame[(frame["route"] == route) & (frame["metric"] == term.metric)]
         return float(rows["value"].sum())
     if term.table == "breakdown":
         frame = tables["breakdown"]
+        if months is not None:
+            frame = in_months(tables["breakdown_monthly"], months, "month")
         rows = frame[
             (frame["route"] == route)
             & (frame["metric"] == term.metric)
@@ -72,13 +94,12 @@ def _term_value(term: Term, route: str, tables: dict[str, pd.DataFrame], target:
     return float("nan")  # monthly terms are measured by monthly_arrivals
 
 
-def monthly_arrivals(timeseries: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Arrivals per route and calendar month (``YYYY-MM``) of one run."""
-    rows = timeseries[timeseries["metric"] == MONTHLY_METRIC]
-    months = pd.to_datetime(rows["date"]).dt.strftime("%Y-%m")
-    table = rows.groupby([rows["route"], months])["value"].sum()
+def monthly_arrivals(flows_by_month: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Arrivals per route and calendar month (``YYYY-MM``) of one run (from
+    :func:`_flows_by_month`)."""
+    rows = flows_by_month[flows_by_month["metric"] == MONTHLY_METRIC]
     out: dict[str, dict[str, float]] = {}
-    for (route, month), value in table.items():
+    for route, month, value in zip(rows["route"], rows["month"], rows["value"], strict=True):
         out.setdefault(str(route), {})[str(month)] = float(value)
     return out
 
@@ -87,6 +108,7 @@ def measure_run(tables: dict[str, pd.DataFrame], targets: Sequence[Target]) -> d
     """One run's measures: ``{"terms": {target: [numerator, denominator]}, "monthly":
     {route: {month: arrivals}}}`` from its tables (keys ``summary``, ``breakdown``,
     ``timeseries`` and, when the run has them, ``country_stocks``)."""
+    tables = {**tables, "flows_by_month": _flows_by_month(tables["timeseries"])}
     terms = {}
     for target in targets:
         if target.statistic in ("correlation", "month_ratio", "peak_month"):
@@ -98,7 +120,7 @@ def measure_run(tables: dict[str, pd.DataFrame], targets: Sequence[Target]) -> d
             else 1.0
         )
         terms[target.target] = [top, bottom]
-    return {"terms": terms, "monthly": monthly_arrivals(tables["timeseries"])}
+    return {"terms": terms, "monthly": monthly_arrivals(tables["flows_by_month"])}
 
 
 def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:

@@ -15,7 +15,9 @@ tables (``output``), for example::
 A term is ``table:metric`` or ``table:metric:by=cat|cat`` (categories summed); terms are added
 with ``+``, and one ``/`` divides two sums. ``statistic`` says how the terms become one number
 (``total``, ``ratio``, ``mean`` over the ``period`` for stocks, ``correlation`` with the Frontex
-monthly series, ``month_ratio`` of two months, ``peak_month``), and ``tolerance_kind`` how the
+monthly series, ``month_ratio`` of two months, ``peak_month``); a ``total`` or ``ratio`` whose
+``period`` is a span of months (``2023-01..2023-06``) sums its terms over those months only,
+like a source that reports part of a year. ``tolerance_kind`` says how the
 simulated number is judged: ``relative`` (``|simulated / observed - 1| <= tolerance``),
 ``absolute`` (``|simulated - observed| <= tolerance``, e.g. 10 points of a share) or
 ``at_least`` (``simulated >= tolerance``, for correlations). ``done_when`` marks the targets
@@ -37,6 +39,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.network import ROUTES
+from sim.outputs.metrics import FLOW_METRICS
 
 TARGETS_DIR = Path(__file__).resolve().parent.parent / "data" / "targets"
 TARGETS_FILE = TARGETS_DIR / "targets_2023.csv"
@@ -107,6 +110,20 @@ class Target:
             return None
         first, last = self.period.split("..")
         return dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+
+    def months_window(self) -> tuple[str, str] | None:
+        """``period`` as first and last calendar month (``YYYY-MM``) of a ``total`` or
+        ``ratio`` over part of the run, such as ``2023-01..2023-06`` (else None: the whole
+        run). Its terms are then summed over those months: ``breakdown`` terms from the
+        monthly breakdown, ``summary`` terms (flows only) from the time series."""
+        if ".." not in self.period or self.statistic not in ("total", "ratio"):
+            return None
+        first, last = self.period.split("..")
+        for month in (first, last):
+            dt.datetime.strptime(month, "%Y-%m")  # a ValueError if it is not YYYY-MM
+        if first > last:
+            raise ValueError(f"{first} is after {last}")
+        return first, last
 
     def months(self) -> tuple[str, str]:
         """``period`` of a ``month_ratio`` as (numerator month, denominator month), YYYY-MM."""
@@ -189,12 +206,21 @@ def _target(row: dict[str, str]) -> Target:
     )
     try:
         target.window()
+        target.months_window()
         if target.statistic == "month_ratio":
             target.months()
     except ValueError:
         raise TargetError(
             f"period '{target.period}' does not fit statistic {target.statistic}"
         ) from None
+    if target.months_window() is not None:
+        stocks = [t.text for t in (*numerator, *denominator) if t.table == "summary"
+                  and t.metric not in FLOW_METRICS]  # fmt: skip
+        if stocks:
+            raise TargetError(
+                f"{', '.join(stocks)}: over the months of period '{target.period}' only flows "
+                "can be summed (a summary term must name a flow such as detections)"
+            )
     return target
 
 

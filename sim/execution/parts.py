@@ -3,13 +3,13 @@
 ``run`` and ``compare`` save every run the moment it finishes, in
 ``parts/<label>/seed-<seed>/`` of their output folder: ``summary.parquet``,
 ``timeseries.parquet``, ``leg_flows.parquet``, ``breakdown.parquet``,
-``country_stocks.parquet`` and ``run.json`` (the run's statistics). A part is
-written in a temporary folder beside it and renamed into place in one step, so a part either
-exists whole or not at all, whatever stops the command (Ctrl-C, ``kill``, a full disk, a power
-cut). The command's tables (:mod:`sim.execution.tables`) are then assembled from the parts, in
-seed order, and ``--resume`` runs only the runs that have no part yet: an interrupted command
-that is resumed gives the same bytes as one that never stopped. Parquet keeps every value and
-type exactly, and is small next to the CSV tables.
+``breakdown_monthly.parquet``, ``country_stocks.parquet`` and ``run.json`` (the run's
+statistics). A part is written in a temporary folder beside it and renamed into place in one
+step, so a part either exists whole or not at all, whatever stops the command (Ctrl-C,
+``kill``, a full disk, a power cut). The command's tables (:mod:`sim.execution.tables`) are
+then assembled from the parts, in seed order, and ``--resume`` runs only the runs that have no
+part yet: an interrupted command that is resumed gives the same bytes as one that never
+stopped. Parquet keeps every value and type exactly, and is small next to the CSV tables.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from sim.execution.files import ordinary_mode
 from sim.execution.runner import RunResult
 
 PARTS = "parts"
-_TABLES = ("summary", "timeseries", "leg_flows", "breakdown", "country_stocks")
+_TABLES = (
+    "summary", "timeseries", "leg_flows", "breakdown", "breakdown_monthly", "country_stocks",
+)  # fmt: skip
 
 
 def part_folder(folder: str | Path, label: str, seed: int) -> Path:
@@ -45,6 +47,8 @@ def save_part(folder: str | Path, label: str, result: RunResult) -> Path:
         result.summary.to_parquet(temporary / "summary.parquet", index=False)
         result.timeseries.to_parquet(temporary / "timeseries.parquet", index=False)
         result.breakdown.to_parquet(temporary / "breakdown.parquet", index=False)
+        monthly = result.breakdown_monthly
+        monthly.to_parquet(temporary / "breakdown_monthly.parquet", index=False)
         result.country_stocks.to_parquet(temporary / "country_stocks.parquet", index=False)
         flows = pd.DataFrame({"leg": result.leg_ids, "persons": result.leg_flows})
         flows.to_parquet(temporary / "leg_flows.parquet", index=False)
@@ -88,6 +92,7 @@ def load_part(folder: str | Path, label: str, seed: int) -> RunResult:
             summary=tables["summary"],
             timeseries=tables["timeseries"],
             breakdown=tables["breakdown"],
+            breakdown_monthly=tables["breakdown_monthly"],
             country_stocks=tables["country_stocks"],
             leg_flows=tables["leg_flows"]["persons"].to_numpy(),
             leg_ids=[str(leg) for leg in tables["leg_flows"]["leg"]],

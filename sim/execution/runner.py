@@ -20,7 +20,7 @@ import pandas as pd
 from sim.errors import UserError
 from sim.model.model import MigrationModel
 from sim.outputs.by_country import COUNTRY_STOCK_COLUMNS
-from sim.outputs.counters import BREAKDOWN_COLUMNS
+from sim.outputs.counters import BREAKDOWN_COLUMNS, BREAKDOWN_MONTHLY_COLUMNS
 from sim.scenario.build import build_model
 from sim.scenario.loading import load_scenario
 
@@ -31,9 +31,10 @@ class RunResult:
 
     ``leg_flows[k]`` is the persons who crossed leg ``leg_ids[k]`` over the run (the compiled
     network's leg order), so a result can be written without reloading the network;
-    ``breakdown`` holds the split flows (deaths by segment, arrivals by nationality...) and
-    ``country_stocks`` the people stranded and settled per transit country and day
-    (``scenario, seed, day, date, country, metric, value``).
+    ``breakdown`` holds the split flows (deaths by segment, arrivals by nationality...),
+    ``breakdown_monthly`` the same per calendar month, and ``country_stocks`` the people
+    stranded and settled per transit country and day (``scenario, seed, day, date, country,
+    metric, value``).
     """
 
     scenario: str
@@ -46,6 +47,9 @@ class RunResult:
     breakdown: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_COLUMNS))
     country_stocks: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=COUNTRY_STOCK_COLUMNS)
+    )
+    breakdown_monthly: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=BREAKDOWN_MONTHLY_COLUMNS)
     )
 
 
@@ -130,6 +134,7 @@ def run_result(model: MigrationModel, name: str, wall_seconds: float) -> RunResu
         timeseries=model.outcomes.timeseries_frame(name, seed),
         summary=model.outcomes.summary_frame(name, seed),
         breakdown=model.outcomes.breakdown_frame(name, seed),
+        breakdown_monthly=model.outcomes.breakdown_monthly_frame(name, seed),
         leg_flows=model.leg_flows.copy(),
         leg_ids=list(model.net.leg_ids),
         country_stocks=model.country_stocks.frame(name, seed, model.start_date),

@@ -9,6 +9,8 @@ One folder holds the runs of one scenario, all seeds together, in seed order:
 - ``breakdown.csv``: ``scenario, seed, route, metric, by, category, value``: the flows split by
   mode, segment, state, nationality, pathway or place (totals over the run; categories absent
   on a route are 0);
+- ``breakdown_monthly.csv``: ``scenario, seed, route, metric, by, category, month, value``: the
+  same per calendar month of the run (``YYYY-MM``), for figures reported over part of a year;
 - ``country_stocks.csv``: ``scenario, seed, day, date, country, metric, value`` (people
   stranded and settled in each transit country, per day).
 
@@ -30,6 +32,7 @@ SUMMARY = "summary"
 TIMESERIES = "timeseries"
 LEG_FLOWS = "leg_flows"
 BREAKDOWN = "breakdown"
+BREAKDOWN_MONTHLY = "breakdown_monthly"
 COUNTRY_STOCKS = "country_stocks"
 LEG_FLOW_COLUMNS = ["scenario", "seed", "leg", "persons"]
 
@@ -56,7 +59,7 @@ def write_run_tables(
     label: str | None = None,
     parquet: bool = False,
 ) -> list[Path]:
-    """Write the summary, time series, leg flows, breakdown and country stocks of ``results``
+    """Write the summary, time series, leg flows, breakdowns and country stocks of ``results``
     (one scenario, in seed order) to ``folder``, atomically; return the paths written.
 
     ``label`` replaces the scenario's name in the ``scenario`` column; ``parquet`` writes the
@@ -66,11 +69,13 @@ def write_run_tables(
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     series = pd.concat([r.timeseries for r in results], ignore_index=True)
     breakdown = pd.concat([r.breakdown for r in results], ignore_index=True)
+    monthly = pd.concat([r.breakdown_monthly for r in results], ignore_index=True)
     countries = pd.concat([r.country_stocks for r in results], ignore_index=True)
     if label is not None:
         summary = summary.assign(scenario=label)
         series = series.assign(scenario=label)
         breakdown = breakdown.assign(scenario=label)
+        monthly = monthly.assign(scenario=label)
         countries = countries.assign(scenario=label)
     series_name = f"{TIMESERIES}.parquet" if parquet else f"{TIMESERIES}.csv"
     return [
@@ -78,6 +83,7 @@ def write_run_tables(
         write_table_atomic(folder / series_name, series),
         write_table_atomic(folder / f"{LEG_FLOWS}.csv", leg_flows_frame(results, label)),
         write_table_atomic(folder / f"{BREAKDOWN}.csv", breakdown),
+        write_table_atomic(folder / f"{BREAKDOWN_MONTHLY}.csv", monthly),
         write_table_atomic(folder / f"{COUNTRY_STOCKS}.csv", countries),
     ]
 

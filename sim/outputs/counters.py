@@ -34,6 +34,7 @@ STOCK_INDEX = {name: k for k, name in enumerate(STOCK_METRICS)}
 #: The category of a split that a count without it falls in (e.g. counts by the reference).
 UNATTRIBUTED = "unattributed"
 BREAKDOWN_COLUMNS = ["scenario", "seed", "route", "metric", "by", "category", "value"]
+BREAKDOWN_MONTHLY_COLUMNS = [*BREAKDOWN_COLUMNS[:-1], "month", "value"]
 
 
 def split_categories(network: Network) -> dict[str, list[str]]:
@@ -83,29 +84,45 @@ class Outcomes:
         self.categories = {
             dim: [*labels, UNATTRIBUTED] for dim, labels in (categories or {}).items()
         }
-        self.splits = {
-            (m.name, dim): np.zeros((ROUTE_SLOTS, len(self.categories[dim])))
+        # The calendar months of the run (YYYY-MM), and each counter row's month row: 0 for
+        # the warm-up's row, 1 + the month's position for a day of the run.
+        dates = [start_date + dt.timedelta(days=d) for d in range(days)]
+        self.months = sorted({f"{d:%Y-%m}" for d in dates})
+        self._month_row = np.array(
+            [0, *(1 + self.months.index(f"{d:%Y-%m}") for d in dates)], dtype=np.int64
+        )
+        # Split totals per month row (the warm-up's apart, in row 0), per route and category.
+        self.monthly_splits = {
+            (m.name, dim): np.zeros((len(self.months) + 1, ROUTE_SLOTS, len(self.categories[dim])))
             for m in METRIC_LIST
             for dim in m.splits
             if dim in self.categories
         }
-        # The warm-up's split totals, kept apart like its flows.
-        self.warmup_splits = {key: np.zeros_like(table) for key, table in self.splits.items()}
         # Per flow metric: its index, whether it counts people or events (whole numbers, not
-        # EUR), and per dimension it is split by, the run's table and the warm-up's (looked up
-        # once: add is called dozens of times a day).
+        # EUR), and per dimension it is split by, its monthly tables (looked up once: add is
+        # called dozens of times a day).
         self._adding = {
             name: (
                 k,
                 BY_NAME[name].unit != "EUR",
                 [
-                    (dim, self.splits[(name, dim)], self.warmup_splits[(name, dim)])
+                    (dim, self.monthly_splits[(name, dim)])
                     for dim in BY_NAME[name].splits
-                    if (name, dim) in self.splits
+                    if (name, dim) in self.monthly_splits
                 ],
             )
             for name, k in FLOW_INDEX.items()
         }
+
+    @property
+    def splits(self) -> dict[tuple[str, str], np.ndarray]:
+        """Split totals over the run: ``splits[(metric, dimension)][route, category]``."""
+        return {key: table[1:].sum(axis=0) for key, table in self.monthly_splits.items()}
+
+    @property
+    def warmup_splits(self) -> dict[tuple[str, str], np.ndarray]:
+        """The warm-up's split totals, kept apart like its flows."""
+        return {key: table[0] for key, table in self.monthly_splits.items()}
 
     @property
     def today(self) -> int:
@@ -137,8 +154,9 @@ class Outcomes:
         if not tables:
             return
         rows = np.asarray(route_slot, dtype=np.int64)
-        for dim, run_table, warmup_table in tables:
-            table = run_table if self._row > 0 else warmup_table
+        month = self._month_row[self._row]
+        for dim, monthly in tables:
+            table = monthly[month]
             width = table.shape[1]
             category = (split or {}).get(dim)
             flat = rows * width + (width - 1 if category is None else np.asarray(category))
@@ -241,6 +259,20 @@ class Outcomes:
                     label = self.categories[dim][k]
                     rows.append((scenario, seed, route, metric, dim, label, float(per_route[r, k])))
         return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
+
+    def breakdown_monthly_frame(self, scenario: str, seed: int) -> pd.DataFrame:
+        """The breakdown per calendar month: scenario, seed, route, metric, by, category,
+        month (YYYY-MM), value (persons); as :meth:`breakdown_frame`, zeros left out."""
+        rows = []
+        for (metric, dim), monthly in self.monthly_splits.items():
+            per_route = self._per_route(monthly[1:].transpose(0, 2, 1) / self.scale)
+            for m, month in enumerate(self.months):
+                for r, route in enumerate(ROUTE_LABELS):
+                    for k in np.flatnonzero(per_route[m, :, r]):
+                        label = self.categories[dim][k]
+                        value = float(per_route[m, k, r])
+                        rows.append((scenario, seed, route, metric, dim, label, month, value))
+        return pd.DataFrame(rows, columns=BREAKDOWN_MONTHLY_COLUMNS)
 
     def summary_frame(self, scenario: str, seed: int) -> pd.DataFrame:
         """Tidy table: scenario, seed, route, metric, value (persons, EUR or days)."""
