@@ -265,8 +265,12 @@ def test_calibration_recovers_known_parameters_of_a_synthetic_problem(tmp_path: 
     history = pd.read_csv(out / "history.csv")
     assert history["epsilon"].is_monotonic_decreasing
     assert (out / "figures" / "posterior.png").is_file()
+    # The fit table holds the fitted point's own runs: as near the observations as a point
+    # within 15% of the truth can be (departures follow the multiplier about one for one; the
+    # prior's range spans -50% to +100%).
     fit = pd.read_csv(out / "fit.csv").set_index("target")
-    assert fit.loc["departures_all", "within"]
+    assert abs(fit.loc["departures_all", "rel_error"]) < 0.2
+    assert fit.loc["turkiye_sea", "within"]
 
 
 @pytest.mark.slow
