@@ -8,12 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from sim.errors import UserError
+from sim.execution.interrupt import Interrupted, interruptible
 from sim.execution.pool import (
     TaskError,
     default_workers,
@@ -125,6 +127,31 @@ def test_on_result_sees_each_finished_task_once_in_the_parent():
     )
     assert sorted(seen) == [(k, k * k) for k in range(6)]
     assert [r[0] for r in results] == [k * k for k in range(6)]
+
+
+def test_a_stop_signal_whose_exception_python_drops_still_stops_the_tasks(monkeypatch):
+    """Python runs a signal handler wherever the main thread is; an exception it raises inside
+    a weakref callback (the garbage collector's work) is printed and dropped. The pool raises
+    it again at the next finished task, once that task's result is kept."""
+
+    class Thing:
+        pass
+
+    def callback(_ref) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # its handler runs here, inside the callback
+        time.sleep(0.1)
+
+    dropped, kept = [], []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: dropped.append(u.exc_type))
+    with interruptible():
+        thing = Thing()
+        ref = weakref.ref(thing, callback)
+        del thing  # the callback runs; the Interrupted raised in it is dropped
+        assert ref() is None and dropped == [Interrupted]
+        with pytest.raises(Interrupted) as stopped:
+            run_tasks(_jobs(3), square_with_pid, workers=1, on_result=lambda i, r: kept.append(i))
+    assert stopped.value.exit_code == 128 + signal.SIGTERM
+    assert kept == [0]  # the first task's result was kept, and nothing ran after it
 
 
 def test_a_killed_worker_fails_only_its_own_task_and_the_others_go_on():

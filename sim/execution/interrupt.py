@@ -6,6 +6,12 @@ time limit, ``docker stop``) and SIGHUP (the terminal closed) kill the process a
 :func:`interruptible`, all three raise :class:`Interrupted` (a ``KeyboardInterrupt``) in the main
 thread instead, so the code that was running unwinds: the process pool stops its workers
 (:func:`sim.execution.pool.run_tasks`) and the command says what it kept and how to resume.
+
+Python runs a signal handler wherever the main thread is, and an exception raised while it runs
+a weakref callback or a ``__del__`` (the garbage collector's work, at any moment) is printed and
+dropped: the command would carry on and end as if never stopped. So a stop signal is also
+remembered until the outermost block is entered again: :func:`raise_if_stopped`, called at a
+safe point (each finished task of the pool, once its result is kept), raises it again.
 """
 
 from __future__ import annotations
@@ -43,23 +49,42 @@ def _restore(previous: dict) -> None:
         signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
+#: The stop signals received within the outermost block (see the module's docstring), and
+#: how deep the blocks are nested now.
+_received: list[int] = []
+_depth = [0]
+
+
 def _raise(signum: int, _frame: FrameType | None) -> None:
+    _received.append(int(signum))
     raise Interrupted(signum)
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Interrupted` again if a stop signal was received within the outermost
+    block: its first exception may have been dropped (see the module's docstring)."""
+    if _received:
+        raise Interrupted(_received[-1])
 
 
 @contextlib.contextmanager
 def interruptible() -> Iterator[None]:
     """Within the block, a stop signal raises :class:`Interrupted`; the previous handlers are
     restored after it. Outside the main thread (where Python cannot set handlers) it does
-    nothing. Blocks may nest."""
+    nothing. Blocks may nest; entering the outermost one forgets the signals of an earlier
+    one."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    if _depth[0] == 0:
+        _received.clear()
+    _depth[0] += 1
     previous = {sig: signal.signal(sig, _raise) for sig in STOP_SIGNALS}
     try:
         yield
     finally:
         _restore(previous)
+        _depth[0] -= 1
 
 
 @contextlib.contextmanager

@@ -40,7 +40,7 @@ from pebble import ProcessExpired, ProcessPool
 from tqdm import tqdm
 
 from sim.errors import UserError
-from sim.execution.interrupt import interruptible, signals_ignored
+from sim.execution.interrupt import interruptible, raise_if_stopped, signals_ignored
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -156,6 +156,7 @@ def run_tasks(
         if on_result is not None:
             on_result(i, result)
         results[i] = result if keep_results or isinstance(result, TaskError) else None
+        raise_if_stopped()  # a stop whose first exception was dropped (interrupt.py)
 
     try:
         with interruptible():
