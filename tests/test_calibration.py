@@ -75,14 +75,22 @@ def test_the_shipped_targets_load_and_name_their_comparison():
     assert sum(t.done_when for t in targets) >= 20
 
 
-def test_a_bad_targets_file_names_the_file_and_line(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("a,arrivals,central_med,2023,10,0.1,relative,1,p,total,summry:arrivals,src",
+         "table 'summry'"),
+        # Over the months of a period only flows add up, and a month is YYYY-MM.
+        ("a,stock,central_med,2023-01..2023-03,1,0.1,relative,0,p,total,summary:stranded,src",
+         "summary:stranded: over the months of period"),
+        ("a,arrivals,central_med,2023-01..2023-13,1,0.1,relative,0,p,total,summary:detections,"
+         "src", r"period '2023-01\.\.2023-13' does not fit"),
+    ],
+)  # fmt: skip
+def test_a_bad_targets_file_names_the_file_and_line(tmp_path: Path, row: str, message: str):
     path = tmp_path / "targets.csv"
-    path.write_text(
-        TARGETS_HEADER + "a,arrivals,central_med,2023,10,0.1,relative,1,p,total,"
-        "summry:arrivals,src\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(UserError, match=r"targets.csv, line 2: table 'summry'"):
+    path.write_text(TARGETS_HEADER + row + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"targets.csv, line 2: " + message):
         load_targets(path)
 
 
@@ -116,24 +124,6 @@ def test_a_target_over_part_of_the_year_is_measured_over_those_months_only(tmp_p
     assert terms["civ_year"][0] == pytest.approx(civ.sum())
     # Months the run does not have are not measured (not zero).
     assert np.isnan(terms["summer"][0])
-
-
-def test_a_target_over_months_sums_flows_only(tmp_path: Path):
-    path = tmp_path / "targets.csv"
-    path.write_text(
-        TARGETS_HEADER + "a,stock,central_med,2023-01..2023-03,1,0.1,relative,0,p,total,"
-        "summary:stranded,src\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(UserError, match=r"line 2: summary:stranded: over the months of period"):
-        load_targets(path)
-    path.write_text(
-        TARGETS_HEADER + "a,arrivals,central_med,2023-01..2023-13,1,0.1,relative,0,p,total,"
-        "summary:detections,src\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(UserError, match=r"line 2: period '2023-01..2023-13' does not fit"):
-        load_targets(path)
 
 
 # --------------------------------------------------------------------------- validate

@@ -206,14 +206,14 @@ def _target(row: dict[str, str]) -> Target:
     )
     try:
         target.window()
-        target.months_window()
+        months = target.months_window()
         if target.statistic == "month_ratio":
             target.months()
     except ValueError:
         raise TargetError(
             f"period '{target.period}' does not fit statistic {target.statistic}"
         ) from None
-    if target.months_window() is not None:
+    if months is not None:
         stocks = [t.text for t in (*numerator, *denominator) if t.table == "summary"
                   and t.metric not in FLOW_METRICS]  # fmt: skip
         if stocks:

@@ -17,6 +17,7 @@ Stocks are not recorded during the warm-up.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -247,31 +248,34 @@ class Outcomes:
         frame.insert(0, "scenario", scenario)
         return frame
 
+    def _split_rows(self, metric: str, dim: str, table: np.ndarray) -> Iterator[tuple]:
+        """``(route, metric, by, category, value)`` of one split's totals (route slot x
+        category) in persons, routes then 'all', the zeros left out."""
+        per_route = self._per_route(table.T / self.scale).T
+        for r, route in enumerate(ROUTE_LABELS):
+            for k in np.flatnonzero(per_route[r]):
+                yield route, metric, dim, self.categories[dim][k], float(per_route[r, k])
+
     def breakdown_frame(self, scenario: str, seed: int) -> pd.DataFrame:
         """Tidy table of the split flows over the run: scenario, seed, route, metric, by
         (the dimension), category, value (persons). Categories never counted on a route are
         left out (their value is 0)."""
-        rows = []
-        for (metric, dim), table in self.splits.items():
-            per_route = self._per_route(table.T / self.scale).T  # routes then 'all'
-            for r, route in enumerate(ROUTE_LABELS):
-                for k in np.flatnonzero(per_route[r]):
-                    label = self.categories[dim][k]
-                    rows.append((scenario, seed, route, metric, dim, label, float(per_route[r, k])))
+        rows = [
+            (scenario, seed, *row)
+            for (metric, dim), table in self.splits.items()
+            for row in self._split_rows(metric, dim, table)
+        ]
         return pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
 
     def breakdown_monthly_frame(self, scenario: str, seed: int) -> pd.DataFrame:
         """The breakdown per calendar month: scenario, seed, route, metric, by, category,
         month (YYYY-MM), value (persons); as :meth:`breakdown_frame`, zeros left out."""
-        rows = []
-        for (metric, dim), monthly in self.monthly_splits.items():
-            per_route = self._per_route(monthly[1:].transpose(0, 2, 1) / self.scale)
-            for m, month in enumerate(self.months):
-                for r, route in enumerate(ROUTE_LABELS):
-                    for k in np.flatnonzero(per_route[m, :, r]):
-                        label = self.categories[dim][k]
-                        value = float(per_route[m, k, r])
-                        rows.append((scenario, seed, route, metric, dim, label, month, value))
+        rows = [
+            (scenario, seed, *row[:-1], month, row[-1])
+            for (metric, dim), monthly in self.monthly_splits.items()
+            for m, month in enumerate(self.months)
+            for row in self._split_rows(metric, dim, monthly[m + 1])
+        ]
         return pd.DataFrame(rows, columns=BREAKDOWN_MONTHLY_COLUMNS)
 
     def summary_frame(self, scenario: str, seed: int) -> pd.DataFrame:
