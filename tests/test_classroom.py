@@ -1,5 +1,6 @@
 """The classroom exercise's pages say what the code does: the teacher's answers are what the
-view's model gives today, and the students' table of levers is the view's list of levers."""
+view's model gives today, their prose says what that table shows, and the students' table of
+levers is the view's list of levers."""
 
 from __future__ import annotations
 
@@ -32,3 +33,55 @@ def test_the_teachers_answers_are_what_the_model_gives():
 def test_the_students_table_of_levers_is_the_views_list():
     shown = _between(STUDENTS_PAGE.read_text(encoding="utf-8"), LEVERS_BEGIN, LEVERS_END)
     assert shown == levers_table(), "the levers changed: rerun `make docs`"
+
+
+def _answers() -> dict[str, dict[str, float]]:
+    """The teacher's table as {row letter: {column: value}}."""
+    block = _between(TEACHERS_PAGE.read_text(encoding="utf-8"), BEGIN, END)
+    lines = [line for line in block.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    rows = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows[cells[0][0]] = {
+            h: float(c.replace(",", "")) for h, c in zip(header[1:], cells[1:], strict=True)
+        }
+    return rows
+
+
+def test_the_teachers_answers_say_what_their_table_shows():
+    """The prose of the answers, claim by claim, against the generated table above it: when
+    the model changes the table, a claim it no longer bears fails here (reread the page)."""
+    t = _answers()
+    a, b, c, d, e, h, i, j, k = (t[x] for x in "ABCDEHIJK")
+    # A: the Central and Eastern Mediterranean first, then the Western Balkans; more people
+    # stranded than arrived in six months, and about as many again settled.
+    assert min(a["central med"], a["eastern med"]) > a["western balkans"]
+    assert a["stranded at the end"] > a["arrivals"]
+    assert 0.5 < a["settled at the end"] / a["stranded at the end"] < 1.5
+    # B: Central Mediterranean arrivals fall by about four fifths, total arrivals by less;
+    # deaths fall by about half; the stranded and settled about as many as in A.
+    assert b["central med"] < 0.35 * a["central med"]
+    assert a["arrivals"] - b["arrivals"] < a["central med"] - b["central med"]
+    assert 0.3 < b["dead and missing"] / a["dead and missing"] < 0.7
+    held = ("stranded at the end", "settled at the end")
+    assert 0.85 < sum(b[x] for x in held) / sum(a[x] for x in held) < 1.15
+    # C: fewer deaths, more people set out.
+    assert c["dead and missing"] < a["dead and missing"] and c["set out"] > a["set out"]
+    # D and E: without pushbacks the Balkan and Eastern Mediterranean arrivals about double,
+    # more set out, fewer settled; with all, about a third set out, and some still arrive.
+    assert d["western balkans"] > 1.5 * a["western balkans"]
+    assert d["eastern med"] > 1.5 * a["eastern med"]
+    assert d["set out"] > a["set out"] and d["settled at the end"] < a["settled at the end"]
+    assert 0.25 < e["set out"] / a["set out"] < 0.45 and e["arrivals"] > 0
+    # F (rows H and I): visa leverage raises returns, fewer set out; so does information.
+    assert h["returns"] > a["returns"] and h["set out"] < a["set out"]
+    assert i["set out"] < a["set out"]
+    # G (rows J and K): more than twice the assisted returns, fewer settled and stranded; the
+    # crackdown expels many times Algeria's, and the stranded do not fall.
+    assert j["voluntary returns"] > 2 * a["voluntary returns"]
+    assert j["settled at the end"] < a["settled at the end"]
+    assert j["stranded at the end"] < a["stranded at the end"]
+    assert k["expelled"] > 10 * a["expelled"]
+    assert k["stranded at the end"] >= a["stranded at the end"]
+    assert a["arrivals"] - k["arrivals"] < k["expelled"] - a["expelled"]
