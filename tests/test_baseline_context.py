@@ -83,12 +83,14 @@ def _around(tmp_path: Path, date: str, switched_off: str | None) -> Path:
     return path
 
 
-def _run(path: Path, seed: int) -> tuple:
-    """Run one seed with a snapshot on day 30 (the block's date); the model and the snapshot."""
+def _run(path: Path, seed: int, *probes: Probe) -> tuple:
+    """Run one seed with a snapshot on day 30 (the block's date), and any other ``probes``; the
+    model and the snapshot."""
     snapshot = Snapshot(30)
     model = build_model(load_scenario(path), seed)
-    snapshot.setup(model)
-    model.policies.append(snapshot)
+    for probe in (snapshot, *probes):
+        probe.setup(model)
+        model.policies.append(probe)
     model.run()
     return model, snapshot
 
@@ -190,13 +192,7 @@ def test_tunisias_expulsions_leave_a_share_of_its_foreigners_at_the_libyan_borde
     extra, stock = [], []
     for seed in SEEDS:
         probe = TunisiaStock(30)
-        model = build_model(load_scenario(with_block), seed)
-        probe.setup(model)
-        model.policies.append(probe)
-        snap = Snapshot(30)
-        snap.setup(model)
-        model.policies.append(snap)
-        model.run()
+        model, snap = _run(with_block, seed, probe)
         other, other_snap = _run(without, seed)
         assert np.array_equal(snap.flows, other_snap.flows)
         extra.append(

@@ -58,20 +58,26 @@ def _flows_by_month(timeseries: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+def _over_months(
+    tables: dict[str, pd.DataFrame], months: tuple[str, str]
+) -> dict[str, pd.DataFrame] | None:
+    """The tables a target over ``months`` is measured on: the flows summed over those months
+    as its ``summary``, those months of the monthly breakdown as its ``breakdown``; None when
+    the run has none of those months or no monthly breakdown."""
+    flows = in_months(tables["flows_by_month"], months, "month")
+    monthly = tables.get("breakdown_monthly")
+    if flows.empty or monthly is None:
+        return None
+    return {**tables, "summary": flows, "breakdown": in_months(monthly, months, "month")}
+
+
 def _term_value(term: Term, route: str, tables: dict[str, pd.DataFrame], target: Target) -> float:
-    months = target.months_window()
-    if months is not None:
-        series = in_months(tables["flows_by_month"], months, "month")
-        if series.empty or tables.get("breakdown_monthly") is None:
-            return float("nan")  # the run has none of those months, or no monthly breakdown
     if term.table == "summary":
-        frame = tables["summary"] if months is None else series  # a flow over the months
+        frame = tables["summary"]
         rows = frame[(frame["route"] == route) & (frame["metric"] == term.metric)]
         return float(rows["value"].sum())
     if term.table == "breakdown":
         frame = tables["breakdown"]
-        if months is not None:
-            frame = in_months(tables["breakdown_monthly"], months, "month")
         rows = frame[
             (frame["route"] == route)
             & (frame["metric"] == term.metric)
@@ -107,15 +113,21 @@ def monthly_arrivals(flows_by_month: pd.DataFrame) -> dict[str, dict[str, float]
 def measure_run(tables: dict[str, pd.DataFrame], targets: Sequence[Target]) -> dict[str, Any]:
     """One run's measures: ``{"terms": {target: [numerator, denominator]}, "monthly":
     {route: {month: arrivals}}}`` from its tables (keys ``summary``, ``breakdown``,
-    ``timeseries`` and, when the run has them, ``country_stocks``)."""
+    ``breakdown_monthly``, ``timeseries`` and, when the run has them, ``country_stocks``). A
+    target over a span of months the run does not have is not measured (NaN)."""
     tables = {**tables, "flows_by_month": _flows_by_month(tables["timeseries"])}
     terms = {}
     for target in targets:
         if target.statistic in ("correlation", "month_ratio", "peak_month"):
             continue
-        top = sum(_term_value(t, target.route, tables, target) for t in target.numerator)
+        months = target.months_window()
+        frames = tables if months is None else _over_months(tables, months)
+        if frames is None:
+            terms[target.target] = [float("nan"), float("nan") if target.denominator else 1.0]
+            continue
+        top = sum(_term_value(t, target.route, frames, target) for t in target.numerator)
         bottom = (
-            sum(_term_value(t, target.route, tables, target) for t in target.denominator)
+            sum(_term_value(t, target.route, frames, target) for t in target.denominator)
             if target.denominator
             else 1.0
         )
