@@ -199,7 +199,8 @@ LEVERS: tuple[Lever, ...] = (
         explanation="share of the irregular migrants in Tunisia rounded up each month and left "
         "near Zuwara (Libya) or in Tamanrasset (Algeria), losing three weeks and most of their "
         "money; those who stay earn half as much (`crackdown`); on top of the scenario's own "
-        "(the baseline's from 2 July 2023: 7% a month left near Zuwara), the higher rate acting",
+        "(the baseline's from 2 July 2023: 7% a month left near Zuwara, those who stay earning "
+        "half), the higher rate acting",
     ),
 )
 LEVER_NAMES = tuple(lever.name for lever in LEVERS)
