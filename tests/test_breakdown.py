@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import make_model
 
+from sim.agents.population import Status
 from sim.outputs.counters import ROUTE_LABELS, UNATTRIBUTED
 from sim.outputs.metrics import METRICS
 
@@ -85,6 +86,28 @@ def test_deaths_and_interceptions_are_split_by_segment_like_the_sources(run):
     stopped = rows[rows["metric"] == "interceptions"].set_index("category")["value"]
     assert "air" not in stopped.index  # nobody is intercepted on a flight
     assert stopped["sea"] > 0 and stopped["land_border"] > 0
+
+
+def test_a_death_is_counted_by_the_state_its_leg_leaves_with_the_segment():
+    """IOM counts the deaths on the land borders from Türkiye into the EU apart from those
+    crossing into Türkiye from Syria: a death on Damascus-Gaziantep (a leg Türkiye controls)
+    is SYR:land_border, not TUR:land_border."""
+    model = make_model(days=5, scale=0.05, seed=3, check=False)
+    model.step()
+    pop, c, net = model.population, model.net.compiled, model.net
+    leg = next(k for k, row in enumerate(net.legs)
+               if (row["source"], row["target"]) == ("damascus", "gaziantep"))  # fmt: skip
+    assert net.state_ids[c.leg_transit_state[leg]] == "TUR"
+    ids = np.arange(len(pop))
+    pop.place[ids], pop.leg[ids] = c.leg_source[leg], leg
+    pop.set_status(ids, Status.ON_LEG)
+    c.leg_death_risk[leg], model.rates.rescue_share[leg] = 1.0, 0.0  # all not stopped die
+    model.travel.move_along_legs(ids)
+    rows = model.outcomes.breakdown_frame("test", 3)
+    rows = rows[(rows["metric"] == "dead_missing") & (rows["by"] == "from_state_segment")
+                & (rows["route"] == "eastern_med")].set_index("category")["value"]  # fmt: skip
+    assert rows.get("SYR:land_border", 0) > 0
+    assert rows.get("TUR:land_border", 0) == 0
 
 
 def test_interceptions_are_counted_by_the_state_that_intercepts(run):

@@ -222,7 +222,16 @@ class Travel:
         pop.next_day[back] = model.day + np.maximum(detention, 1)
 
         dead = outcome == Outcome.DEAD
-        model.outcomes.add("dead_missing", route[dead], split=self.leg_split(legs[dead]))
+        dead_legs = legs[dead]
+        left = c.place_state[c.leg_source[dead_legs]]
+        model.outcomes.add(
+            "dead_missing",
+            route[dead],
+            split={
+                **self.leg_split(dead_legs),
+                "from_state_segment": left * len(SEGMENTS) + c.leg_segment[dead_legs],
+            },
+        )
         pop.set_status(ids[dead], Status.DEAD_MISSING)
         pop.next_day[ids[dead]] = NEVER
 

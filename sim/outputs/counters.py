@@ -53,6 +53,7 @@ def split_categories(network: Network) -> dict[str, list[str]]:
         "place": list(network.place_ids),
         "reason": list(REASONS),
         "state_segment": [f"{s}:{g}" for s in states for g in SEGMENTS],
+        "from_state_segment": [f"{s}:{g}" for s in states for g in SEGMENTS],
         "state_nationality": with_nationality,
         "from_state_nationality": with_nationality,
     }

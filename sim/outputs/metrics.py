@@ -71,7 +71,8 @@ METRICS: tuple[Metric, ...] = (
            "people apprehended by an EU border state and expelled without procedure",
            headline=True, splits=("state",)),
     Metric("dead_missing", "flow", "persons", "Dead and missing",
-           "people dead or missing on a leg", headline=True, splits=("mode", "segment")),
+           "people dead or missing on a leg", headline=True,
+           splits=("mode", "segment", "from_state_segment")),
     Metric("rescued", "flow", "persons", "Rescued at sea",
            "people in distress at sea who were rescued"),
     Metric("legal_admissions", "flow", "persons", "Legal admissions",
@@ -174,6 +175,9 @@ SPLITS: dict[str, str] = {
     "state_segment": "the transit state that controls the leg and the leg's segment, as "
     "STATE:SEGMENT (interceptions at sea by Libya's western coast guard are LBY_W:sea; seats "
     "sold on sea legs out of Tunisia TUN:sea)",
+    "from_state_segment": "the state the leg leaves from and the leg's segment, as "
+    "STATE:SEGMENT (deaths on the land borders from Türkiye into Greece and Bulgaria, the "
+    "IOM's Türkiye-Europe land route, are TUR:land_border)",
     "state_nationality": "a state and the person's nationality, as STATE:NAT: the state "
     "entered (entries into Bosnia and Herzegovina by nationality are BIH:AFG, BIH:MAR...) or "
     "the transit state that controls the leg (Guineans intercepted by Tunisia are TUN:GIN)",
