@@ -77,11 +77,11 @@ def test_the_teachers_answers_say_what_their_table_shows():
     # F (rows H and I): visa leverage raises returns, fewer set out; so does information.
     assert h["returns"] > a["returns"] and h["set out"] < a["set out"]
     assert i["set out"] < a["set out"]
-    # G (rows J and K): more than twice the assisted returns, fewer settled and stranded; the
-    # crackdown expels many times Algeria's, and the stranded do not fall.
+    # G (rows J and K): more than twice the assisted returns, fewer settled, the stranded
+    # about as many; the crackdown expels many times Algeria's, and the stranded do not fall.
     assert j["voluntary returns"] > 2 * a["voluntary returns"]
     assert j["settled at the end"] < a["settled at the end"]
-    assert j["stranded at the end"] < a["stranded at the end"]
+    assert abs(j["stranded at the end"] / a["stranded at the end"] - 1) < 0.05
     assert k["expelled"] > 10 * a["expelled"]
     assert k["stranded at the end"] >= a["stranded at the end"]
     assert a["arrivals"] - k["arrivals"] < k["expelled"] - a["expelled"]
