@@ -156,7 +156,10 @@ def test_a_payment_tied_to_departures_raises_interceptions_and_they_fall_when_it
     probe, plain = _Rates("sfax-lampedusa", "TUN"), _Rates("sfax-lampedusa", "TUN")
     # A warm-up fills the route to Sfax (the deal starts after it: day 1). At scale 0.01 Tunisia
     # intercepts a few hundred agents in the run, whose count swings by a fifth from seed to
-    # seed (the ratio below went from 0.99 to 1.40 over seeds 1-5); at 0.05 it is 1.14-1.22.
+    # seed (the ratio below went from 0.99 to 1.40 over seeds 1-5); at 0.05 it was 1.14-1.22,
+    # and with the departure rates of 2 Dec 2026 it is 1.04-1.15 (seeds 1-5: people who find
+    # Tunisia's coast guard stricter go by Libya), so the count is pooled over seeds 1 and 2
+    # (1.12). Without the payment the ratio is exactly 1 (the same seeds, the same draws).
     warmup, scale = 180, 0.05
     model = make_model(
         days=330, warmup=warmup, scale=scale, policies=[deal], probes=[probe], check=False
@@ -169,10 +172,19 @@ def test_a_payment_tied_to_departures_raises_interceptions_and_they_fall_when_it
     assert rate[100] > rate[40] > before[40] + 0.01 and rate[175] > rate[100]
     assert rate[320] < rate[190] - 0.05  # the payment stopped on day 180
     assert model.policies[0].spent_eur == pytest.approx(2e8)
-    by_state = model.outcomes.splits[("interceptions", "state")]
-    base_state = base.outcomes.splits[("interceptions", "state")]
     tunisia = NET.state_index["TUN"]
-    assert by_state[:, tunisia].sum() > 1.1 * base_state[:, tunisia].sum()
+    stopped = {"deal": 0.0, "base": 0.0}
+    for seed in (1, 2):
+        if seed > 1:
+            model = make_model(
+                days=330, warmup=warmup, scale=scale, seed=seed, policies=[deal], check=False
+            )
+            base = make_model(days=330, warmup=warmup, scale=scale, seed=seed, check=False)
+            model.run()
+            base.run()
+        for name, run in (("deal", model), ("base", base)):
+            stopped[name] += run.outcomes.splits[("interceptions", "state")][:, tunisia].sum()
+    assert stopped["deal"] > 1.05 * stopped["base"]
 
 
 def test_a_remittance_dependent_partner_resists_returns_without_cancelling_leverage():
