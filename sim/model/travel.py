@@ -222,16 +222,7 @@ class Travel:
         pop.next_day[back] = model.day + np.maximum(detention, 1)
 
         dead = outcome == Outcome.DEAD
-        dead_legs = legs[dead]
-        left = c.place_state[c.leg_source[dead_legs]]
-        model.outcomes.add(
-            "dead_missing",
-            route[dead],
-            split={
-                **self.leg_split(dead_legs),
-                "from_state_segment": left * len(SEGMENTS) + c.leg_segment[dead_legs],
-            },
-        )
+        model.outcomes.add("dead_missing", route[dead], split=self.leg_split(legs[dead]))
         pop.set_status(ids[dead], Status.DEAD_MISSING)
         pop.next_day[ids[dead]] = NEVER
 
@@ -259,17 +250,21 @@ class Travel:
         """Categories of an event on ``legs``: their mode, segment, the transit state that
         controls them (the one that intercepts), and a state with the segment
         (``state_segment``): the transit state, or for a leg that no transit state controls
-        (inside the EU) the state it leaves from; with the people ``ids``, that state with
+        (inside the EU) the state it leaves from; the state it leaves from with the segment
+        (``from_state_segment``); with the people ``ids``, the state of ``state_segment`` with
         their nationality too (``state_nationality``)."""
         model = self.model
         c = model.net.compiled
         state = c.leg_transit_state[legs]
-        controlling = np.where(state >= 0, state, c.place_state[c.leg_source[legs]])
+        segment = c.leg_segment[legs]
+        left = c.place_state[c.leg_source[legs]]
+        controlling = np.where(state >= 0, state, left)
         split = {
             "mode": c.leg_mode[legs],
-            "segment": c.leg_segment[legs],
+            "segment": segment,
             "state": state,
-            "state_segment": controlling * len(SEGMENTS) + c.leg_segment[legs],
+            "state_segment": controlling * len(SEGMENTS) + segment,
+            "from_state_segment": left * len(SEGMENTS) + segment,
         }
         if ids is not None:
             split["state_nationality"] = self.with_nationality(controlling, ids)

@@ -43,6 +43,7 @@ def split_categories(network: Network) -> dict[str, list[str]]:
     run on ``network``."""
     states, nationalities = list(network.state_ids), list(network.nationalities)
     with_nationality = [f"{s}:{n}" for s in states for n in nationalities]
+    with_segment = [f"{s}:{g}" for s in states for g in SEGMENTS]
     return {
         "mode": list(MODES),
         "segment": list(SEGMENTS),
@@ -52,8 +53,8 @@ def split_categories(network: Network) -> dict[str, list[str]]:
         "pathway": list(PATHWAYS),
         "place": list(network.place_ids),
         "reason": list(REASONS),
-        "state_segment": [f"{s}:{g}" for s in states for g in SEGMENTS],
-        "from_state_segment": [f"{s}:{g}" for s in states for g in SEGMENTS],
+        "state_segment": with_segment,
+        "from_state_segment": with_segment,
         "state_nationality": with_nationality,
         "from_state_nationality": with_nationality,
     }
