@@ -1,12 +1,12 @@
 """The 2023 policy context of scenarios/baseline.yaml: dated blocks that act on their days.
 
 The baseline keeps 2023's policies (Italy-Libya cooperation, the EU-Tunisia memorandum,
-Tunisia's expulsions, Serbia's visa alignment and police operation, pushbacks, the EU-Türkiye
-statement, Article 25a measures, resettlement) as policy blocks with dates and sources, not as
-tuned constants. These tests run the real baseline file on the real network around three of
-those dates, with and without the block: before its day the two runs are the same to the last
-person (the block has not acted yet, and it draws from its own stream), after it they part in
-the block's direction.
+Tunisia's campaign of February and its expulsions from July, Serbia's visa alignment and police
+operation, pushbacks, the EU-Türkiye statement, Article 25a measures, resettlement) as policy
+blocks with dates and sources, not as tuned constants. These tests run the real baseline file on
+the real network around four of those dates, with and without the block: before its day the
+two runs are the same to the last person (the block has not acted yet, and it draws from its
+own stream), after it they part in the block's direction.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import yaml
 from conftest import Probe
 
 from sim.agents.population import Status
-from sim.network import ROUTES
+from sim.network import MODES, ROUTES
 from sim.outputs.counters import FLOW_INDEX
 from sim.scenario.build import build_model
 from sim.scenario.loading import load_scenario
@@ -34,6 +34,7 @@ CONTEXT = {
     "italy_libya_coast_guard": ("departure_prevention", "2017-02-02", None),
     "algeria_expulsions": ("crackdown", "2014-12-01", None),
     "eu_tunisia_memorandum": ("departure_prevention", "2023-07-16", None),
+    "tunisia_february_campaign": ("crackdown", "2023-02-21", "2023-04-30"),
     "tunisia_expulsions": ("crackdown", "2023-07-02", None),
     "serbia_visa_tunisia": ("visa_alignment", "2022-11-20", None),
     "serbia_visa_india": ("visa_alignment", "2023-01-01", None),
@@ -217,3 +218,55 @@ def test_tunisias_expulsions_leave_a_share_of_its_foreigners_at_the_libyan_borde
     # people who come and go during the month (AFP: 8,500 or more in June-September 2023).
     share = sum(extra) / sum(stock)
     assert 0.04 < share < 0.10, share
+
+
+def _last_days_season(model) -> np.ndarray:
+    """The season's weather table row for the run's last day (``model.day`` has moved past it)."""
+    last = model.date - dt.timedelta(days=1)
+    return model.seasons.weather_table[last.timetuple().tm_yday - 1]
+
+
+def _coast_legs(model, state: str) -> np.ndarray:
+    """Mask of the smuggled sea legs that leave ``state``'s coast."""
+    c, net = model.net.compiled, model.net
+    sea = c.leg_smuggled & (c.leg_mode == MODES.index("sea"))
+    return sea & (c.place_state[c.leg_source] == net.state_index[state])
+
+
+def test_tunisias_february_campaign_lifts_the_seasons_hold_on_its_boats_until_april(tmp_path):
+    # From President Saied's statement of 21 February 2023 to the end of April most of the
+    # boats the winter would hold back leave Tunisia's coast (the National Guard: five times as
+    # many stopped in January-March as a year before, "because there are many more departures").
+    block = next(b for b in load_scenario(BASELINE).policies if b.id == "tunisia_february_campaign")
+    assert block.weather_hold < 0.5
+    with_block = _around(tmp_path, "2023-02-21", None)
+    without = _around(tmp_path, "2023-02-21", "tunisia_february_campaign")
+    sold, sold_without = [], []
+    for seed in SEEDS:
+        model, snap = _run(with_block, seed)
+        other, other_snap = _run(without, seed)
+        assert np.array_equal(snap.flows, other_snap.flows)
+        sold.append(
+            _tunisia_sea(model, model.outcomes.splits)[1] - _tunisia_sea(model, snap.splits)[1]
+        )
+        sold_without.append(
+            _tunisia_sea(other, other.outcomes.splits)[1]
+            - _tunisia_sea(other, other_snap.splits)[1]
+        )
+        # On the run's last day (22 March) the season holds back Tunisia's boats only by the
+        # share the block leaves; western Libya's and, without the block, Tunisia's by all of it.
+        tunisia, libya = _coast_legs(model, "TUN"), _coast_legs(model, "LBY_W")
+        season = _last_days_season(model)
+        assert tunisia.any() and libya.any() and np.all(season[tunisia] < 0.3)
+        lifted = 1.0 - block.weather_hold * (1.0 - season[tunisia])
+        assert np.allclose(model.seasons.weather[tunisia], lifted)
+        assert np.array_equal(model.seasons.weather[libya], season[libya])
+        assert np.array_equal(other.seasons.weather[tunisia], season[tunisia])
+    # In the month after the statement at least half as many again set out from Tunisia.
+    assert sum(sold) > 1.5 * sum(sold_without), (sold, sold_without)
+    # After 30 April the season holds Tunisia's boats back again, as in any year.
+    model, _ = _run(_around(tmp_path, "2023-05-15", None), SEEDS[0])
+    tunisia = _coast_legs(model, "TUN")
+    season = _last_days_season(model)
+    assert np.all(season[tunisia] < 1.0)
+    assert np.array_equal(model.seasons.weather[tunisia], season[tunisia])

@@ -56,3 +56,28 @@ def test_central_med_arrivals_peak_in_summer_while_departures_from_origins_stay_
     assert arrivals[5:9].sum() > 2 * arrivals[[0, 1, 2, 11]].sum()  # Jun-Sep against Dec-Mar
     # Origins send people at a flat rate: no month is far from the mean.
     assert departures.max() < 1.25 * departures.mean()
+
+
+def test_each_day_takes_its_rows_of_the_tables_by_the_calendar_date(network):
+    model = make_model(days=1)
+    seasons, c = model.seasons, network.compiled
+    tunisia = network.state_index["TUN"]
+    from_tunisia = c.leg_smuggled & (c.place_state[c.leg_source] == tunisia)
+    from_tunisia &= c.leg_mode == MODES.index("sea")
+    assert from_tunisia.any()
+    for day in (0, 45, 200):
+        model.steps = day + model.warmup_days  # the clock reads Mesa's step count
+        row = model.date.timetuple().tm_yday - 1
+        seasons.update()
+        assert np.array_equal(seasons.weather, seasons.weather_table[row])
+        assert np.array_equal(seasons.distress, seasons.distress_table[row])
+        # A crackdown that lifts part of the season's hold acts on its state's boats alone.
+        model.modifiers.weather_hold[tunisia] = 0.35
+        seasons.update()
+        lifted = 1.0 - 0.35 * (1.0 - seasons.weather_table[row])
+        assert np.allclose(seasons.weather[from_tunisia], lifted[from_tunisia])
+        assert np.array_equal(
+            seasons.weather[~from_tunisia], seasons.weather_table[row, ~from_tunisia]
+        )
+        assert np.array_equal(seasons.distress, seasons.distress_table[row])
+        model.modifiers.weather_hold[tunisia] = 1.0

@@ -10,7 +10,10 @@ the year, two numbers per leg:
   Frontex monthly series); on smuggled land legs the same with the amplitude ``s A``, ``s``
   the route's ``land_weather_share`` (the Western Balkans, crossed on foot through mountains
   and rivers, have no sea leg; elsewhere 0); 1 on every other leg. It multiplies the seats
-  smugglers sell, so people wait in line through the winter (:mod:`sim.model.seats`);
+  smugglers sell, so people wait in line through the winter (:mod:`sim.model.seats`). A
+  crackdown may lift the season's hold on the boats leaving its state's coast (its
+  ``weather_hold`` h: a share ``1 - h (1 - w(t))`` leave), as people driven out put to sea
+  whatever the weather;
 - ``distress``: on sea legs, a multiplier on the chance of distress,
   ``(1 + e (1 - w(t))) / k`` with ``e`` = ``sea_distress_winter_excess``, where ``k`` is the
   departure-weighted yearly mean of the numerator, so that a leg's yearly death risk stays the
@@ -60,6 +63,9 @@ class SeaConditions:
         worse = 1.0 + p.sea_distress_winter_excess * (1.0 - share)
         yearly = (share * worse).sum(axis=0) / share.sum(axis=0)
         self.distress_table = np.where(sea, worse / yearly, 1.0)
+        # The state whose coast each smuggled sea leg leaves (-1: other legs), for crackdowns
+        # that lift the weather's hold there.
+        self.coast_state = np.where(sea & c.leg_smuggled, c.place_state[c.leg_source], -1)
         self.weather = self.weather_table[0]
         self.distress = self.distress_table[0]
 
@@ -69,3 +75,10 @@ class SeaConditions:
         day_of_year = date.timetuple().tm_yday - 1
         self.weather = self.weather_table[day_of_year]
         self.distress = self.distress_table[day_of_year]
+        hold = self.model.modifiers.weather_hold
+        if (hold < 1.0).any():
+            legs = np.flatnonzero(self.coast_state >= 0)
+            legs = legs[hold[self.coast_state[legs]] < 1.0]
+            h = hold[self.coast_state[legs]]
+            self.weather = self.weather.copy()
+            self.weather[legs] = 1.0 - h * (1.0 - self.weather[legs])

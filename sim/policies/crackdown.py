@@ -6,6 +6,8 @@ holds, those registered with a Safe Mobility Office or its own nationals) and ex
 leaving them at the places given, for instance across a desert border, as Tunisia did in July
 2023 (people from Sfax left at the Libyan and Algerian borders), having lost days and much of
 their money. Those who stay earn less (lost work, evictions) and settled people move on sooner.
+People driven out may also put to sea whatever the weather, as from Sfax after Tunisia's
+campaign of February 2023 (``weather_hold``).
 """
 
 from __future__ import annotations
@@ -49,11 +51,18 @@ class Config(PolicyConfig):
     wage_multiplier: Float = Field(0.5, ge=0, le=1)
     """Multiplier on what people earn in the state while the crackdown lasts."""
 
+    weather_hold: Float = Field(1.0, **UNIT)
+    """How much of the season's hold on the boats leaving the state's coast remains while the
+    crackdown lasts: 1, the weather holds boats back as in any year; 0, they leave in any
+    weather, as many as in the calm season (people driven out put to sea whatever the
+    conditions). On a day when the season lets a share w of the calm season's boats leave,
+    a share 1 - weather_hold x (1 - w) leave."""
+
 
 class Policy(PolicyBase):
     """Sets the state's expulsion rate, where people are left, and the multipliers on moving
     on and earning. Several crackdowns on one state: the highest rate and the last places
-    given count; the multipliers multiply."""
+    given count; the multipliers and the weather's holds multiply."""
 
     def prepare(self, model: PolicyContext) -> None:
         self.state = self.network.state_index[self.config.state]
@@ -68,3 +77,4 @@ class Policy(PolicyBase):
         mods.expulsion_money_lost[s] = c.money_lost_share
         mods.resume_multiplier[s] *= c.resume_multiplier
         mods.wage_multiplier[s] *= c.wage_multiplier
+        mods.weather_hold[s] *= c.weather_hold

@@ -71,6 +71,7 @@ class Modifiers:
     # Staying in transit and setting out (docs/model.md: settling, crackdowns, legal alternatives)
     resume_multiplier: np.ndarray = field(init=False)  # by state: on settled people's hazard
     wage_multiplier: np.ndarray = field(init=False)  # by state: on what people earn there
+    weather_hold: np.ndarray = field(init=False)  # by state: of the season on boats leaving it
     expulsion_rate: np.ndarray = field(init=False)  # by state: share of irregular migrants a day
     expelled_to: list = field(init=False)  # by state: place indices people are left at
     expulsion_days_lost: np.ndarray = field(init=False)  # by state
@@ -105,6 +106,7 @@ class Modifiers:
         self.article_25a = np.zeros(self.n_states)
         self.resume_multiplier = np.ones(self.n_states)
         self.wage_multiplier = np.ones(self.n_states)
+        self.weather_hold = np.ones(self.n_states)
         self.expulsion_rate = np.zeros(self.n_states)
         self.expelled_to = [np.empty(0, dtype=np.int64)] * self.n_states
         self.expulsion_days_lost = np.zeros(self.n_states, dtype=np.int64)
