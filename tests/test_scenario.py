@@ -162,7 +162,7 @@ def test_teaching_inherits_baseline_and_overrides_horizon_scale_and_seeds():
     assert [b.id for b in teaching.policies] == [b.id for b in baseline.policies]
     assert teaching.summary_line() == (
         "teaching: 2023-01-01 to 2023-06-29 (180 days), 3 seeds from 2023, scale 0.01, "
-        "15 policies, 5 of them in force only outside the run"
+        "16 policies, 5 of them in force only outside the run"
     )
 
 

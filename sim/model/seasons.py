@@ -78,7 +78,7 @@ class SeaConditions:
         hold = self.model.modifiers.weather_hold
         if (hold < 1.0).any():
             legs = np.flatnonzero(self.coast_state >= 0)
-            legs = legs[hold[self.coast_state[legs]] < 1.0]
             h = hold[self.coast_state[legs]]
+            legs, h = legs[h < 1.0], h[h < 1.0]
             self.weather = self.weather.copy()
             self.weather[legs] = 1.0 - h * (1.0 - self.weather[legs])
