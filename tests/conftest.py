@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from sim.model.model import MigrationModel
@@ -14,7 +15,7 @@ from sim.model.model import MigrationModel
 # Mesa 3.3's SolaraViz trips Solara's rule-of-hooks check, a harmless warning on import; the
 # view's server turns the check off the same way (sim/viz/serve.py).
 os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
-from sim.network import load_network
+from sim.network import MODES, load_network
 from sim.policies.base import PolicyBase
 from sim.scenario.build import build_model
 from sim.scenario.loading import Scenario, scenario_from_dict
@@ -94,6 +95,13 @@ def run_summary(model: MigrationModel) -> dict[tuple[str, str], float]:
     model.run()
     frame = model.outcomes.summary_frame("test", model.seed)
     return {(r.route, r.metric): r.value for r in frame.itertuples()}
+
+
+def coast_legs(network, state: str) -> np.ndarray:
+    """Mask of the smuggled sea legs that leave ``state``'s coast."""
+    c = network.compiled
+    sea = c.leg_smuggled & (c.leg_mode == MODES.index("sea"))
+    return sea & (c.place_state[c.leg_source] == network.state_index[state])
 
 
 @pytest.fixture(scope="session")

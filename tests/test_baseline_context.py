@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import Probe
+from conftest import Probe, coast_legs
 
 from sim.agents.population import Status
-from sim.network import MODES, ROUTES
+from sim.network import ROUTES
 from sim.outputs.counters import FLOW_INDEX
 from sim.scenario.build import build_model
 from sim.scenario.loading import load_scenario
@@ -226,13 +226,6 @@ def _last_days_season(model) -> np.ndarray:
     return model.seasons.weather_table[last.timetuple().tm_yday - 1]
 
 
-def _coast_legs(model, state: str) -> np.ndarray:
-    """Mask of the smuggled sea legs that leave ``state``'s coast."""
-    c, net = model.net.compiled, model.net
-    sea = c.leg_smuggled & (c.leg_mode == MODES.index("sea"))
-    return sea & (c.place_state[c.leg_source] == net.state_index[state])
-
-
 def test_tunisias_february_campaign_lifts_the_seasons_hold_on_its_boats_until_april(tmp_path):
     # From President Saied's statement of 21 February 2023 to the end of April most of the
     # boats the winter would hold back leave Tunisia's coast (the National Guard: five times as
@@ -255,7 +248,7 @@ def test_tunisias_february_campaign_lifts_the_seasons_hold_on_its_boats_until_ap
         )
         # On the run's last day (22 March) the season holds back Tunisia's boats only by the
         # share the block leaves; western Libya's and, without the block, Tunisia's by all of it.
-        tunisia, libya = _coast_legs(model, "TUN"), _coast_legs(model, "LBY_W")
+        tunisia, libya = coast_legs(model.net, "TUN"), coast_legs(model.net, "LBY_W")
         season = _last_days_season(model)
         assert tunisia.any() and libya.any() and np.all(season[tunisia] < 0.3)
         lifted = 1.0 - block.weather_hold * (1.0 - season[tunisia])
@@ -266,7 +259,7 @@ def test_tunisias_february_campaign_lifts_the_seasons_hold_on_its_boats_until_ap
     assert sum(sold) > 1.5 * sum(sold_without), (sold, sold_without)
     # After 30 April the season holds Tunisia's boats back again, as in any year.
     model, _ = _run(_around(tmp_path, "2023-05-15", None), SEEDS[0])
-    tunisia = _coast_legs(model, "TUN")
+    tunisia = coast_legs(model.net, "TUN")
     season = _last_days_season(model)
     assert np.all(season[tunisia] < 1.0)
     assert np.array_equal(model.seasons.weather[tunisia], season[tunisia])

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from conftest import make_model
+from conftest import coast_legs, make_model
 
 from sim.model.seasons import weather_share
 from sim.network import MODES, ROUTES
@@ -60,10 +60,8 @@ def test_central_med_arrivals_peak_in_summer_while_departures_from_origins_stay_
 
 def test_each_day_takes_its_rows_of_the_tables_by_the_calendar_date(network):
     model = make_model(days=1)
-    seasons, c = model.seasons, network.compiled
-    tunisia = network.state_index["TUN"]
-    from_tunisia = c.leg_smuggled & (c.place_state[c.leg_source] == tunisia)
-    from_tunisia &= c.leg_mode == MODES.index("sea")
+    seasons = model.seasons
+    tunisia, from_tunisia = network.state_index["TUN"], coast_legs(network, "TUN")
     assert from_tunisia.any()
     for day in (0, 45, 200):
         model.steps = day + model.warmup_days  # the clock reads Mesa's step count

@@ -63,9 +63,10 @@ class SeaConditions:
         worse = 1.0 + p.sea_distress_winter_excess * (1.0 - share)
         yearly = (share * worse).sum(axis=0) / share.sum(axis=0)
         self.distress_table = np.where(sea, worse / yearly, 1.0)
-        # The state whose coast each smuggled sea leg leaves (-1: other legs), for crackdowns
-        # that lift the weather's hold there.
-        self.coast_state = np.where(sea & c.leg_smuggled, c.place_state[c.leg_source], -1)
+        # The smuggled sea legs and the state whose coast each leaves, for crackdowns that lift
+        # the weather's hold there.
+        self.coast_legs = np.flatnonzero(sea & c.leg_smuggled)
+        self.coast_state = c.place_state[c.leg_source[self.coast_legs]]
         self.weather = self.weather_table[0]
         self.distress = self.distress_table[0]
 
@@ -75,10 +76,9 @@ class SeaConditions:
         day_of_year = date.timetuple().tm_yday - 1
         self.weather = self.weather_table[day_of_year]
         self.distress = self.distress_table[day_of_year]
-        hold = self.model.modifiers.weather_hold
-        if (hold < 1.0).any():
-            legs = np.flatnonzero(self.coast_state >= 0)
-            h = hold[self.coast_state[legs]]
-            legs, h = legs[h < 1.0], h[h < 1.0]
+        hold = self.model.modifiers.weather_hold[self.coast_state]
+        lifted = hold < 1.0
+        if lifted.any():
+            legs = self.coast_legs[lifted]
             self.weather = self.weather.copy()
-            self.weather[legs] = 1.0 - h * (1.0 - self.weather[legs])
+            self.weather[legs] = 1.0 - hold[lifted] * (1.0 - self.weather[legs])
