@@ -110,6 +110,35 @@ def test_a_lost_cluster_keeps_the_finished_runs_and_the_sweep_resumes_locally(st
     assert (out / "runs.parquet").read_bytes() == reference
 
 
+def test_a_cluster_sweep_stopped_by_sigterm_keeps_its_runs_and_resumes(straight, tmp_path):
+    """On a Dask cluster too a stop signal is taken between two looks at what completed
+    (sim.sweep.cluster): the sweep ends at once, keeping every finished run."""
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    path, reference = straight
+    out = tmp_path / "out"
+    address, processes = start_cluster(tmp_path / "cluster.log")
+    try:
+        command = [sys.executable, str(ROOT / "run.py"), "sweep", str(path), "--scheduler",
+                   address, "--out", str(out)]  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)  # fmt: skip
+        deadline = time.monotonic() + 240
+        while recorded(out) == 0 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the sweep ended before it could be stopped"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        stop(processes)
+    assert process.returncode != 0 and "Traceback" not in stderr, stderr[-3000:]
+    assert "sweep stopped:" in stderr and "--resume" in stderr
+    kept = recorded(out)
+    assert 0 < kept < RUNS
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
+    assert sweep_command.main(sweep_args(path, out, resume=True, workers=1)) == 0
+    assert (out / "runs.parquet").read_bytes() == reference
+
+
 def pool_workers(pid: int) -> list[int]:
     """The process ids of the pool workers spawned by process ``pid`` (Linux /proc)."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()

@@ -12,6 +12,12 @@ a weakref callback or a ``__del__`` (the garbage collector's work, at any moment
 dropped: the command would carry on and end as if never stopped. So a stop signal is also
 remembered until the outermost block is entered again: :func:`raise_if_stopped`, called at a
 safe point (each finished task of the pool, once its result is kept), raises it again.
+
+An exception raised by a handler can also land between a lock's acquisition and the ``with``
+that would release it (in :func:`concurrent.futures.wait`, for one): the lock stays held, and
+the thread that needs it next (the process pool's own) waits for ever. Code that waits on other
+threads runs inside :func:`deferred`, where a stop signal is only remembered, and takes it with
+:func:`raise_if_stopped` at points where it holds no lock.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from types import FrameType
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
+
+
+#: Seconds between two checks for a stop signal remembered inside :func:`deferred`.
+STOP_CHECK_SECONDS = 0.1
 
 
 class Interrupted(KeyboardInterrupt):
@@ -60,6 +70,10 @@ def _raise(signum: int, _frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def _remember(signum: int, _frame: FrameType | None) -> None:
+    _received.append(int(signum))
+
+
 def raise_if_stopped() -> None:
     """Raise :class:`Interrupted` again if a stop signal was received within the outermost
     block: its first exception may have been dropped (see the module's docstring)."""
@@ -85,6 +99,21 @@ def interruptible() -> Iterator[None]:
     finally:
         _restore(previous)
         _depth[0] -= 1
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block, a stop signal raises nothing: it is remembered, and the block's code
+    takes it with :func:`raise_if_stopped` where it holds no lock (see the module's docstring);
+    the previous handlers are restored after it. Outside the main thread it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _remember) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        _restore(previous)
 
 
 @contextlib.contextmanager

@@ -40,7 +40,13 @@ from pebble import ProcessExpired, ProcessPool
 from tqdm import tqdm
 
 from sim.errors import UserError
-from sim.execution.interrupt import interruptible, raise_if_stopped, signals_ignored
+from sim.execution.interrupt import (
+    STOP_CHECK_SECONDS,
+    deferred,
+    interruptible,
+    raise_if_stopped,
+    signals_ignored,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -201,33 +207,38 @@ def _run_in_pool(
         context=get_context("spawn"),
     )
     lost: list[int] = []
-    try:
-        pending: dict[Future, int] = {
-            pool.schedule(_guarded, args=(func, tasks[i])): i for i in indices
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                i = pending.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    lost.append(i)
-                    continue
-                except ProcessExpired as error:
-                    result = TaskError(tasks[i], expired_message(error))
-                except Exception as error:  # e.g. a result that does not pickle
-                    result = TaskError(tasks[i], describe_error(error))
-                finished(i, result)
-    except BaseException:
-        # A stop signal, or on_result failing: stop every worker before going on, and do not
-        # let a second Ctrl-C cut that short (it would leave processes behind).
-        with signals_ignored():
-            pool.stop()
-            pool.join()
-        raise
-    pool.close()
-    pool.join()
+    # The futures' locks are shared with the pool's threads: a stop signal is taken between
+    # two waits, never inside one (interrupt.deferred says why).
+    with deferred():
+        try:
+            pending: dict[Future, int] = {
+                pool.schedule(_guarded, args=(func, tasks[i])): i for i in indices
+            }
+            while pending:
+                done, _ = wait(pending, timeout=STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
+                raise_if_stopped()
+                for future in done:
+                    i = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        lost.append(i)
+                        continue
+                    except ProcessExpired as error:
+                        result = TaskError(tasks[i], expired_message(error))
+                    except Exception as error:  # e.g. a result that does not pickle
+                        result = TaskError(tasks[i], describe_error(error))
+                    finished(i, result)
+        except BaseException:
+            # A stop signal, or on_result failing: stop every worker before going on, and do
+            # not let a second Ctrl-C cut that short (it would leave processes behind).
+            with signals_ignored():
+                pool.stop()
+                pool.join()
+            raise
+        pool.close()
+        pool.join()
+    raise_if_stopped()  # a stop while the last workers ended: every result is kept
     return sorted(lost)
 
 

@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import logging
 import platform
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sim import __version__
 from sim.errors import UserError
+from sim.execution.interrupt import (
+    STOP_CHECK_SECONDS,
+    deferred,
+    interruptible,
+    raise_if_stopped,
+)
 from sim.execution.provenance import LIBRARIES, installed_version
 
 try:
@@ -133,23 +140,33 @@ def run_on_cluster(
     futures = client.map(func, list(tasks), pure=False)
     index = {future.key: i for i, future in enumerate(futures)}
     done = 0
+    completed = as_completed(futures, loop=client.loop)
     try:
-        for future in as_completed(futures, loop=client.loop):
-            i = index[future.key]
-            if future.status == "finished":
-                result = future.result()
-            elif future.status == "error" and client.status == "running":
-                error = future.exception()
-                result = TaskFailure(f"{type(error).__name__}: {error}")
-            else:
-                raise UserError(
-                    f"lost the Dask cluster after {done} of {len(futures)} runs (a task came "
-                    f"back {future.status}); the finished runs are kept: run the same command "
-                    "with --resume once the scheduler is back."
-                )
-            future.release()
-            done += 1
-            on_result(i, result)
+        # The client's thread shares locks with this loop: a stop signal is taken between
+        # two looks at what completed, never inside one (sim.execution.interrupt.deferred).
+        with interruptible(), deferred():
+            while not completed.is_empty():
+                batch = completed.next_batch(block=False)
+                raise_if_stopped()
+                if not batch:
+                    time.sleep(STOP_CHECK_SECONDS)
+                for future in batch:
+                    i = index[future.key]
+                    if future.status == "finished":
+                        result = future.result()
+                    elif future.status == "error" and client.status == "running":
+                        error = future.exception()
+                        result = TaskFailure(f"{type(error).__name__}: {error}")
+                    else:
+                        raise UserError(
+                            f"lost the Dask cluster after {done} of {len(futures)} runs (a task "
+                            f"came back {future.status}); the finished runs are kept: run the "
+                            "same command with --resume once the scheduler is back."
+                        )
+                    future.release()
+                    done += 1
+                    on_result(i, result)
+            raise_if_stopped()
     except BaseException:
         client.cancel(futures)
         raise
