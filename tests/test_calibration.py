@@ -248,6 +248,7 @@ def test_calibrate_without_pyabc_says_how_to_install_it(monkeypatch, capsys):
     assert "calibrate extra" in error and "pip install -e '.[calibrate]'" in error
 
 
+@pytest.mark.slow  # two minutes: 60 evaluations of the model
 def test_calibration_recovers_known_parameters_of_a_synthetic_problem(tmp_path: Path):
     out = tmp_path / "out"
     # At scale 0.01 the news and beliefs of a few hundred agents make two seeds' departures

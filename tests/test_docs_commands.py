@@ -110,15 +110,23 @@ def check_view_starts(command: str, folder: Path) -> None:
         server.wait(timeout=30)
 
 
+#: Pages whose commands take the better part of a minute or more (sweeps, seed studies): in
+#: the slow set, which CI runs too.
+SLOW_PAGES = {"docs/sweeps.md", "docs/user-guide.md", "docs/tutorials/03-seed-study.md"}
+
+
 @pytest.mark.parametrize(
     "page",
     # A page with a notebook of its name has its commands run by the notebook's test.
     [
-        p
+        pytest.param(
+            p,
+            id=str(p.relative_to(ROOT)),
+            marks=[pytest.mark.slow] if str(p.relative_to(ROOT)) in SLOW_PAGES else [],
+        )
         for p in PAGES
         if (runnable(p) or python_blocks(p)) and p.with_suffix(".ipynb") not in NOTEBOOKS
     ],
-    ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_the_commands_a_page_shows_succeed(page, tmp_path):
     copy_project(tmp_path)
