@@ -154,12 +154,13 @@ def test_a_stop_signal_whose_exception_python_drops_still_stops_the_tasks(monkey
     assert kept == [0]  # the first task's result was kept, and nothing ran after it
 
 
-def test_the_pool_takes_a_stop_signal_between_two_waits_never_inside_one():
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_pool_takes_a_stop_signal_between_two_waits_never_inside_one(workers):
     """A handler's exception can land between a lock's acquisition and the ``with`` that
     releases it (inside ``concurrent.futures.wait``): the pool's own thread then waits for the
-    lock for ever and the command never ends (seen once in test_faults). With workers, a stop
-    signal only ends the pool at its next check: here it arrives inside ``on_result``, which
-    runs to its end, and no later task's result is taken."""
+    lock for ever and the command never ends (seen once in test_faults). A stop signal that
+    arrives while a finished task's result is kept (``on_result``, here) lets it run to its
+    end, and no later task's result is taken."""
     seen: list[tuple[str, int]] = []
 
     def on_result(i: int, _result) -> None:
@@ -169,7 +170,7 @@ def test_the_pool_takes_a_stop_signal_between_two_waits_never_inside_one():
         seen.append(("written", i))
 
     with interruptible(), pytest.raises(Interrupted) as stopped:
-        run_tasks(_jobs(6), slow, workers=2, on_result=on_result)
+        run_tasks(_jobs(6), slow, workers=workers, on_result=on_result)
     assert stopped.value.exit_code == 128 + signal.SIGTERM
     assert len(seen) == 2 and seen[0][1] == seen[1][1]
     assert [what for what, _ in seen] == ["kept", "written"]

@@ -168,7 +168,9 @@ def run_tasks(
         with interruptible():
             if n_workers == 1:
                 for i, task in enumerate(tasks):
-                    finished(i, _guarded(func, task))
+                    result = _guarded(func, task)  # a stop signal ends a run at once
+                    with deferred():  # but never the keeping of a finished one
+                        finished(i, result)
             else:
                 _run_in_pools(tasks, func, n_workers, finished)
     finally:
