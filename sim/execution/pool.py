@@ -24,13 +24,14 @@ function of an importable module, and tasks and results must pickle.
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -209,28 +210,34 @@ def _run_in_pool(
         context=get_context("spawn"),
     )
     lost: list[int] = []
-    # The futures' locks are shared with the pool's threads: a stop signal is taken between
-    # two waits, never inside one (interrupt.deferred says why).
+    # Each future, once done, is put on a queue by the pool's thread; this thread takes them
+    # off one at a time. The futures' locks are shared with the pool's threads, so a stop
+    # signal is taken between two looks at the queue, never inside one (interrupt.deferred).
+    done: queue.SimpleQueue[Future] = queue.SimpleQueue()
     with deferred():
         try:
-            pending: dict[Future, int] = {
-                pool.schedule(_guarded, args=(func, tasks[i])): i for i in indices
-            }
+            pending: dict[Future, int] = {}
+            for i in indices:
+                future = pool.schedule(_guarded, args=(func, tasks[i]))
+                pending[future] = i
+                future.add_done_callback(done.put)
             while pending:
-                done, _ = wait(pending, timeout=STOP_CHECK_SECONDS, return_when=FIRST_COMPLETED)
                 raise_if_stopped()
-                for future in done:
-                    i = pending.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        lost.append(i)
-                        continue
-                    except ProcessExpired as error:
-                        result = TaskError(tasks[i], expired_message(error))
-                    except Exception as error:  # e.g. a result that does not pickle
-                        result = TaskError(tasks[i], describe_error(error))
-                    finished(i, result)
+                try:
+                    future = done.get(timeout=STOP_CHECK_SECONDS)
+                except queue.Empty:
+                    continue
+                i = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    lost.append(i)
+                    continue
+                except ProcessExpired as error:
+                    result = TaskError(tasks[i], expired_message(error))
+                except Exception as error:  # e.g. a result that does not pickle
+                    result = TaskError(tasks[i], describe_error(error))
+                finished(i, result)
         except BaseException:
             # A stop signal, or on_result failing: stop every worker before going on, and do
             # not let a second Ctrl-C cut that short (it would leave processes behind).
