@@ -82,41 +82,10 @@ def test_a_sweep_stopped_half_way_and_resumed_equals_one_run_straight_through(
     assert (out / "runs.parquet").read_bytes() == reference
 
 
-def test_a_lost_cluster_keeps_the_finished_runs_and_the_sweep_resumes_locally(straight, tmp_path):
-    pytest.importorskip("distributed", reason="the cluster extra is not installed")
-    path, reference = straight
-    out = tmp_path / "out"
-    address, processes = start_cluster(tmp_path / "cluster.log")
-    try:
-        command = [sys.executable, str(ROOT / "run.py"), "sweep", str(path), "--scheduler",
-                   address, "--out", str(out)]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)  # fmt: skip
-        deadline = time.monotonic() + 240
-        while recorded(out) == 0 and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert process.poll() is None, "the sweep ended before the cluster could be lost"
-        processes[0].kill()  # the scheduler goes away
-        _, stderr = process.communicate(timeout=180)
-    finally:
-        stop(processes)
-    assert process.returncode == 2, stderr[-3000:]
-    assert "error: lost the Dask cluster after" in stderr and "--resume" in stderr
-    assert "Traceback" not in stderr
-    kept = recorded(out)
-    assert 0 < kept < RUNS
-    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
-    assert sweep_command.main(sweep_args(path, out, resume=True, workers=1)) == 0
-    assert (out / "runs.parquet").read_bytes() == reference
-
-
-def test_a_cluster_sweep_stopped_by_sigterm_keeps_its_runs_and_resumes(straight, tmp_path):
-    """On a Dask cluster too a stop signal is taken between two looks at what completed
-    (sim.sweep.cluster): the sweep ends at once, keeping every finished run."""
-    pytest.importorskip("distributed", reason="the cluster extra is not installed")
-    path, reference = straight
-    out = tmp_path / "out"
-    address, processes = start_cluster(tmp_path / "cluster.log")
+def _cluster_sweep_stopped_half_way(path, out, log, stop_it) -> tuple[int, str]:
+    """Run the sweep on a local cluster as a real process, call ``stop_it(process,
+    cluster_processes)`` once a run is on disk, and return its exit code and standard error."""
+    address, processes = start_cluster(log)
     try:
         command = [sys.executable, str(ROOT / "run.py"), "sweep", str(path), "--scheduler",
                    address, "--out", str(out)]  # fmt: skip
@@ -126,17 +95,52 @@ def test_a_cluster_sweep_stopped_by_sigterm_keeps_its_runs_and_resumes(straight,
         while recorded(out) == 0 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert process.poll() is None, "the sweep ended before it could be stopped"
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=60)
+        stop_it(process, processes)
+        _, stderr = process.communicate(timeout=180)
     finally:
         stop(processes)
-    assert process.returncode != 0 and "Traceback" not in stderr, stderr[-3000:]
-    assert "sweep stopped:" in stderr and "--resume" in stderr
+    return process.returncode, stderr
+
+
+def _resumes_locally_to_the_same_runs(path, out, reference) -> None:
     kept = recorded(out)
     assert 0 < kept < RUNS
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
     assert sweep_command.main(sweep_args(path, out, resume=True, workers=1)) == 0
     assert (out / "runs.parquet").read_bytes() == reference
+
+
+def test_a_lost_cluster_keeps_the_finished_runs_and_the_sweep_resumes_locally(straight, tmp_path):
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    path, reference = straight
+    out = tmp_path / "out"
+
+    def lose_the_scheduler(_process, cluster) -> None:
+        cluster[0].kill()
+
+    code, stderr = _cluster_sweep_stopped_half_way(
+        path, out, tmp_path / "cluster.log", lose_the_scheduler
+    )
+    assert code == 2, stderr[-3000:]
+    assert "error: lost the Dask cluster after" in stderr and "--resume" in stderr
+    assert "Traceback" not in stderr
+    _resumes_locally_to_the_same_runs(path, out, reference)
+
+
+def test_a_cluster_sweep_stopped_by_sigterm_keeps_its_runs_and_resumes(straight, tmp_path):
+    """On a Dask cluster too a stop signal is taken between two looks at what completed
+    (sim.sweep.cluster): the sweep ends at once, keeping every finished run."""
+    pytest.importorskip("distributed", reason="the cluster extra is not installed")
+    path, reference = straight
+    out = tmp_path / "out"
+
+    def terminate(process, _cluster) -> None:
+        process.send_signal(signal.SIGTERM)
+
+    code, stderr = _cluster_sweep_stopped_half_way(path, out, tmp_path / "cluster.log", terminate)
+    assert code != 0 and "Traceback" not in stderr, stderr[-3000:]
+    assert "sweep stopped:" in stderr and "--resume" in stderr
+    _resumes_locally_to_the_same_runs(path, out, reference)
 
 
 def pool_workers(pid: int) -> list[int]:

@@ -16,15 +16,14 @@ together when the point's last replication finishes.
 
 from __future__ import annotations
 
-import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tqdm import tqdm
 
+from sim.execution.interrupt import interruptible
 from sim.execution.pool import TaskError, run_tasks
 from sim.sweep import cluster
 from sim.sweep.store import KEYS, SweepStore
@@ -42,28 +41,6 @@ class Progress:
     ran: int = 0
     failed: int = 0
     warnings: tuple[str, ...] = ()
-
-
-class SweepTerminated(KeyboardInterrupt):
-    """SIGTERM received: stop like Ctrl-C, keeping every finished run."""
-
-
-@contextmanager
-def _terminate_like_interrupt() -> Iterator[None]:
-    """While inside, SIGTERM raises :class:`SweepTerminated` (so finished runs are written)."""
-    try:
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise SweepTerminated()
 
 
 def pending_tasks(plan: Plan, store: SweepStore) -> tuple[list[SweepTask], int]:
@@ -87,7 +64,7 @@ def run_plan(
 
     ``workers`` processes on this machine (default: every core), or the Dask cluster whose
     scheduler is at ``scheduler``. ``progress`` shows a progress bar (default: when standard
-    error is a terminal). Raises ``KeyboardInterrupt`` (Ctrl-C or SIGTERM) or a
+    error is a terminal). Raises ``Interrupted`` (Ctrl-C, SIGTERM, SIGHUP) or a
     :class:`~sim.errors.UserError` (a lost cluster) after writing what finished. With a shared
     warm-up the design points are run by :func:`~sim.sweep.tasks.run_model_point` instead of
     ``task_function``.
@@ -109,7 +86,7 @@ def run_plan(
         bar.set_postfix(failed=state.failed)
 
     try:
-        with _terminate_like_interrupt(), store.writing():
+        with interruptible(), store.writing():
             if units and scheduler is None:
                 pool_desc = f"{plan.name} (pool)"
                 run_tasks(
