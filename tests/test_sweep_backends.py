@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 
 import pandas as pd
 import pytest
@@ -118,3 +120,33 @@ def test_no_scheduler_there_is_a_clear_error():
         cluster.connect(address, timeout=2)
     assert f"--scheduler {address}: cannot reach a Dask scheduler there" in str(caught.value)
     assert "dask scheduler" in str(caught.value)
+
+
+@pytest.mark.slow
+def test_results_that_can_no_longer_be_taken_say_the_cluster_was_lost(tmp_path):
+    """The scheduler killed after the tasks finished, before the client noticed: the futures
+    still say "finished" but fetching a result fails. Taking it is a lost cluster, never a
+    traceback (CI on 2 Dec 2026 saw this end a sweep with a CommClosedError); so is taking
+    the others once the client has noticed and cancelled them."""
+    address, processes = start_cluster(tmp_path / "cluster.log")
+    try:
+        with cluster.session(address) as client:
+            futures = client.map(abs, [-1, -2, -3, -4], pure=False)  # importable on workers
+            assert [cluster.take(client, f, i, 4) for i, f in enumerate(futures)] == [1, 2, 3, 4]
+            more = client.map(abs, [-5, -6, -7, -8], pure=False)
+            deadline = time.monotonic() + 60
+            while any(f.status != "finished" for f in more) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            # The client's event loop is kept busy while the scheduler dies, so that it cannot
+            # yet see the connection close.
+            busy = threading.Event()
+            client.loop.add_callback(lambda: busy.set() or time.sleep(2))
+            busy.wait(10)
+            processes[0].kill()
+            processes[0].wait()
+            assert [f.status for f in more] == ["finished"] * 4
+            for future in more:
+                with pytest.raises(UserError, match="lost the Dask cluster after 4 of 8 runs"):
+                    cluster.take(client, future, 4, 8)
+    finally:
+        stop(processes)

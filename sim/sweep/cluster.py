@@ -18,6 +18,7 @@ import logging
 import platform
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from typing import Any
 
@@ -132,6 +133,27 @@ def session(address: str) -> Iterator[Any]:
         logger.setLevel(level)
 
 
+def take(client: Any, future: Any, done: int, total: int) -> Any:
+    """The result of a completed ``future``, or a :class:`TaskFailure` when Dask reports its
+    task failed. A scheduler that is gone raises a :class:`UserError`: the future then comes
+    back cancelled or erred, or "finished" with a result that can no longer be fetched (the
+    client has not noticed yet; fetching raises a cancellation or a closed connection)."""
+    lost = UserError(
+        f"lost the Dask cluster after {done} of {total} runs (a task came back "
+        f"{future.status}); the finished runs are kept: run the same command with --resume "
+        "once the scheduler is back."
+    )
+    try:
+        if future.status != "error":
+            return future.result()
+        error = future.exception()
+    except (CancelledError, OSError, TimeoutError):
+        raise lost from None
+    if client.status != "running":
+        raise lost
+    return TaskFailure(f"{type(error).__name__}: {error}")
+
+
 def run_on_cluster(
     client: Any, tasks: Sequence[Any], func: Callable[[Any], Any], on_result: OnResult
 ) -> None:
@@ -151,21 +173,10 @@ def run_on_cluster(
                 if not batch:
                     time.sleep(STOP_CHECK_SECONDS)
                 for future in batch:
-                    i = index[future.key]
-                    if future.status == "finished":
-                        result = future.result()
-                    elif future.status == "error" and client.status == "running":
-                        error = future.exception()
-                        result = TaskFailure(f"{type(error).__name__}: {error}")
-                    else:
-                        raise UserError(
-                            f"lost the Dask cluster after {done} of {len(futures)} runs (a task "
-                            f"came back {future.status}); the finished runs are kept: run the "
-                            "same command with --resume once the scheduler is back."
-                        )
+                    result = take(client, future, done, len(futures))
                     future.release()
                     done += 1
-                    on_result(i, result)
+                    on_result(index[future.key], result)
             raise_if_stopped()
     except BaseException:
         client.cancel(futures)
