@@ -272,7 +272,7 @@ def one_logit_for_all(model, ids, prices, open_leg):
     open_to_them = np.where(onward.any(axis=1)[:, None], onward, open_to_them)
     utility = behaviour.leg_utility(
         legs, prices, c.leg_days, beliefs.death_risk, beliefs.failure,
-        beliefs.cost_to_go_for(pop.destination[ids], legs),
+        beliefs.cost_to_go_for(pop.nationality[ids], pop.destination[ids], legs),
         pop.risk_tolerance[ids], pop.risk_perception[ids], beliefs.weights,
     )  # fmt: skip
     return behaviour.choose_legs(legs, open_to_them, utility, model.draws("choice", ids))
@@ -304,7 +304,7 @@ def test_choices_made_apart_by_how_many_ways_on_equal_one_choice_for_all():
     at_sfax = ids[pop.place[ids] == model.net.place_index["sfax"]]
     sea = model.net.leg_index["sfax-lampedusa"]
     model.modifiers.leg_barred[pop.nationality[at_sfax[0]], sea] = True
-    nowhere = ~model.beliefs.leads_on
+    nowhere = ~model.beliefs.leads_on.any(axis=0)  # for every nationality
     for group, width in ((degree == 1, None), (degree == 2, 2), (degree > 2, travel.widest)):
         assert group.sum() > 100
         apart = (
@@ -335,3 +335,35 @@ def test_statuses_meet_arrays_without_asking_the_enum_class(monkeypatch):
     codes[1:3] = Status.ON_LEG
     assert asked == []
     assert len(Status) == 17 and len(Outcome) == 6  # what answers numpy is not a member
+
+
+def test_plans_go_only_through_legs_open_to_a_persons_nationality():
+    # The cost-to-go that weighs each leg choice is worked out per nationality over the legs
+    # open to it: in 2023 only Turks could fly from Istanbul to Belgrade without a visa, so a
+    # Syrian's way ahead from Istanbul goes by land or sea (Bellman's equation over the other
+    # legs out of Istanbul holds), a Turk's may take the flight; and a visa policy that bars
+    # the flight to Turks changes their plans too at the next re-evaluation.
+    model = make_model(days=1, scale=0.01)
+    net, c, beliefs = model.net, model.net.compiled, model.beliefs
+    flight = net.leg_index["istanbul-belgrade"]
+    istanbul, paris = net.place_index["istanbul"], net.place_index["paris"]
+    turk, syrian = (net.nationalities.index(n) for n in ("TUR", "SYR"))
+    assert not c.visa_barred[turk, flight] and c.visa_barred[syrian, flight]
+    prices = model.leg_prices()
+    cost = behaviour.generalised_leg_cost(
+        np.where(np.isfinite(prices), prices, 1e6),
+        c.leg_days, c.leg_death_risk, model.failure_rates(), beliefs.weights,
+    )  # fmt: skip
+    out = np.arange(c.out_start[istanbul], c.out_start[istanbul + 1])
+    by_land_or_sea = out[out != flight]
+
+    def without_the_flight(nationality: int) -> float:
+        ahead = beliefs.cost_to_go[nationality, paris, c.leg_target[by_land_or_sea]]
+        return float((cost[by_land_or_sea] + ahead).min())
+
+    syrians, turks = beliefs.cost_to_go[[syrian, turk], paris, istanbul]
+    assert np.isclose(syrians, without_the_flight(syrian))
+    assert turks < without_the_flight(turk) - 5  # the flight saves them days
+    model.modifiers.leg_barred[turk, flight] = True  # what a visa policy does
+    beliefs.refresh_routes()
+    assert np.isclose(beliefs.cost_to_go[turk, paris, istanbul], without_the_flight(turk))

@@ -200,7 +200,9 @@ class Asylum:
         if len(ids) == 0:
             return
         moves = model.draws("onward_after_rejection", ids) < p.onward_movement_after_rejection
-        to_go = model.beliefs.cost_to_go[c.destinations][:, pop.place[ids]].T  # n x destinations
+        to_go = model.beliefs.cost_to_go[  # n x destinations
+            pop.nationality[ids][:, None], c.destinations[None, :], pop.place[ids][:, None]
+        ]
         allowed = np.isfinite(to_go) & (
             self.destination_state[None, :] != pop.dublin_state[ids][:, None]
         )

@@ -1,9 +1,10 @@
 """What people on the routes believe: the risks of each leg, and the cost of the way ahead.
 
 :class:`Beliefs` holds, per leg, the death risk and the chance of failure (interception or
-pushback) that people at its start have heard of, and, per place, the cheapest generalised cost
-from there to each destination (the cost-to-go) at the prices and risks of the day it was last
-worked out. It has two stages of the day (``docs/model.md``):
+pushback) that people at its start have heard of, and, per nationality and place, the cheapest
+generalised cost from there to each destination over the legs open to that nationality (the
+cost-to-go) at the prices and risks of the day it was last worked out. It has two stages of
+the day (``docs/model.md``):
 
 - :meth:`Beliefs.spread_news`, every day: people at each place hear what happened today to those
   who took its legs (:func:`sim.rules.behaviour.update_beliefs`);
@@ -40,6 +41,8 @@ class Beliefs:
         self.death_risk = c.leg_death_risk.copy()
         self.failure = model.failure_rates()
         self.news = np.zeros((3, c.n_legs))  # finished, dead, failed: today, per leg
+        self._slot = np.full(c.n_places, -1, dtype=np.int64)  # a destination's row
+        self._slot[c.destinations] = np.arange(len(c.destinations))
         self.refresh_routes()
 
     def record(self, legs: np.ndarray, outcome: np.ndarray) -> None:
@@ -74,7 +77,8 @@ class Beliefs:
 
     def refresh_routes(self) -> None:
         """The cheapest remaining generalised cost from every place to every destination, at
-        today's prices and failure rates (closed legs excluded)."""
+        today's prices and failure rates (closed legs excluded), for each nationality over
+        the legs open to it: a flight barred to them (visas) is no way ahead in their plans."""
         model = self.model
         c = model.net.compiled
         prices = model.leg_prices()
@@ -85,20 +89,35 @@ class Beliefs:
             model.failure_rates(),
             self.weights,
         )
-        self.cost_to_go = c.cost_to_go(np.where(c.leg_closed, np.inf, cost))
-        self.cost_to_go_any = self.cost_to_go[c.destinations].min(axis=0)
-        # Per (destination, leg): the remaining cost from the leg's end, the nearest destination
-        # plus the penalty where the intended one cannot be reached; flat, for one gather a
-        # person and candidate leg.
-        intended = self.cost_to_go[:, c.leg_target]
-        fallback = self.cost_to_go_any[c.leg_target] + model.params.unreachable_destination_penalty
-        self._leg_cost_to_go = np.where(np.isfinite(intended), intended, fallback).ravel()
-        # Per leg: whether a destination can be reached from its end (else its cost-to-go is
-        # infinite for everyone, and nobody chooses it).
-        self.leads_on = np.isfinite(self.cost_to_go_any[c.leg_target])
+        # Nationalities barred from the same legs share one Dijkstra.
+        barred = model.modifiers.leg_barred | c.visa_barred
+        patterns, pattern_of = np.unique(barred, axis=0, return_inverse=True)
+        to_go = np.stack(
+            [c.cost_to_go(np.where(c.leg_closed | row, np.inf, cost)) for row in patterns]
+        )
+        # Per nationality x place x place; row d filled for destinations d.
+        self.cost_to_go = to_go[pattern_of.reshape(-1)]
+        self.cost_to_go_any = self.cost_to_go[:, c.destinations].min(axis=1)  # nat x place
+        # Per (nationality, destination, leg): the remaining cost from the leg's end, the
+        # nearest destination plus the penalty where the intended one cannot be reached;
+        # flat, for one gather a person and candidate leg.
+        intended = self.cost_to_go[:, c.destinations][:, :, c.leg_target]
+        fallback = (
+            self.cost_to_go_any[:, c.leg_target] + model.params.unreachable_destination_penalty
+        )
+        self._leg_cost_to_go = np.where(
+            np.isfinite(intended), intended, fallback[:, None, :]
+        ).ravel()
+        # Per nationality x leg: whether a destination can be reached from its end (else its
+        # cost-to-go is infinite for them, and they never choose it).
+        self.leads_on = np.isfinite(self.cost_to_go_any[:, c.leg_target])
 
-    def cost_to_go_for(self, destination: np.ndarray, legs: np.ndarray) -> np.ndarray:
-        """Remaining cost (n x K) from each candidate leg's end to each person's destination;
-        where their intended destination cannot be reached, to the nearest one plus a penalty."""
-        n_legs = self.model.net.compiled.n_legs
-        return self._leg_cost_to_go[destination.astype(np.int64)[:, None] * n_legs + legs]
+    def cost_to_go_for(
+        self, nationality: np.ndarray, destination: np.ndarray, legs: np.ndarray
+    ) -> np.ndarray:
+        """Remaining cost (n x K) from each candidate leg's end to each person's destination
+        (a place), for their nationality; where their intended destination cannot be
+        reached, to the nearest one plus a penalty."""
+        c = self.model.net.compiled
+        row = nationality.astype(np.int64) * len(c.destinations) + self._slot[destination]
+        return self._leg_cost_to_go[row[:, None] * c.n_legs + legs]

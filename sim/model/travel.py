@@ -101,8 +101,10 @@ class Travel:
         model = self.model
         pop = model.population
         legs = model.net.compiled.out_start[pop.place[ids]].astype(np.int64)
-        barred = model.modifiers.leg_barred[pop.nationality[ids], legs]
-        return np.where(open_leg[legs] & ~barred & model.beliefs.leads_on[legs], legs, -1)
+        nationality = pop.nationality[ids]
+        barred = model.modifiers.leg_barred[nationality, legs]
+        leads_on = model.beliefs.leads_on[nationality, legs]
+        return np.where(open_leg[legs] & ~barred & leads_on, legs, -1)
 
     def choose_legs(
         self, ids: np.ndarray, prices: np.ndarray, open_leg: np.ndarray, width: int
@@ -128,7 +130,7 @@ class Travel:
             c.leg_days,
             beliefs.death_risk,
             beliefs.failure,
-            beliefs.cost_to_go_for(pop.destination[ids], legs),
+            beliefs.cost_to_go_for(pop.nationality[ids], pop.destination[ids], legs),
             pop.risk_tolerance[ids],
             pop.risk_perception[ids],
             beliefs.weights,

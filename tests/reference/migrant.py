@@ -200,14 +200,16 @@ class Migrant(mesa.Agent):
             if not (tables.closed[leg] or barred[leg] or math.isinf(tables.price[leg]))
         ]
         onward = [leg for leg in open_legs if tables.leg_target[leg] != self.previous_place]
-        to_go = tables.cost_to_go[self.destination]
+        to_go = tables.cost_to_go[self.nationality][self.destination]
         risk_weight = weights.risk_per_percent * (1.0 - self.risk_tolerance)
         candidates = []
         for leg in onward or open_legs:
             target = tables.leg_target[leg]
             remaining = to_go[target]
             if math.isinf(remaining):
-                remaining = tables.cost_to_go_any[target] + tables.unreachable_penalty
+                remaining = (
+                    tables.cost_to_go_any[self.nationality][target] + tables.unreachable_penalty
+                )
             cost = (
                 weights.price_per_1000_eur * tables.price[leg] / 1000.0
                 + weights.time_per_day * tables.leg_days[leg]
@@ -433,7 +435,7 @@ class Migrant(mesa.Agent):
                 (place, weight)
                 for place, state, weight in tables.destination_options
                 if state != self.dublin_state
-                and not math.isinf(tables.cost_to_go[place][self.place])
+                and not math.isinf(tables.cost_to_go[self.nationality][place][self.place])
             ]
             if options:
                 threshold = model.stream("onward_destination").random() * sum(w for _, w in options)
