@@ -89,7 +89,8 @@ class Beliefs:
             model.failure_rates(),
             self.weights,
         )
-        # Nationalities barred from the same legs share one Dijkstra.
+        # Nationalities barred from the same legs share one Dijkstra. (Visas are in today's
+        # bars from the first day's policies on; at the start only visa_barred holds them.)
         barred = model.modifiers.leg_barred | c.visa_barred
         patterns, pattern_of = np.unique(barred, axis=0, return_inverse=True)
         to_go = np.stack(

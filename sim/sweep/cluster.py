@@ -138,19 +138,18 @@ def take(client: Any, future: Any, done: int, total: int) -> Any:
     task failed. A scheduler that is gone raises a :class:`UserError`: the future then comes
     back cancelled or erred, or "finished" with a result that can no longer be fetched (the
     client has not noticed yet; fetching raises a cancellation or a closed connection)."""
-    lost = UserError(
-        f"lost the Dask cluster after {done} of {total} runs (a task came back "
-        f"{future.status}); the finished runs are kept: run the same command with --resume "
-        "once the scheduler is back."
-    )
     try:
         if future.status != "error":
             return future.result()
         error = future.exception()
     except (CancelledError, OSError, TimeoutError):
-        raise lost from None
-    if client.status != "running":
-        raise lost
+        error = None
+    if error is None or client.status != "running":
+        raise UserError(
+            f"lost the Dask cluster after {done} of {total} runs (a task came back "
+            f"{future.status}); the finished runs are kept: run the same command with "
+            "--resume once the scheduler is back."
+        ) from None
     return TaskFailure(f"{type(error).__name__}: {error}")
 
 
