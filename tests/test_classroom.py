@@ -81,10 +81,11 @@ def test_the_teachers_answers_say_what_their_table_shows():
     assert i["settled at the end"] < a["settled at the end"]
     assert i["stranded at the end"] < a["stranded at the end"]
     # G (rows J and K): more than twice the assisted returns, fewer settled, the stranded
-    # within a tenth; the crackdown expels many times Algeria's, and the stranded do not fall.
+    # about a tenth fewer; the crackdown expels many times Algeria's, and the stranded do not
+    # fall.
     assert j["voluntary returns"] > 2 * a["voluntary returns"]
     assert j["settled at the end"] < a["settled at the end"]
-    assert abs(j["stranded at the end"] / a["stranded at the end"] - 1) < 0.1
+    assert 0.85 < j["stranded at the end"] / a["stranded at the end"] < 0.95
     assert k["expelled"] > 10 * a["expelled"]
     assert k["stranded at the end"] >= a["stranded at the end"]
     assert a["arrivals"] - k["arrivals"] < k["expelled"] - a["expelled"]

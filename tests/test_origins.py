@@ -81,9 +81,33 @@ def test_those_who_set_out_hold_the_cash_the_journey_needs():
     new = np.arange(first_new, len(pop))
     assert len(new) > 30
     row = np.searchsorted(origins.places, pop.origin[new])
-    needed = origins.cash_needed()[row]
+    needed = origins.cash_needed()[row, pop.nationality[new]]
     assert np.all(pop.budget[new] >= needed * (1 - 1e-6))
     assert budget_floor_quantile(np.array([1000.0]), np.array([1000.0]), 0.6)[0] == 0.5
+
+
+def test_the_cash_a_journey_needs_counts_only_the_ways_open_to_a_nationality():
+    model = make_model(days=1)
+    origins, net = model.origins, model.net
+    nat = net.nationalities.index
+    kabul = list(origins.places).index(net.place_index["kabul"])
+    flight = net.leg_index["istanbul-belgrade"]  # visa-free in 2023 for Turks, not Afghans
+    assert net.compiled.visa_barred[nat("AFG"), flight]
+    assert not net.compiled.visa_barred[nat("TUR"), flight]
+    prices, failure = model.market.fare, model.failure_rates()
+    barred = origins.money_cost(prices, failure)
+    net.compiled.visa_barred[nat("AFG"), flight] = False  # Afghans may now board it
+    model.modifiers.leg_barred[nat("AFG"), flight] = False
+    opened = origins.money_cost(prices, failure)
+    assert opened[kabul, nat("AFG")] < 0.9 * barred[kabul, nat("AFG")]
+    others = np.arange(len(net.nationalities)) != nat("AFG")
+    np.testing.assert_array_equal(opened[:, others], barred[:, others])
+    # With no way open to them, Afghans need more than anyone holds: Kabul sends nobody.
+    model.modifiers.leg_barred[nat("AFG"), :] = True
+    origins.journey_cost = origins.money_cost(prices, failure)
+    assert np.isinf(origins.cash_needed()[kabul, nat("AFG")])
+    assert origins.capability()[kabul] == 0.0
+    assert origins.capability()[list(origins.places).index(net.place_index["damascus"])] > 0.1
 
 
 def _departures_by_origin(model) -> np.ndarray:

@@ -53,10 +53,12 @@ def test_the_serial_sweep_writes_every_run_and_its_analysis(serial):
     assert list(runs.columns[:5]) == ["point", "replication", "seed", "push", "prevention_on"]
     assert runs.groupby("replication")["seed"].nunique().eq(1).all(), "paired seeds"
     assert runs["seed"].nunique() == 2
-    # The levers do something: prevention lowers Central Mediterranean arrivals (paired seeds).
+    # The levers do something: prevention lowers Central Mediterranean arrivals, over the four
+    # pairs of runs with the same seed and push (a run lands a few dozen agents there, so one
+    # pair alone can go either way: 3,900 against 3,500 in one on 3 Dec 2026).
     wide = runs.pivot_table(index=["push", "replication"], columns="prevention_on",
                             values="arrivals.central_med")  # fmt: skip
-    assert (wide[True] < wide[False]).all()
+    assert wide[True].sum() < 0.9 * wide[False].sum()
     points = pd.read_csv(out / "points.csv")
     assert set(points["output"]) == set(runs.columns[5:-1]) and len(points) == 4 * 5
     assert (out / "runs.csv").is_file() and (out / "design.csv").is_file()

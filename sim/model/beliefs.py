@@ -25,6 +25,16 @@ from sim.rules.movement import FAILED, Outcome
 UNSOLD_LEG_PRICE = 1e6
 
 
+def barred_patterns(model: World) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct sets of legs barred to a nationality today (its visas and today's bars),
+    and which set each nationality has: nationalities barred from the same legs share one
+    shortest-path search. (Visas are in today's bars from the first day's policies on; at
+    the start only ``visa_barred`` holds them.)"""
+    barred = model.modifiers.leg_barred | model.net.compiled.visa_barred
+    patterns, pattern_of = np.unique(barred, axis=0, return_inverse=True)
+    return patterns, pattern_of.reshape(-1)
+
+
 class Beliefs:
     """Believed risks per leg, today's news, and the cost-to-go to every destination."""
 
@@ -89,15 +99,12 @@ class Beliefs:
             model.failure_rates(),
             self.weights,
         )
-        # Nationalities barred from the same legs share one Dijkstra. (Visas are in today's
-        # bars from the first day's policies on; at the start only visa_barred holds them.)
-        barred = model.modifiers.leg_barred | c.visa_barred
-        patterns, pattern_of = np.unique(barred, axis=0, return_inverse=True)
+        patterns, pattern_of = barred_patterns(model)
         to_go = np.stack(
             [c.cost_to_go(np.where(c.leg_closed | row, np.inf, cost)) for row in patterns]
         )
         # Per nationality x place x place; row d filled for destinations d.
-        self.cost_to_go = to_go[pattern_of.reshape(-1)]
+        self.cost_to_go = to_go[pattern_of]
         self.cost_to_go_any = self.cost_to_go[:, c.destinations].min(axis=1)  # nat x place
         # Per (nationality, destination, leg): the remaining cost from the leg's end, the
         # nearest destination plus the penalty where the intended one cannot be reached;

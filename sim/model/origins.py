@@ -22,7 +22,7 @@ from scipy import special
 
 from sim.agents.population import NEVER, Status
 from sim.config.parameters import Parameters
-from sim.model.beliefs import UNSOLD_LEG_PRICE
+from sim.model.beliefs import UNSOLD_LEG_PRICE, barred_patterns
 from sim.model.world import World
 from sim.rules import behaviour
 from sim.rules.departure import (
@@ -108,7 +108,9 @@ class Origins:
 
     # ----------------------------------------------------------------- the decision
     def money_cost(self, prices: np.ndarray, failure: np.ndarray) -> np.ndarray:
-        """Money (EUR) the believed-best way from each origin to Europe costs at ``prices``."""
+        """Money (EUR) the believed-best way from each origin to Europe costs at ``prices``,
+        per origin x nationality, over the legs open to that nationality (a flight its visas
+        bar is no way for it); ``inf`` where none leads to a destination."""
         model = self.model
         c = model.net.compiled
         sold = np.isfinite(prices)
@@ -119,15 +121,22 @@ class Origins:
             failure,
             model.beliefs.weights,
         )
-        return journey_money_cost(
-            c.n_places,
-            c.leg_source,
-            c.leg_target,
-            np.where(c.leg_closed, np.inf, cost),
-            np.where(sold, prices, model.market.fare),
-            self.places,
-            c.destinations,
-        )
+        patterns, pattern_of = barred_patterns(model)
+        by_pattern = np.stack(
+            [
+                journey_money_cost(
+                    c.n_places,
+                    c.leg_source,
+                    c.leg_target,
+                    np.where(c.leg_closed | row, np.inf, cost),
+                    np.where(sold, prices, model.market.fare),
+                    self.places,
+                    c.destinations,
+                )
+                for row in patterns
+            ]
+        )  # pattern x origin
+        return by_pattern[pattern_of].T
 
     def refresh_journey_cost(self) -> None:
         """Monthly: the journey's expected money cost from each origin at today's prices, and
@@ -141,7 +150,8 @@ class Origins:
         )
 
     def cash_needed(self) -> np.ndarray:
-        """Cash (EUR) a person needs in hand to set out from each origin."""
+        """Cash (EUR) a person needs in hand to set out, per origin x nationality (``inf``
+        where no way is open to that nationality)."""
         return self.model.params.departure_cash_share * self.journey_cost
 
     def capability(self) -> np.ndarray:
@@ -149,7 +159,7 @@ class Origins:
         nationality's lognormal budget above it), averaged over the origin's nationalities."""
         p = self.model.params
         short = budget_floor_quantile(
-            self.cash_needed()[:, None], p.budget_median_eur[None, :], p.budget_sigma
+            self.cash_needed(), p.budget_median_eur[None, :], p.budget_sigma
         )
         return ((1.0 - short) * self.nationality_share).sum(axis=1)
 
@@ -262,7 +272,12 @@ class Origins:
             self.destination_cum, trait["destination"] * self.destination_cum[-1], side="right"
         )
         median = p.budget_median_eur[nationality]
-        floor = budget_floor_quantile(self.cash_needed()[row], median, p.budget_sigma)
+        # A nationality with no way open needs no cash in particular: its capability, and so
+        # its origin's departures, are nil; the cash needed is a floor only where it is known.
+        needed = self.cash_needed()[row, nationality]
+        floor = budget_floor_quantile(
+            np.where(np.isfinite(needed), needed, 0.0), median, p.budget_sigma
+        )
         budget_quantile = np.minimum(floor + trait["budget"] * (1.0 - floor), 1.0 - 1e-12)
         return model.population.add(
             n,
