@@ -175,6 +175,10 @@ def test_the_calibration_measure_times_one_evaluation_and_the_whole_calibration(
     assert rows[1]["met"] == (result["projected_seconds"] < 7200)
     section = "\n".join(calibration_section(result))
     assert "10 seeds of 5 days at scale 0.005" in section and "6 runs" in section
+    # What the page says of the projection follows whether the run went past its budget.
+    past = calibration_section({**result, "full_evaluations": 7, "full_runs": 7})
+    short = calibration_section({**result, "full_evaluations": 3, "full_runs": 3})
+    assert "a lower bound" in "\n".join(past) and "an upper bound" in "\n".join(short)
     # --only calibration puts the rows and the section into an existing page, once.
     page = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
     once = with_calibration(page, result)

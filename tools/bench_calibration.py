@@ -145,9 +145,15 @@ def calibration_section(calibration: dict[str, Any] | None) -> list[str]:
                      f"{c['workers']}` timed from outside: "
                      f"{c['full_seconds']:,.0f} s.")  # fmt: skip
         if "full_runs" in c:
-            lines.append(f"It ran {c['full_evaluations']} evaluations ({c['full_runs']} runs): "
-                         "pyabc checks the budget before each generation, so the last one may "
-                         "take it past its cap, and the projection is a lower bound.")  # fmt: skip
+            ran = f"It ran {c['full_evaluations']} evaluations ({c['full_runs']} runs): "
+            if c["full_evaluations"] > c["budget_evaluations"]:
+                why = ("pyabc checks the budget before each generation, so the last one may "
+                       "take it past its cap, and the projection is a lower bound.")
+            else:
+                why = ("its last generation ended before the budget ran out (pyabc stops at "
+                       "whichever comes first), and the projection, of the whole budget, is "
+                       "an upper bound.")
+            lines.append(ran + why)  # fmt: skip
     if "date" in c:
         lines.append(f"Measured {c['date']} (load average {c['load_average_start']} at the "
                      f"start, {c['load_average_end']} at the end; "
