@@ -147,13 +147,17 @@ def calibration_section(calibration: dict[str, Any] | None) -> list[str]:
         if "full_runs" in c:
             ran = f"It ran {c['full_evaluations']} evaluations ({c['full_runs']} runs): "
             if c["full_evaluations"] > c["budget_evaluations"]:
-                why = ("pyabc checks the budget before each generation, so the last one may "
-                       "take it past its cap, and the projection is a lower bound.")
+                why = (
+                    "pyabc checks the budget before each generation, so the last one may "
+                    "take it past its cap, and the projection is a lower bound."
+                )
             else:
-                why = ("its last generation ended before the budget ran out (pyabc stops at "
-                       "whichever comes first), and the projection, of the whole budget, is "
-                       "an upper bound.")
-            lines.append(ran + why)  # fmt: skip
+                why = (
+                    "its last generation ended before the budget ran out (pyabc stops at "
+                    "whichever comes first), and the projection, of the whole budget, is "
+                    "an upper bound."
+                )
+            lines.append(ran + why)
     if "date" in c:
         lines.append(f"Measured {c['date']} (load average {c['load_average_start']} at the "
                      f"start, {c['load_average_end']} at the end; "
