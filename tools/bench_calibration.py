@@ -146,7 +146,7 @@ def calibration_section(calibration: dict[str, Any] | None) -> list[str]:
                      f"{c['full_seconds']:,.0f} s.")  # fmt: skip
         if "full_runs" in c:
             ran = f"It ran {c['full_evaluations']} evaluations ({c['full_runs']} runs): "
-            if c["full_evaluations"] > c["budget_evaluations"]:
+            if c["full_evaluations"] >= c["budget_evaluations"]:
                 why = (
                     "pyabc checks the budget before each generation, so the last one may "
                     "take it past its cap, and the projection is a lower bound."
