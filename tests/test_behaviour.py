@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.rules import behaviour
 
@@ -54,6 +55,32 @@ def test_risk_averse_people_weigh_perceived_risk_more():
     )
     penalty = utility[:, 0] - utility[:, 1]
     assert penalty[0] > 5 * penalty[1] > 0
+
+
+def test_a_leg_that_stops_nearly_everyone_costs_the_attempts_it_needs():
+    """Morocco's situation in 2023: a fence near Tangier that stops 99% of those who try,
+    free, against a boat across the Strait that half reach Spain on, at about 2,000 EUR. Each
+    takes a day an attempt; the fence needs a hundred attempts in expectation, the boat two,
+    so people choose the boat (and work for its price) rather than try the fence again and
+    again. Charging failure only per percentage point (0.3 days each), the fence would cost
+    30 days against the boat's 32 and win."""
+    weights = behaviour.ChoiceWeights(8.0, 1.0, 3.0, 0.3, 5.0)
+    legs = np.array([[0, 1]])
+    price = np.array([25.0, 2000.0])  # the fence, the boat
+    days = np.array([1, 1])
+    failure = np.array([0.99, 0.5])
+    assert behaviour.expected_days(days, failure).tolist() == pytest.approx([100.0, 2.0])
+    assert behaviour.expected_days(np.array([3]), np.array([1.0]))[0] == pytest.approx(300.0)
+    args = (np.zeros(2), failure, np.zeros((1, 2)), np.zeros(1), np.ones(1), weights)
+    utility = behaviour.leg_utility(legs, price, days, *args)
+    fence, boat = -utility[0] * weights.scale
+    assert fence == pytest.approx(0.2 + 100.0 + 29.7)
+    assert boat == pytest.approx(16.0 + 2.0 + 15.0)
+    assert utility[0, 1] > utility[0, 0] + 15  # the boat, nearly always
+    planned = behaviour.generalised_leg_cost(price, days, np.zeros(2), failure, weights)
+    assert planned.tolist() == pytest.approx([fence, boat])  # the same in people's plans
+    never_stopped = behaviour.expected_days(np.array([4]), np.array([0.0]))
+    assert never_stopped.tolist() == [4.0]
 
 
 def test_work_days_close_the_shortfall_within_one_spell():

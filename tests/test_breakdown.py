@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import make_model
 
 from sim.agents.population import Status
+from sim.network import SEGMENTS
 from sim.outputs.counters import ROUTE_LABELS, UNATTRIBUTED
 from sim.outputs.metrics import METRICS
 
@@ -82,10 +84,39 @@ def test_deaths_and_interceptions_are_split_by_segment_like_the_sources(run):
     _, _, breakdown = run
     rows = breakdown[(breakdown["route"] == "all") & (breakdown["by"] == "segment")]
     deaths = rows[rows["metric"] == "dead_missing"].set_index("category")["value"]
-    assert deaths["sea"] > 0 and deaths["desert"] > 0
+    # A few agents die in the desert in five months at this scale (about 2 expected, none in
+    # this seed's run): the desert's count is checked on a forced death below.
+    assert deaths["sea"] > 0 and set(deaths.index) <= set(SEGMENTS)
     stopped = rows[rows["metric"] == "interceptions"].set_index("category")["value"]
     assert "air" not in stopped.index  # nobody is intercepted on a flight
     assert stopped["sea"] > 0 and stopped["land_border"] > 0
+
+
+def _die_on(model, source: str, target: str) -> pd.DataFrame:
+    """Everyone in ``model`` put on the leg ``source``-``target`` and killed there (nobody
+    rescued); the breakdown's deaths."""
+    pop, c, net = model.population, model.net.compiled, model.net
+    leg = next(k for k, row in enumerate(net.legs)
+               if (row["source"], row["target"]) == (source, target))  # fmt: skip
+    ids = np.arange(len(pop))
+    pop.place[ids], pop.leg[ids] = c.leg_source[leg], leg
+    pop.set_status(ids, Status.ON_LEG)
+    c.leg_death_risk[leg], model.rates.rescue_share[leg] = 1.0, 0.0  # all not stopped die
+    model.travel.move_along_legs(ids)
+    rows = model.outcomes.breakdown_frame("test", model.seed)
+    return rows[rows["metric"] == "dead_missing"]
+
+
+def test_a_death_in_the_sahara_is_counted_as_a_desert_death():
+    """IOM counts deaths crossing the Sahara apart from those at sea: a death between Agadez
+    and Sebha is a desert death."""
+    model = make_model(days=5, scale=0.05, seed=3, check=False)
+    model.step()
+    rows = _die_on(model, "agadez", "sebha")
+    by_segment = rows[(rows["route"] == "all") & (rows["by"] == "segment")]
+    by_segment = by_segment.set_index("category")["value"]
+    assert by_segment.get("desert", 0) > 0
+    assert by_segment.drop("desert").sum() == 0
 
 
 def test_a_death_is_counted_by_the_state_its_leg_leaves_with_the_segment():
@@ -94,18 +125,12 @@ def test_a_death_is_counted_by_the_state_its_leg_leaves_with_the_segment():
     is SYR:land_border, not TUR:land_border."""
     model = make_model(days=5, scale=0.05, seed=3, check=False)
     model.step()
-    pop, c, net = model.population, model.net.compiled, model.net
-    leg = next(k for k, row in enumerate(net.legs)
-               if (row["source"], row["target"]) == ("damascus", "gaziantep"))  # fmt: skip
+    c, net = model.net.compiled, model.net
+    leg = net.leg_index["damascus-gaziantep"]
     assert net.state_ids[c.leg_transit_state[leg]] == "TUR"
-    ids = np.arange(len(pop))
-    pop.place[ids], pop.leg[ids] = c.leg_source[leg], leg
-    pop.set_status(ids, Status.ON_LEG)
-    c.leg_death_risk[leg], model.rates.rescue_share[leg] = 1.0, 0.0  # all not stopped die
-    model.travel.move_along_legs(ids)
-    rows = model.outcomes.breakdown_frame("test", 3)
-    rows = rows[(rows["metric"] == "dead_missing") & (rows["by"] == "from_state_segment")
-                & (rows["route"] == "eastern_med")].set_index("category")["value"]  # fmt: skip
+    rows = _die_on(model, "damascus", "gaziantep")
+    rows = rows[(rows["by"] == "from_state_segment") & (rows["route"] == "eastern_med")]
+    rows = rows.set_index("category")["value"]
     assert rows.get("SYR:land_border", 0) > 0
     assert rows.get("TUR:land_border", 0) == 0
 

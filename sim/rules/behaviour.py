@@ -4,9 +4,10 @@ Each function takes arrays in and gives arrays out, so that a rule can be tested
 model (``sim/model.py``) only wires them together. Nothing here loops over people.
 
 The leg choice is a random-utility (multinomial logit) rule: a person at a place weighs each
-outgoing leg by its price, its duration, the death risk and the chance of failure they have
-heard of, and what remains of the journey from the leg's end (a cost-to-go computed on the
-network). Legs they cannot pay for, or that are closed to them, are not in their choice set.
+outgoing leg by its price, its duration counted over the attempts it is expected to need, the
+death risk and the chance of failure they have heard of, and what remains of the journey from
+the leg's end (a cost-to-go computed on the network). Legs closed to them are not in their
+choice set; for a leg they cannot pay for yet they settle or work (``sim/model/travel.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+#: The highest chance of failure a leg's expected number of attempts is worked out at: a leg
+#: that stops everyone is then tried a hundred times, in expectation (rather than forever).
+MOST_BELIEVED_FAILURE = 0.99
+
+
+def expected_days(days: np.ndarray, failure: np.ndarray) -> np.ndarray:
+    """Days a leg takes counting the attempts it is expected to need: with a chance ``failure``
+    of being stopped each time, a person tries a geometric number of times, 1 / (1 - failure)
+    on average (``failure`` capped at :data:`MOST_BELIEVED_FAILURE`)."""
+    return days / (1.0 - np.minimum(failure, MOST_BELIEVED_FAILURE))
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,7 @@ def generalised_leg_cost(
     """The cost of a leg for an average person (used for the cost-to-go on the network)."""
     return (
         weights.price_per_1000_eur * price_eur / 1000.0
-        + weights.time_per_day * days
+        + weights.time_per_day * expected_days(days, failure_risk)
         + weights.risk_per_percent * 100.0 * death_risk
         + weights.failure_per_percent * 100.0 * failure_risk
     )
@@ -113,7 +125,7 @@ def leg_utility(
     # The same for everyone, per leg; then each person's weight on the risk they perceive.
     common = (
         weights.price_per_1000_eur * price_eur / 1000.0
-        + weights.time_per_day * leg_days
+        + weights.time_per_day * expected_days(leg_days, believed_failure)
         + weights.failure_per_percent * 100.0 * believed_failure
     )
     risk_weight = weights.risk_per_percent * 100.0 * (1.0 - risk_tolerance) * risk_perception

@@ -28,6 +28,7 @@ import mesa
 from sim.agents.population import FIELDS, Status
 from sim.model.asylum import RETURN_RETRY_DAYS
 from sim.network import NO_ROUTE
+from sim.rules.behaviour import MOST_BELIEVED_FAILURE
 
 if TYPE_CHECKING:
     from .agent_model import ReferenceModel
@@ -210,9 +211,11 @@ class Migrant(mesa.Agent):
                 remaining = (
                     tables.cost_to_go_any[self.nationality][target] + tables.unreachable_penalty
                 )
+            # The leg's days over the attempts it is expected to need (geometric tries).
+            attempts = 1.0 / (1.0 - min(tables.believed_failure[leg], MOST_BELIEVED_FAILURE))
             cost = (
                 weights.price_per_1000_eur * tables.price[leg] / 1000.0
-                + weights.time_per_day * tables.leg_days[leg]
+                + weights.time_per_day * tables.leg_days[leg] * attempts
                 + risk_weight * 100.0 * tables.believed_death[leg] * self.risk_perception
                 + weights.failure_per_percent * 100.0 * tables.believed_failure[leg]
                 + remaining
