@@ -92,12 +92,10 @@ def test_deaths_and_interceptions_are_split_by_segment_like_the_sources(run):
     assert stopped["sea"] > 0 and stopped["land_border"] > 0
 
 
-def _die_on(model, source: str, target: str) -> pd.DataFrame:
-    """Everyone in ``model`` put on the leg ``source``-``target`` and killed there (nobody
-    rescued); the breakdown's deaths."""
-    pop, c, net = model.population, model.net.compiled, model.net
-    leg = next(k for k, row in enumerate(net.legs)
-               if (row["source"], row["target"]) == (source, target))  # fmt: skip
+def _die_on(model, leg: int) -> pd.DataFrame:
+    """Everyone in ``model`` put on ``leg`` and killed there (nobody rescued); the
+    breakdown's deaths."""
+    pop, c = model.population, model.net.compiled
     ids = np.arange(len(pop))
     pop.place[ids], pop.leg[ids] = c.leg_source[leg], leg
     pop.set_status(ids, Status.ON_LEG)
@@ -112,7 +110,7 @@ def test_a_death_in_the_sahara_is_counted_as_a_desert_death():
     and Sebha is a desert death."""
     model = make_model(days=5, scale=0.05, seed=3, check=False)
     model.step()
-    rows = _die_on(model, "agadez", "sebha")
+    rows = _die_on(model, model.net.leg_index["agadez-sebha"])
     by_segment = rows[(rows["route"] == "all") & (rows["by"] == "segment")]
     by_segment = by_segment.set_index("category")["value"]
     assert by_segment.get("desert", 0) > 0
@@ -128,7 +126,7 @@ def test_a_death_is_counted_by_the_state_its_leg_leaves_with_the_segment():
     c, net = model.net.compiled, model.net
     leg = net.leg_index["damascus-gaziantep"]
     assert net.state_ids[c.leg_transit_state[leg]] == "TUR"
-    rows = _die_on(model, "damascus", "gaziantep")
+    rows = _die_on(model, leg)
     rows = rows[(rows["by"] == "from_state_segment") & (rows["route"] == "eastern_med")]
     rows = rows.set_index("category")["value"]
     assert rows.get("SYR:land_border", 0) > 0
